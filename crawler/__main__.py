@@ -1,0 +1,5 @@
+"""``python -m crawler`` is the ``sourcekeeper`` command."""
+
+from crawler.cli import main
+
+main()

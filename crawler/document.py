@@ -1,0 +1,151 @@
+"""Reading the documents that cite sources: finding them, rejecting what is not text,
+decoding what is.
+
+Users' folders hold whatever accumulated over years: UTF-8 next to Latin-1 and cp1252 exports,
+files that mix both, stray PDFs and images. A document we cannot read is skipped with a reason
+naming it; a legacy encoding is decoded, never dropped. A document is identified by the sha256
+of its bytes, so an unchanged file read again is recognised as the same document.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+KINDS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
+         ".html": "html", ".htm": "html", ".xhtml": "html"}
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+_MAGIC = {b"%PDF-": "PDF", b"\x89PNG": "PNG image", b"\xff\xd8\xff": "JPEG image",
+          b"GIF8": "GIF image", b"PK\x03\x04": "ZIP archive", b"\x1f\x8b": "gzip archive",
+          b"\x7fELF": "executable", b"SQLite format 3\x00": "SQLite database"}
+_BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16")]
+# Single-byte Western encodings that detectors confuse with each other on short texts; for
+# these cp1252 (a superset of Latin-1's printable range) is the right reading.
+_WESTERN = {"cp1250", "cp1252", "latin_1", "iso8859_15", "iso8859_2", "mac_roman", "cp850",
+            "cp437", "mac_latin2", "iso8859_9", "cp1254", "ascii"}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+class DocumentError(Exception):
+    """A document that cannot be read as text; ``str()`` names the file and the reason."""
+
+    def __init__(self, path: Path | str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Document:
+    """A readable document: its identity (sha256 of the bytes), where it was found, what kind
+    of text it is and the decoded text."""
+
+    id: str
+    path: str
+    kind: str
+    encoding: str
+    size: int
+    text: str
+
+
+def _cp1252_or_latin1(error: UnicodeDecodeError) -> tuple[str, int]:
+    chunk = error.object[error.start : error.end]
+    return chunk.decode("cp1252", errors="ignore") or chunk.decode("latin-1"), error.end
+
+
+codecs.register_error("sourcekeeper-cp1252", _cp1252_or_latin1)
+
+
+def find_documents(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Every document under ``paths``: files given by name whatever their suffix, and in folders
+    (recursively, hidden ones skipped) the files with a known suffix, in a stable order.
+
+    Raises :class:`DocumentError` for a path that does not exist.
+    """
+    for given in paths:
+        path = Path(given)
+        if path.is_file():
+            yield path
+        elif path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith(".") and Path(name).suffix.lower() in KINDS:
+                        yield Path(root) / name
+        else:
+            raise DocumentError(path, "no such file or folder")
+
+
+def decode(data: bytes, kind: str = "text") -> tuple[str, str]:
+    """Decode a document's bytes; return ``(text, encoding)``.
+
+    UTF-8 first; a file that is mostly UTF-8 with some cp1252 bytes keeps both; a legacy file
+    is decoded with its declared (HTML) or detected charset. Raises ``ValueError`` with the
+    reason when the bytes are not text.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace"), encoding
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise ValueError(f"binary file ({what})")
+    if b"\x00" in data[:65536]:
+        raise ValueError("binary file")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if kind == "html" and (declared := _META_CHARSET.search(data[:4096])):
+        try:
+            return data.decode(declared[1].decode("ascii")), declared[1].decode("ascii").lower()
+        except (LookupError, UnicodeDecodeError):
+            pass
+    if _UTF8_MULTIBYTE.search(data):
+        return data.decode("utf-8", errors="sourcekeeper-cp1252"), "utf-8+cp1252"
+    guess = from_bytes(data[:65536]).best()
+    if guess is not None and guess.encoding not in _WESTERN:
+        return data.decode(guess.encoding, errors="replace"), guess.encoding
+    return data.decode("cp1252", errors="sourcekeeper-cp1252"), "cp1252"
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:65536]
+    controls = sum(1 for char in sample if ord(char) < 32 and char not in "\t\n\r\f\v")
+    return controls > max(8, len(sample) // 100)
+
+
+def read_document(path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read and decode one document. Raises :class:`DocumentError` naming the file and why
+    it was not read: unreadable, empty, too large, binary or not decodable."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise DocumentError(path, exc.strerror or str(exc)) from None
+    if len(data) > max_bytes:
+        raise DocumentError(path, f"larger than the {max_bytes:,}-byte document limit")
+    if not data.strip():
+        raise DocumentError(path, "empty file")
+    kind = KINDS.get(path.suffix.lower(), "text")
+    try:
+        text, encoding = decode(data, kind)
+    except ValueError as exc:
+        raise DocumentError(path, str(exc)) from None
+    if _looks_binary(text):
+        raise DocumentError(path, "binary file")
+    if not text.strip():
+        raise DocumentError(path, "empty file")
+    digest = hashlib.sha256(data).hexdigest()
+    return Document(digest, str(path), kind, encoding, len(data), text)

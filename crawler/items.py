@@ -1,0 +1,49 @@
+"""What the spider hands to the pipelines: a page it received, or a URL it could not fetch.
+
+Plain dataclasses (Scrapy accepts them as items) so the pipelines and the archive layer need no
+Scrapy types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class PageItem:
+    """A response, as received, for one archived URL; pipelines add hashes and extraction."""
+
+    url_id: int
+    requested_url: str
+    final_url: str
+    fetched_at: str
+    status: int
+    headers: list[list[str]]
+    content_type: str
+    kind: str
+    body: bytes
+    encoding: str | None = None
+    redirects: list[str] = field(default_factory=list)
+    ip_address: str | None = None
+    protocol: str | None = None
+    body_sha256: str | None = None
+    body_known: bool = False
+    text_sha256: str | None = None
+    extraction: dict[str, Any] | None = None
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        return next((value for key, value in self.headers if key.lower() == name), None)
+
+
+@dataclass
+class FailureItem:
+    """A URL that produced no page: why, and what status or final URL was seen, if any."""
+
+    url_id: int
+    requested_url: str
+    fetched_at: str
+    reason: str
+    status: int | None = None
+    final_url: str | None = None

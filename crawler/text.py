@@ -1,0 +1,72 @@
+"""Article text and metadata out of a fetched page, with trafilatura.
+
+Kept free of Scrapy so that extraction runs the same in a worker process, in tests and in
+benchmarks. What is stored and compared is the *normalised* text's hash: whitespace churn in a
+page's markup must not count as a change of what the source says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from trafilatura import bare_extraction
+from trafilatura.utils import load_html
+
+FIELDS = ("title", "author", "date", "sitename", "language")
+_EXTRA = ("description", "categories", "tags", "image", "pagetype", "hostname", "license")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+
+def text_sha256(text: str) -> str:
+    """The hash a snapshot's text is compared on: whitespace-normalised."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def decode_body(body: bytes, encoding: str | None) -> str:
+    """The page's text, decoded with the charset Scrapy determined (header, BOM, meta)."""
+    try:
+        return body.decode(encoding or "utf-8", errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+def _language(tree: Any, content_language: str | None) -> str | None:
+    declared = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
+    for candidate in (declared, content_language):
+        if candidate:
+            candidate = candidate.split(",")[0].strip()
+            if _LANG.match(candidate):
+                return candidate.replace("_", "-").lower()
+    return None
+
+
+def extract(
+    body: bytes, encoding: str | None, url: str, content_language: str | None = None
+) -> dict[str, Any] | None:
+    """Extract the main text and metadata of an HTML page.
+
+    Returns ``{"text", "text_sha256", "title", "author", "date", "sitename", "language",
+    "metadata"}`` (``metadata`` holds trafilatura's other fields), or None when the page has
+    no extractable text. The language comes from the page's ``lang`` attribute, else the
+    ``Content-Language`` header.
+    """
+    tree = load_html(decode_body(body, encoding))
+    if tree is None:
+        return None
+    language = _language(tree, content_language)
+    document = bare_extraction(
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=True
+    )
+    if document is None or not document.text:
+        return None
+    fields = {name: getattr(document, name, None) for name in FIELDS}
+    fields["language"] = fields["language"] or language
+    extra = {name: getattr(document, name, None) for name in _EXTRA}
+    return {
+        "text": document.text,
+        "text_sha256": text_sha256(document.text),
+        **fields,
+        "metadata": {key: value for key, value in extra.items() if value},
+    }
