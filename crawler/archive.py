@@ -82,6 +82,8 @@ class Archive:
         try:
             if Path(self.path).is_dir():
                 raise ArchiveUnavailable(f"{self.path}: is a folder, not an archive file")
+            if not Path(self.path).resolve().parent.is_dir():
+                raise ArchiveUnavailable(f"{self.path}: its folder does not exist")
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self.db = Database(conn)
             self._call(self._prepare)

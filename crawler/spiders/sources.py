@@ -15,14 +15,26 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import AsyncIterator, Iterator
 from http import HTTPStatus
 from typing import Any
 
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+    UnsupportedURLSchemeError,
+)
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
+    ConnectionDone,
     ConnectionLost,
     ConnectionRefusedError,
     DNSLookupError,
@@ -40,10 +52,35 @@ from crawler.items import FailureItem, PageItem
 logger = logging.getLogger(__name__)
 
 
+_KNOWN_FAILURES: list[tuple[tuple[type[BaseException], ...], str]] = [
+    ((CannotResolveHostError, DNSLookupError), "DNS lookup failed"),
+    ((DownloadTimeoutError, TimeoutError, TCPTimedOutError), "timeout"),
+    ((DownloadConnectionRefusedError, ConnectionRefusedError), "connection refused"),
+    ((UnsupportedURLSchemeError,), "unsupported URL scheme"),
+]
+_TOO_LARGE = re.compile(r"(\d+) bytes which is larger than download max size \((\d+)\)")
+
+
+def _connection_detail(exc: BaseException) -> str:
+    """What lies under a lost connection: Twisted keeps the causes in ``reasons``."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    causes = getattr(exc, "reasons", None) or []
+    details = []
+    for cause in causes:
+        value = getattr(cause, "value", cause)
+        text = str(value).strip() or type(value).__name__
+        if "certificate verify failed" in text or "SSL" in type(value).__name__:
+            text = f"TLS error: {text}"
+        details.append(text)
+    return "; ".join(dict.fromkeys(details)) or str(exc)
+
+
 def describe_failure(failure: Failure) -> tuple[str, int | None, str | None]:
     """A short, precise reason for a failed fetch, plus the status and final URL if any."""
+    value = failure.value
     if failure.check(HttpError):
-        response = failure.value.response
+        response = value.response
         reason = f"HTTP {response.status}"
         try:
             reason += f" {HTTPStatus(response.status).phrase}"
@@ -52,23 +89,25 @@ def describe_failure(failure: Failure) -> tuple[str, int | None, str | None]:
         if retry_after := response.headers.get(b"Retry-After"):
             reason += f" (Retry-After: {retry_after.decode('latin-1')})"
         return reason, response.status, response.url
-    value = failure.value
-    if failure.check(scrapy.exceptions.IgnoreRequest):
+    if failure.check(IgnoreRequest):
         message = str(value)
         if "robots.txt" in message:
             return "blocked: robots.txt", None, None
+        if match := _TOO_LARGE.search(message):
+            return f"too large: {match[1]} bytes (limit {match[2]})", None, None
         return f"ignored: {message}", None, None
-    if failure.check(DNSLookupError):
-        return "DNS lookup failed", None, None
-    if failure.check(TimeoutError, TCPTimedOutError):
-        return "timeout", None, None
-    if failure.check(ConnectionRefusedError):
-        return "connection refused", None, None
-    if failure.check(ResponseNeverReceived, ResponseFailed, ConnectionLost):
-        causes = getattr(value, "reasons", None) or []
-        detail = "; ".join(str(cause.value) for cause in causes if hasattr(cause, "value"))
-        return f"connection lost{': ' + detail if detail else ''}", None, None
-    return f"{type(value).__name__}: {value}".strip(": "), None, None
+    for types, reason in _KNOWN_FAILURES:
+        if failure.check(*types):
+            return reason, None, None
+    message = str(value)
+    if match := _TOO_LARGE.search(message):
+        return f"too large: {match[1]} bytes (limit {match[2]})", None, None
+    if failure.check(DownloadCancelledError):
+        return f"download cancelled: {message}", None, None
+    if failure.check(DownloadFailedError, ResponseDataLossError, ResponseNeverReceived,
+                     ResponseFailed, ConnectionLost, ConnectionDone):
+        return f"connection lost: {_connection_detail(value)}", None, None
+    return f"{type(value).__name__}: {message}".strip(": "), None, None
 
 
 class SourcesSpider(scrapy.Spider):

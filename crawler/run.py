@@ -1,0 +1,67 @@
+"""Run the ``sources`` spider in this process and report what it did.
+
+Scrapy's reactor cannot restart, so this runs at most once per process; repeated runs (a
+scheduler) start one process per run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from scrapy.crawler import AsyncCrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.spiders.sources import SourcesSpider
+
+
+def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Our project settings, whatever the working directory, with command-line overrides."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.update(dict(overrides or {}), priority="cmdline")
+    return settings
+
+
+@dataclass
+class RunResult:
+    """What a crawl did, from its stats."""
+
+    stats: dict[str, Any]
+
+    def count(self, key: str) -> int:
+        return int(self.stats.get(key, 0))
+
+    @property
+    def finished(self) -> bool:
+        return self.stats.get("finish_reason") == "finished"
+
+    @property
+    def summary(self) -> str:
+        new = self.count("archive/snapshots/new")
+        changed = self.count("archive/snapshots/changed")
+        skipped = self.count("documents/skipped")
+        documents = f"{self.count('documents/read')} documents read"
+        if skipped:
+            documents += f" ({skipped} skipped)"
+        return (
+            f"{documents}, {self.count('urls/found')} URLs found, "
+            f"{new + changed} archived ({new} new, {changed} changed), "
+            f"{self.count('archive/snapshots/unchanged')} unchanged, "
+            f"{self.count('archive/failures')} failed"
+        )
+
+
+def crawl(paths: list[str], settings: Settings) -> RunResult:
+    """Read the documents under ``paths`` (none: every archived URL) and archive their sources."""
+    process = AsyncCrawlerProcess(settings)
+    if settings.get("LOG_LEVEL") != "DEBUG":
+        # A robots.txt that cannot be fetched is logged with a traceback, although the page's
+        # own fetch then fails for the same reason and is recorded with a one-line reason.
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
+    crawler = process.create_crawler(SourcesSpider)
+    process.crawl(crawler, documents=list(paths))
+    process.start()
+    return RunResult(dict(crawler.stats.get_stats()))

@@ -1,0 +1,65 @@
+"""Scrapy settings for sourcekeeper: polite defaults for a crawler that runs unattended.
+
+Scrapy's own defaults suit scraping one's own targets, not archiving other people's pages
+every night: no robots.txt, a 180 s timeout, 1 GiB bodies, no delay, unverified certificates.
+Every default here can be overridden with ``-s KEY=VALUE`` on ``sourcekeeper crawl`` or
+``scrapy crawl``. Our own settings are documented in the component that reads them.
+"""
+
+import os
+
+from crawler import __version__
+
+BOT_NAME = "sourcekeeper"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# The archive (crawler.archive) and what we read into it (crawler.spiders.sources).
+ARCHIVE_DB = os.getenv("SOURCEKEEPER_DB") or "sourcekeeper.db"
+DOCUMENT_MAX_BYTES = 50 * 1024 * 1024
+
+# Who we are, and how hard we knock.
+USER_AGENT = (
+    f"sourcekeeper/{__version__} (source archiver; +https://pypi.org/project/sourcekeeper/)"
+)
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = False
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+DOWNLOAD_VERIFY_CERTIFICATES = True
+REDIRECT_MAX_TIMES = 10
+TELNETCONSOLE_ENABLED = False
+
+# Retries with backoff and Retry-After (crawler.retry replaces Scrapy's RetryMiddleware).
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
+RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_MAX = 60.0
+RETRY_AFTER_MAX = 300.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.retry.BackoffRetryMiddleware": 550,
+}
+
+# Fetching loopback and private addresses (tests, intranet archives).
+FETCH_ALLOW_PRIVATE = False
+
+# Extraction in worker processes (pipelines.extract): None = one per CPU, 0 = inline.
+EXTRACT_WORKERS = None
+
+ITEM_PIPELINES = {
+    "pipelines.dedupe.DedupePipeline": 100,
+    "pipelines.extract.ExtractPipeline": 300,
+    "pipelines.archive.ArchivePipeline": 800,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
