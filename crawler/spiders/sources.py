@@ -110,6 +110,21 @@ def describe_failure(failure: Failure) -> tuple[str, int | None, str | None]:
     return f"{type(value).__name__}: {message}".strip(": "), None, None
 
 
+def response_kind(response: Response, content_type: str) -> str:
+    """``html``, ``text`` or ``binary``: the server's Content-Type decides, Scrapy's sniffing of
+    the body only when there is none (a PDF without binary bytes still is a PDF)."""
+    mime = content_type.split(";")[0].strip().lower()
+    if mime in ("text/html", "application/xhtml+xml"):
+        return "html"
+    if mime.startswith("text/"):
+        return "text"
+    if mime:
+        return "binary"
+    if isinstance(response, HtmlResponse):
+        return "html"
+    return "text" if isinstance(response, TextResponse) else "binary"
+
+
 class SourcesSpider(scrapy.Spider):
     name = "sources"
     custom_settings: dict[str, Any] = {}
@@ -176,12 +191,7 @@ class SourcesSpider(scrapy.Spider):
             for value in values
         ]
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        if isinstance(response, HtmlResponse):
-            kind = "html"
-        elif isinstance(response, TextResponse):
-            kind = "text"
-        else:
-            kind = "binary"
+        kind = response_kind(response, content_type)
         yield PageItem(
             url_id=response.meta["url_id"],
             requested_url=response.meta["source_url"],

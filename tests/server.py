@@ -1,0 +1,102 @@
+"""A real HTTP server on 127.0.0.1 for tests: routes map a path to a sequence of replies.
+
+Each request to a path takes the next reply in its sequence and the last one repeats, so
+"503, then 200" or "an article, then an edited article" are one line in a test. Every request
+is recorded (path and headers) so tests can assert on what the crawler sent.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def page(name: str, content_type: str = "text/html; charset=utf-8", **headers: str) -> Reply:
+    """A fixture page from ``tests/fixtures/pages`` (``.gz`` files are served decompressed)."""
+    data = (FIXTURES / "pages" / name).read_bytes()
+    if name.endswith(".gz"):
+        data = gzip.decompress(data)
+    return Reply(200, data, {"Content-Type": content_type, **headers})
+
+
+def redirect(location: str, status: int = 301) -> Reply:
+    return Reply(status, b"", {"Location": location})
+
+
+def gzipped(reply: Reply) -> Reply:
+    """The same reply sent with ``Content-Encoding: gzip``."""
+    return Reply(reply.status, gzip.compress(reply.body),
+                 {**reply.headers, "Content-Encoding": "gzip"})
+
+
+class FixtureServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, list[Reply]] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self._lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def route(self, path: str, *replies: Reply) -> None:
+        with self._lock:
+            self.routes[path] = list(replies)
+
+    def hits(self, path: str) -> int:
+        return sum(1 for seen, _ in self.requests if seen == path)
+
+    def _next(self, path: str) -> Reply:
+        with self._lock:
+            replies = self.routes.get(path)
+            if not replies:
+                return Reply(404, b"<h1>Not Found</h1>", {"Content-Type": "text/html"})
+            return replies.pop(0) if len(replies) > 1 else replies[0]
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                server.requests.append((self.path, dict(self.headers.items())))
+                reply = server._next(self.path)
+                self.send_response(reply.status)
+                for key, value in reply.headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                self.wfile.write(reply.body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        return Handler
+
+    def __enter__(self) -> FixtureServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
