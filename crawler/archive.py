@@ -75,7 +75,7 @@ class Archive:
         self.path = str(path)
         self._retrying = Retrying(
             retry=retry_if_exception(_is_lock_error),
-            wait=wait_exponential_jitter(initial=0.05, max=2.0),
+            wait=wait_exponential_jitter(multiplier=0.05, max=2.0),
             stop=stop_after_delay(lock_timeout),
             reraise=True,
         )

@@ -13,6 +13,7 @@ import codecs
 import hashlib
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,8 @@ _BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
 # these cp1252 (a superset of Latin-1's printable range) is the right reading.
 _WESTERN = {"cp1250", "cp1252", "latin_1", "iso8859_15", "iso8859_2", "mac_roman", "cp850",
             "cp437", "mac_latin2", "iso8859_9", "cp1254", "ascii"}
+_TYPOGRAPHIC = set("\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2026\u2022\u20ac"
+                   "\u00a0\u00a3\u00a7\u00a9\u00ab\u00ae\u00b0\u00b7\u00bb\u00bd")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
@@ -113,10 +116,24 @@ def decode(data: bytes, kind: str = "text") -> tuple[str, str]:
             pass
     if _UTF8_MULTIBYTE.search(data):
         return data.decode("utf-8", errors="sourcekeeper-cp1252"), "utf-8+cp1252"
+    if _reads_as_western(data):
+        return data.decode("cp1252", errors="sourcekeeper-cp1252"), "cp1252"
     guess = from_bytes(data[:65536]).best()
     if guess is not None and guess.encoding not in _WESTERN:
         return data.decode(guess.encoding, errors="replace"), guess.encoding
     return data.decode("cp1252", errors="sourcekeeper-cp1252"), "cp1252"
+
+
+def _reads_as_western(data: bytes) -> bool:
+    """Whether cp1252 gives plausible Western text: few non-ASCII letters, all of them Latin
+    letters or typographic punctuation. Detectors misread short texts like "Café" as cp1125
+    or cp932; Cyrillic or Greek legacy text fails this test (mostly non-ASCII letters)."""
+    sample = data[:65536].decode("cp1252", errors="replace")
+    letters = sum(1 for char in sample if char.isalpha())
+    foreign = [char for char in sample if ord(char) > 127]
+    if not letters or len(foreign) > 0.5 * letters:
+        return False
+    return all(char in _TYPOGRAPHIC or "LATIN" in unicodedata.name(char, "") for char in foreign)
 
 
 def _looks_binary(text: str) -> bool:

@@ -22,7 +22,7 @@ class PageItem:
     headers: list[list[str]]
     content_type: str
     kind: str
-    body: bytes
+    body: bytes = field(repr=False)
     encoding: str | None = None
     redirects: list[str] = field(default_factory=list)
     ip_address: str | None = None
@@ -30,7 +30,7 @@ class PageItem:
     body_sha256: str | None = None
     body_known: bool = False
     text_sha256: str | None = None
-    extraction: dict[str, Any] | None = None
+    extraction: dict[str, Any] | None = field(default=None, repr=False)
 
     def header(self, name: str) -> str | None:
         name = name.lower()

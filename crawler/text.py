@@ -52,7 +52,8 @@ def extract(
     no extractable text. The language comes from the page's ``lang`` attribute, else the
     ``Content-Language`` header.
     """
-    tree = load_html(decode_body(body, encoding))
+    # Without a known charset, trafilatura's own detection (meta tags, then guessing) wins.
+    tree = load_html(body if encoding is None else decode_body(body, encoding))
     if tree is None:
         return None
     language = _language(tree, content_language)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -45,6 +46,7 @@ class FixtureServer:
     def __init__(self) -> None:
         self.routes: dict[str, list[Reply]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.times: dict[str, list[float]] = {}
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.httpd.daemon_threads = True
@@ -80,6 +82,7 @@ class FixtureServer:
 
             def do_GET(self) -> None:
                 server.requests.append((self.path, dict(self.headers.items())))
+                server.times.setdefault(self.path, []).append(time.monotonic())
                 reply = server._next(self.path)
                 self.send_response(reply.status)
                 for key, value in reply.headers.items():

@@ -1,0 +1,147 @@
+"""URL discovery: every rule of the issue, on cases of our own and on the real seed."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.discovery import discover, discover_html, discover_text
+from tests.server import FIXTURES
+
+
+def urls(text: str, kind: str = "text") -> list[str]:
+    return [mention.url for mention in discover(text, kind)]
+
+
+def test_seed_original_url_is_rejoined_and_related_gets_its_title():
+    mentions = discover_text((FIXTURES / "seed.txt").read_text())
+    assert [(m.url, m.role, m.anchor) for m in mentions] == [
+        ("https://www.themoscowtimes.com/2021/04/22/"
+         "putin-offers-to-meet-ukraine-president-in-moscow-any-time-a73711", "original", None),
+        ("https://www.themoscowtimes.com/2025/07/01/"
+         "russia-to-withdraw-troops-from-ukraine-border-crimea", "related",
+         "Russia to Withdraw Troops From Ukraine Border, Crimea"),
+    ]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("see https://example.org/a/b", ["https://example.org/a/b"]),
+    ("go to www.example.org/page today", ["https://www.example.org/page"]),
+    ("HTTP://Example.ORG/Path", ["http://example.org/Path"]),
+    ("mail me at someone@www.example.org", []),
+    ("ftp://example.org/file and javascript:alert(1)", []),
+    ("two:https://a.example/x,https://b.example/y", ["https://a.example/x", "https://b.example/y"]),
+])
+def test_finds_http_and_www_urls(text, expected):
+    assert urls(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("(see https://x.org/a).", "https://x.org/a"),
+    ("Read https://x.org/a, then b.", "https://x.org/a"),
+    ("\"https://x.org/quoted\"", "https://x.org/quoted"),
+    ("“https://x.org/curly”", "https://x.org/curly"),
+    ("https://en.wikipedia.org/wiki/Mercury_(planet)", "https://en.wikipedia.org/wiki/Mercury_(planet)"),
+    ("(https://en.wikipedia.org/wiki/Mercury_(planet))", "https://en.wikipedia.org/wiki/Mercury_(planet)"),
+    ("[https://x.org/a]", "https://x.org/a"),
+    ("Really? https://x.org/a?!", "https://x.org/a"),
+    ("https://x.org/search?q=a&page=2.", "https://x.org/search?q=a&page=2"),
+])
+def test_trailing_punctuation_and_brackets(text, expected):
+    assert urls(text) == [expected]
+
+
+def test_wrapped_url_keeps_the_hyphen_at_the_break():
+    text = ("Original url:\nhttps://news.example.com/2021/04/22/a-long-headline-about-moscow-any-\n"
+            "time-a73711\n\nNext paragraph.\n")
+    assert urls(text) == ["https://news.example.com/2021/04/22/a-long-headline-about-moscow-any-time-a73711"]
+
+
+def test_wrapped_url_broken_after_a_slash_or_inside_a_query():
+    text = ("A report was published at https://reports.example.org/annual/2020/\n"
+            "final-report.pdf and widely read.\n"
+            "Data: https://data.example.org/query?country=ua&year=2021&\n"
+            "format=csv\n")
+    assert urls(text) == ["https://reports.example.org/annual/2020/final-report.pdf",
+                          "https://data.example.org/query?country=ua&year=2021&format=csv"]
+
+
+def test_a_url_ending_a_line_does_not_swallow_the_next_sentence():
+    text = ("The statement is at https://example.org/statement\n"
+            "and it was repeated on Friday by the ministry.\n")
+    assert urls(text) == ["https://example.org/statement"]
+
+
+def test_short_line_url_does_not_join_a_word():
+    text = "Source: https://example.org/a\nReuters contributed to this report.\n"
+    assert urls(text) == ["https://example.org/a"]
+
+
+@pytest.mark.parametrize("label", [
+    "Original url:", "Source:", "Originally published at", "Canonical:", "ORIGINAL URL -",
+])
+def test_original_labels(label):
+    [mention] = discover_text(f"Some text.\n\n{label} https://example.org/story\n")
+    assert mention.role == "original"
+
+
+def test_label_on_the_previous_line():
+    [mention] = discover_text("Originally published at:\n\nhttps://example.org/story\n")
+    assert mention.role == "original"
+
+
+def test_related_label_and_cited_default():
+    mentions = discover_text("Related article: https://example.org/other\n"
+                             "As reported in https://example.org/third yesterday.\n")
+    assert [m.role for m in mentions] == ["related", "cited"]
+
+
+def test_related_title_matches_the_right_slug():
+    text = ("Related article: Floods Hit Northern Italy Again\n\n"
+            "https://example.org/2021/05/01/budget-talks-stall\n"
+            "https://example.org/2021/05/02/floods-hit-northern-italy-again\n")
+    mentions = discover_text(text)
+    assert [(m.role, m.anchor) for m in mentions] == [
+        ("cited", None), ("related", "Floods Hit Northern Italy Again")]
+
+
+def test_tracking_parameters_dropped_meaningful_ones_kept():
+    [mention] = discover_text(
+        "https://Example.org:443/a?id=7&utm_source=x&fbclid=abc&gclid=1&ref=home#section")
+    assert mention.written == (
+        "https://Example.org:443/a?id=7&utm_source=x&fbclid=abc&gclid=1&ref=home#section")
+    assert mention.url == "https://example.org/a?id=7&ref=home"
+    assert mention.canonical == "https://example.org/a?id=7&ref=home"
+
+
+def test_one_mention_per_canonical_url_with_the_strongest_role():
+    text = ("First https://example.org/a?utm_source=x mentioned.\n\n"
+            "Source: https://example.org/a#top\n")
+    [mention] = discover_text(text)
+    assert mention.role == "original" and mention.url == "https://example.org/a"
+
+
+def test_markdown_links_and_anchor_text():
+    mentions = discover("Read [the report](https://example.org/report_(final)) now.\n"
+                        "Plain <https://example.org/angle>.\n", "markdown")
+    assert [(m.url, m.anchor) for m in mentions] == [
+        ("https://example.org/report_(final)", "the report"),
+        ("https://example.org/angle", None),
+    ]
+
+
+def test_html_hrefs_with_anchor_text_and_canonical_link():
+    html = """<html><head><link rel="canonical" href="https://example.org/this-doc"></head>
+    <body><p>Read <a href="https://example.org/a?utm_medium=x">the first story</a> and
+    <a href="/relative">this</a>, <a href="mailto:x@example.org">mail</a>.</p>
+    <p>Also www.example.com/plain in text.</p></body></html>"""
+    mentions = discover_html(html)
+    assert [(m.url, m.role, m.anchor) for m in mentions] == [
+        ("https://example.org/this-doc", "original", None),
+        ("https://example.org/a", "cited", "the first story"),
+        ("https://www.example.com/plain", "cited", None),
+    ]
+
+
+def test_idn_host_is_punycoded_and_invalid_hosts_skipped():
+    assert urls("https://bücher.example/katalog and https://exa mple.org") == [
+        "https://xn--bcher-kva.example/katalog"]

@@ -1,0 +1,52 @@
+"""URL forms: what we fetch and what we dedupe on."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crawler.url import InvalidURL, canonical, fetchable, without_credentials
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("www.example.org/a", "https://www.example.org/a"),
+    ("HTTPS://EXAMPLE.org:443/Case/Kept", "https://example.org/Case/Kept"),
+    ("http://example.org:8080", "http://example.org:8080/"),
+    ("https://user:secret@example.org/a", "https://example.org/a"),
+    ("https://example.org/a?utm_source=x&utm_campaign=y", "https://example.org/a"),
+    ("https://example.org/a?b=2&a=1&fbclid=z#frag", "https://example.org/a?b=2&a=1"),
+    ("https://example.org/a?ref=rss&source=home", "https://example.org/a?ref=rss&source=home"),
+    ("https://web.archive.org/web/2020/https://example.org/x",
+     "https://web.archive.org/web/2020/https://example.org/x"),
+    ("https://example.org/caf\u00e9 menu", "https://example.org/caf%C3%A9%20menu"),
+])
+def test_fetchable(written, expected):
+    assert fetchable(written) == expected
+
+
+def test_canonical_sorts_the_query_so_equal_pages_dedupe():
+    assert canonical("https://example.org/a?b=2&a=1") == canonical("https://EXAMPLE.org/a?a=1&b=2")
+
+
+@pytest.mark.parametrize("written", [
+    "ftp://example.org/file", "javascript:alert(1)", "https://", "https://exa_mple..org/",
+    "http://example.org:99999/", "https://-bad-.example/",
+])
+def test_invalid_urls_raise(written):
+    with pytest.raises(InvalidURL, match="example|https|javascript"):
+        fetchable(written)
+
+
+def test_without_credentials():
+    assert without_credentials("https://u:p@example.org/a") == "https://example.org/a"
+    assert without_credentials("www.example.org/a") == "www.example.org/a"
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_canonical_is_idempotent_or_rejects(tail):
+    try:
+        once = canonical("https://example.org/" + tail)
+    except InvalidURL:
+        return
+    assert canonical(once) == once
