@@ -1,0 +1,31 @@
+"""The README is what a newcomer pastes: keep it true."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from crawler.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def setup_commands() -> list[str]:
+    section = README.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.*?)\n```", section, re.DOTALL)
+
+
+def test_exactly_two_setup_commands_one_runs_the_tests():
+    install_and_run, install_and_test = setup_commands()
+    assert "pip install -e ." in install_and_run and "sourcekeeper crawl" in install_and_run
+    assert install_and_test.endswith("pytest")
+
+
+def test_ci_runs_the_readme_test_command():
+    assert setup_commands()[1] in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_command_is_in_the_readme():
+    for name in cli.commands:
+        assert f"sourcekeeper {name}" in README, name
