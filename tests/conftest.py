@@ -61,8 +61,8 @@ def documents(tmp_path, server) -> Path:
 def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None,
             timeout: float = 180) -> subprocess.CompletedProcess:
     """Run ``python -m crawler`` the way a user runs ``sourcekeeper``."""
-    environment = {**os.environ, **(env or {})}
-    environment.pop("SOURCEKEEPER_DB", None) if env is None else None
+    inherited = {key: value for key, value in os.environ.items() if key != "SOURCEKEEPER_DB"}
+    environment = {**inherited, **(env or {})}
     return subprocess.run([sys.executable, "-m", "crawler", *args], cwd=cwd,
                           env=environment, capture_output=True, text=True, timeout=timeout)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.conftest import FAST, PUTIN, RELATED, rows
+from tests.server import page
 
 
 def test_crawl_archives_every_cited_source(sourcekeeper, documents, server, tmp_path):
@@ -77,8 +78,6 @@ def test_recrawl_of_unchanged_pages_stores_nothing_new(sourcekeeper, documents, 
 
 
 def test_changed_page_gets_a_new_snapshot(sourcekeeper, documents, server, tmp_path):
-    from tests.server import page
-
     db = tmp_path / "archive.db"
     doc = str(documents / "moscow-times.txt")
     assert sourcekeeper("crawl", doc, "--db", str(db), *FAST).returncode == 0
