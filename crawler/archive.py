@@ -34,8 +34,9 @@ from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_expone
 
 from crawler.discovery import Mention
 from crawler.document import Document
+from crawler.schema import SCHEMA_VERSION, migrate
+from crawler.schedule import Schedule
 
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 200
 DEFAULT_LOCK_TIMEOUT = 120.0
 OUTCOMES = ("new", "changed", "unchanged", "failed")
@@ -71,8 +72,10 @@ def _is_lock_error(exc: BaseException) -> bool:
 class Archive:
     """An open archive file. Not thread-safe: give each thread its own ``Archive``."""
 
-    def __init__(self, path: str | Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT):
+    def __init__(self, path: str | Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+                 schedule: Schedule | None = None):
         self.path = str(path)
+        self.schedule = schedule or Schedule()
         self._retrying = Retrying(
             retry=retry_if_exception(_is_lock_error),
             wait=wait_exponential_jitter(multiplier=0.05, max=2.0),
@@ -133,61 +136,8 @@ class Archive:
         conn.execute("PRAGMA synchronous = NORMAL")
         if version < SCHEMA_VERSION:
             with self._write():
-                self._create_schema()
+                migrate(self.db, version)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    def _create_schema(self) -> None:
-        db = self.db
-        db["documents"].create(
-            {"id": str, "path": str, "kind": str, "encoding": str, "size": int, "text": str,
-             "read_at": str},
-            pk="id", if_not_exists=True,
-        )
-        db["urls"].create(
-            {"id": int, "canonical": str, "url": str, "first_seen": str},
-            pk="id", not_null={"canonical", "url"}, if_not_exists=True,
-        )
-        db["urls"].create_index(["canonical"], unique=True, if_not_exists=True)
-        db["mentions"].create(
-            {"document_id": str, "url_id": int, "written": str, "role": str, "anchor": str,
-             "line": int},
-            pk=("document_id", "url_id"),
-            foreign_keys=[("document_id", "documents", "id"), ("url_id", "urls", "id")],
-            if_not_exists=True,
-        )
-        db["mentions"].create_index(["url_id"], if_not_exists=True)
-        db["runs"].create(
-            {"id": int, "command": str, "args": str, "pid": int, "started_at": str,
-             "ended_at": str, "status": str, "documents": int, "urls": int, "new": int,
-             "changed": int, "unchanged": int, "failed": int},
-            pk="id", if_not_exists=True,
-        )
-        db["bodies"].create(
-            {"sha256": str, "size": int, "codec": str, "data": bytes},
-            pk="sha256", if_not_exists=True,
-        )
-        db["snapshots"].create(
-            {"id": int, "url_id": int, "run_id": int, "fetched_at": str, "requested_url": str,
-             "final_url": str, "redirects": str, "status": int, "headers": str,
-             "content_type": str, "ip_address": str, "protocol": str, "body_sha256": str,
-             "body_size": int, "text_sha256": str, "text": str, "title": str, "author": str,
-             "date": str, "sitename": str, "language": str, "metadata": str},
-            pk="id",
-            foreign_keys=[("url_id", "urls", "id"), ("run_id", "runs", "id"),
-                          ("body_sha256", "bodies", "sha256")],
-            if_not_exists=True,
-        )
-        db["snapshots"].create_index(["url_id", "id"], if_not_exists=True)
-        db["checks"].create(
-            {"id": int, "url_id": int, "run_id": int, "checked_at": str, "outcome": str,
-             "status": int, "final_url": str, "snapshot_id": int, "reason": str},
-            pk="id",
-            foreign_keys=[("url_id", "urls", "id"), ("run_id", "runs", "id"),
-                          ("snapshot_id", "snapshots", "id")],
-            if_not_exists=True,
-        )
-        db["checks"].create_index(["url_id", "checked_at"], if_not_exists=True)
-        db["checks"].create_index(["run_id"], if_not_exists=True)
 
     # Documents and the URLs they cite.
 
@@ -248,10 +198,6 @@ class Archive:
                 found.setdefault(row["id"], row)
         return list(found.values())
 
-    def all_urls(self) -> Iterator[dict[str, Any]]:
-        """Every archived URL (``id``, ``url``), oldest first."""
-        return self.db.query("SELECT id, url FROM urls ORDER BY id")
-
     # Snapshots, checks and failures.
 
     def latest_snapshot(self, url_id: int) -> dict[str, Any] | None:
@@ -267,7 +213,10 @@ class Archive:
         rows = self.db.execute("SELECT 1 FROM bodies WHERE sha256 = ?", [body_sha256])
         return rows.fetchone() is not None
 
-    def record_snapshot(self, snapshot: dict[str, Any], body: bytes | None) -> tuple[str, int]:
+    def record_snapshot(
+        self, snapshot: dict[str, Any], body: bytes | None, *, raw: bytes | None = None,
+        etag: str | None = None, last_modified: str | None = None,
+    ) -> tuple[str, int]:
         """Archive a fetched page; return ``(outcome, snapshot_id)``.
 
         ``snapshot`` holds the ``snapshots`` columns (``url_id``, ``run_id``, ``fetched_at``,
@@ -275,15 +224,20 @@ class Archive:
         no text, its body) equals the latest snapshot's, only a check is recorded and the
         outcome is ``unchanged``; otherwise the body (once per sha256) and a new snapshot are
         stored and the outcome is ``new`` or ``changed``. ``body`` may be None when the caller
-        knows the archive already holds it.
+        knows the archive already holds it; ``raw`` is the body as sent on the wire when it
+        was content-encoded (``raw_sha256``). ``etag`` and ``last_modified`` are kept for the
+        next conditional request.
         """
-        compressed = None
-        if body is not None and not self.has_body(snapshot["body_sha256"]):
-            compressed = zlib.compress(body, 6)
-        return self._call(self._record_snapshot, snapshot, body, compressed)
+        blobs = []
+        for data, key in ((body, "body_sha256"), (raw, "raw_sha256")):
+            if data is not None and snapshot.get(key) and not self.has_body(snapshot[key]):
+                blobs.append((snapshot[key], len(data), zlib.compress(data, 6)))
+        validators = {"etag": etag, "last_modified": last_modified}
+        return self._call(self._record_snapshot, snapshot, blobs, validators)
 
     def _record_snapshot(
-        self, snapshot: dict[str, Any], body: bytes | None, compressed: bytes | None
+        self, snapshot: dict[str, Any], blobs: list[tuple[str, int, bytes]],
+        validators: dict[str, str | None],
     ) -> tuple[str, int]:
         conn = self.db.conn
         with self._write():
@@ -295,30 +249,103 @@ class Archive:
             if latest is not None and latest[key] == snapshot[key]:
                 self.db["checks"].insert({**check, "outcome": "unchanged",
                                           "snapshot_id": latest["id"]})
+                self._reschedule(snapshot["url_id"], "unchanged", snapshot["fetched_at"],
+                                 validators)
                 return "unchanged", latest["id"]
-            if compressed is not None:
+            for sha, size, compressed in blobs:
                 conn.execute(
                     "INSERT OR IGNORE INTO bodies (sha256, size, codec, data) VALUES (?, ?, ?, ?)",
-                    (snapshot["body_sha256"], len(body or b""), "zlib", compressed),
+                    (sha, size, "zlib", compressed),
                 )
             snapshot_id = self.db["snapshots"].insert(snapshot).last_pk
             outcome = "new" if latest is None else "changed"
             self.db["checks"].insert({**check, "outcome": outcome, "snapshot_id": snapshot_id})
+            self._reschedule(snapshot["url_id"], outcome, snapshot["fetched_at"], validators)
             return outcome, snapshot_id
+
+    def record_not_modified(
+        self, url_id: int, *, run_id: int | None, checked_at: str, final_url: str | None,
+        etag: str | None = None, last_modified: str | None = None,
+    ) -> tuple[str, int | None]:
+        """Record a ``304 Not Modified``: the latest snapshot still stands.
+
+        Returns ``("unchanged", snapshot_id)``, or ``("failed", None)`` when there is no
+        snapshot to stand (a server answering 304 to a request we did not make conditional).
+        """
+
+        def record() -> tuple[str, int | None]:
+            with self._write():
+                latest = self.latest_snapshot(url_id)
+                row = {"url_id": url_id, "run_id": run_id, "checked_at": checked_at,
+                       "status": 304, "final_url": final_url}
+                if latest is None:
+                    reason = "HTTP 304 Not Modified, but no snapshot is archived"
+                    self.db["checks"].insert({**row, "outcome": "failed", "reason": reason})
+                    self._reschedule(url_id, "failed", checked_at, {})
+                    return "failed", None
+                self.db["checks"].insert({**row, "outcome": "unchanged",
+                                          "snapshot_id": latest["id"]})
+                self._reschedule(url_id, "unchanged", checked_at,
+                                 {"etag": etag, "last_modified": last_modified})
+                return "unchanged", latest["id"]
+
+        return self._call(record)
 
     def record_failure(
         self, url_id: int, reason: str, *, run_id: int | None = None,
         checked_at: str | None = None, status: int | None = None, final_url: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
-        """Record a fetch that produced no snapshot (DNS, timeout, HTTP error, robots.txt)."""
-        row = {"url_id": url_id, "run_id": run_id, "checked_at": checked_at or utcnow(),
+        """Record a fetch that produced no snapshot (DNS, timeout, HTTP error, robots.txt);
+        ``retry_after`` (seconds, from the server) delays the next check."""
+        checked_at = checked_at or utcnow()
+        row = {"url_id": url_id, "run_id": run_id, "checked_at": checked_at,
                "outcome": "failed", "status": status, "final_url": final_url, "reason": reason}
 
         def insert() -> None:
             with self._write():
                 self.db["checks"].insert(row)
+                self._reschedule(url_id, "failed", checked_at, {}, retry_after)
 
         self._call(insert)
+
+    def _reschedule(self, url_id: int, outcome: str, checked_at: str,
+                    validators: dict[str, str | None], retry_after: float | None = None) -> None:
+        """Move a URL's next check according to this check's outcome (inside a write)."""
+        previous = self.db.execute(
+            "SELECT interval, failures FROM urls WHERE id = ?", [url_id]).fetchone()
+        interval, failures = previous if previous else (None, 0)
+        failures = (failures or 0) + 1 if outcome == "failed" else 0
+        interval = self.schedule.interval(interval, outcome, failures)
+        when = datetime.fromisoformat(checked_at.replace("Z", "+00:00"))
+        update = {"interval": interval, "failures": failures, "last_outcome": outcome,
+                  "last_checked_at": checked_at,
+                  "next_check_at": self.schedule.next_check(when, interval, retry_after)}
+        if outcome != "failed":
+            update.update(validators)
+        self.db["urls"].update(url_id, update)
+
+    def due_urls(
+        self, *, now: str | None = None, everything: bool = False, limit: int | None = None,
+        document_ids: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """The URLs to check (``id``, ``url``, ``etag``, ``last_modified``), most overdue first:
+        those never checked, then by due time. ``document_ids`` narrows them to the URLs those
+        documents cite; ``everything`` ignores the schedule."""
+        where, params = [], []
+        if not everything:
+            where.append("(next_check_at IS NULL OR next_check_at <= ?)")
+            params.append(now or utcnow())
+        if document_ids is not None:
+            cited = {row["id"] for row in self.urls_cited_by(document_ids)}
+            where.append(f"id IN ({', '.join(str(int(i)) for i in cited) or 'NULL'})")
+        sql = "SELECT id, url, etag, last_modified FROM urls"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY next_check_at IS NOT NULL, next_check_at, id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return list(self.db.query(sql, params))
 
     def body(self, body_sha256: str) -> bytes | None:
         """A stored raw body, decompressed."""
@@ -348,19 +375,3 @@ class Archive:
                 self.db["runs"].update(run_id, {**counts, "ended_at": utcnow(), "status": status})
 
         self._call(update)
-
-    # Reading for exports.
-
-    def snapshots(self) -> Iterator[dict[str, Any]]:
-        """Every snapshot with its URL and the documents citing it, oldest first, streamed."""
-        return self.db.query(
-            """
-            SELECT snapshots.*, urls.url AS url, urls.canonical AS canonical_url,
-              (SELECT json_group_array(json_object('id', d.id, 'path', d.path,
-                                                   'role', m.role, 'anchor', m.anchor))
-                 FROM mentions m JOIN documents d ON d.id = m.document_id
-                 WHERE m.url_id = snapshots.url_id) AS documents
-            FROM snapshots JOIN urls ON urls.id = snapshots.url_id
-            ORDER BY snapshots.id
-            """
-        )

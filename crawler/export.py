@@ -8,6 +8,7 @@ leaves a truncated file where a good one was.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import sys
@@ -17,7 +18,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-FORMATS = ("jsonl",)
+FORMATS = ("jsonl", "csv", "warc")
+COLUMNS = ("url", "canonical_url", "final_url", "redirects", "fetched_at", "status",
+           "content_type", "title", "author", "date", "sitename", "language", "text",
+           "body_sha256", "body_size", "text_sha256", "ip_address", "headers", "metadata",
+           "documents")
 
 
 class ExportError(Exception):
@@ -51,6 +56,20 @@ def snapshot_record(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    """The JSONL columns as CSV, nested values as JSON text; return the number of rows."""
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        record = snapshot_record(row)
+        writer.writerow({key: json.dumps(value, ensure_ascii=False)
+                         if isinstance(value, (list, dict)) else value
+                         for key, value in record.items()})
+        count += 1
+    return count
+
+
 def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
     """Write one JSON object per snapshot; return how many were written."""
     count = 0
@@ -62,11 +81,12 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
 
 
 @contextmanager
-def output(path: str) -> Iterator[IO[str]]:
-    """A text stream for ``path`` (``-`` is stdout), replacing the file only on success."""
+def output(path: str, binary: bool = False) -> Iterator[IO[Any]]:
+    """A stream for ``path`` (``-`` is stdout), replacing the file only on success."""
     if path == "-":
-        yield sys.stdout
-        sys.stdout.flush()
+        stream = sys.stdout.buffer if binary else sys.stdout
+        yield stream
+        stream.flush()
         return
     target = Path(path)
     try:
@@ -76,7 +96,8 @@ def output(path: str) -> Iterator[IO[str]]:
     except OSError as exc:
         raise ExportError(f"{path}: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+        mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": ""}
+        with os.fdopen(handle, **mode) as stream:
             yield stream
         os.replace(temporary, target)
     except OSError as exc:

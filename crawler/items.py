@@ -1,4 +1,5 @@
-"""What the spider hands to the pipelines: a page it received, or a URL it could not fetch.
+"""What the spider hands to the pipelines: a page it received, a page that has not been
+modified, or a URL it could not fetch.
 
 Plain dataclasses (Scrapy accepts them as items) so the pipelines and the archive layer need no
 Scrapy types.
@@ -12,7 +13,8 @@ from typing import Any
 
 @dataclass
 class PageItem:
-    """A response, as received, for one archived URL; pipelines add hashes and extraction."""
+    """A response for one archived URL; pipelines add hashes and extraction. ``body`` is
+    decoded (no Content-Encoding); ``raw_body`` is the body as sent when it was encoded."""
 
     url_id: int
     requested_url: str
@@ -31,6 +33,8 @@ class PageItem:
     body_known: bool = False
     text_sha256: str | None = None
     extraction: dict[str, Any] | None = field(default=None, repr=False)
+    raw_body: bytes | None = field(default=None, repr=False)
+    request_headers: list[list[str]] = field(default_factory=list, repr=False)
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -47,3 +51,16 @@ class FailureItem:
     reason: str
     status: int | None = None
     final_url: str | None = None
+    retry_after: float | None = None
+
+
+@dataclass
+class NotModifiedItem:
+    """A ``304 Not Modified`` answer to a conditional request: the last snapshot stands."""
+
+    url_id: int
+    requested_url: str
+    final_url: str
+    fetched_at: str
+    etag: str | None = None
+    last_modified: str | None = None

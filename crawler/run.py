@@ -47,21 +47,26 @@ class RunResult:
         if skipped:
             documents += f" ({skipped} skipped)"
         return (
-            f"{documents}, {self.count('urls/found')} URLs found, "
+            f"{documents}, {self.count('urls/cited')} URLs found "
+            f"({self.count('urls/due')} due), "
             f"{new + changed} archived ({new} new, {changed} changed), "
             f"{self.count('archive/snapshots/unchanged')} unchanged, "
             f"{self.count('archive/failures')} failed"
         )
 
 
-def crawl(paths: list[str], settings: Settings) -> RunResult:
-    """Read the documents under ``paths`` (none: every archived URL) and archive their sources."""
+def crawl(paths: list[str], settings: Settings, **arguments: Any) -> RunResult:
+    """Read the documents under ``paths`` and check the URLs that are due.
+
+    ``arguments`` go to the spider: ``all`` (ignore the schedule), ``limit``, ``url`` (re-fetch
+    this URL only).
+    """
     process = AsyncCrawlerProcess(settings)
     if settings.get("LOG_LEVEL") != "DEBUG":
         # A robots.txt that cannot be fetched is logged with a traceback, although the page's
         # own fetch then fails for the same reason and is recorded with a one-line reason.
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
     crawler = process.create_crawler(SourcesSpider)
-    process.crawl(crawler, documents=list(paths))
+    process.crawl(crawler, documents=list(paths), **arguments)
     process.start()
     return RunResult(dict(crawler.stats.get_stats()))

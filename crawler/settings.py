@@ -51,13 +51,25 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.robots.RobotsMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.retry.BackoffRetryMiddleware": 550,
+    "crawler.capture.CaptureMiddleware": 950,
 }
+# Conditional requests from each URL's last ETag / Last-Modified (crawler.spiders.sources).
+CONDITIONAL_REQUESTS = True
+
+# When URLs are due again (crawler.schedule), in seconds or with a unit (6h, 30d).
+SCHEDULE_MIN_INTERVAL = "1h"
+SCHEDULE_MAX_INTERVAL = "30d"
+SCHEDULE_FIRST_INTERVAL = "1d"
 
 # Fetching loopback and private addresses (tests, intranet archives).
 FETCH_ALLOW_PRIVATE = False
 
 # Extraction in worker processes (pipelines.extract): None = one per CPU, 0 = inline.
 EXTRACT_WORKERS = None
+
+# A progress bar on a terminal (crawler.progress); the CLI turns it on for a tty.
+PROGRESS_BAR = False
+EXTENSIONS = {"crawler.progress.ProgressExtension": 500}
 
 ITEM_PIPELINES = {
     "pipelines.dedupe.DedupePipeline": 100,

@@ -9,7 +9,9 @@ The run is recorded in ``runs`` from start to end with its counts and how it end
 ``.../unchanged``, ``archive/failures``, ``archive/errors``. A write the archive cannot do
 (disk full, read-only file) stops the crawl: carrying on would only lose more.
 
-Settings: ``ARCHIVE_DB``.
+Settings: ``ARCHIVE_DB``; ``SCHEDULE_MIN_INTERVAL``, ``SCHEDULE_MAX_INTERVAL`` and
+``SCHEDULE_FIRST_INTERVAL`` (seconds or ``6h``-style durations) set when each URL is due
+again (see crawler.schedule).
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.archive import Archive, ArchiveError, ArchiveWriteError
-from crawler.items import FailureItem, PageItem
+from crawler.archive import Archive, ArchiveError, ArchiveWriteError, sha256
+from crawler.items import FailureItem, NotModifiedItem, PageItem
+from crawler.schedule import Schedule, ScheduleError, parse_duration
 
 logger = logging.getLogger(__name__)
 
@@ -56,13 +59,28 @@ def snapshot_row(item: PageItem, run_id: int | None) -> dict[str, Any]:
         "sitename": extraction.get("sitename"),
         "language": extraction.get("language"),
         "metadata": json.dumps(extraction.get("metadata") or {}),
+        "request_headers": json.dumps(item.request_headers),
+        "raw_sha256": sha256(item.raw_body) if item.raw_body is not None else None,
     }
 
 
+def schedule_from(settings) -> Schedule:
+    """The check schedule from ``SCHEDULE_*`` settings (seconds, or durations like ``6h``)."""
+
+    def seconds(name: str) -> float:
+        value = str(settings.get(name)).strip()
+        return float(value) if value.replace(".", "", 1).isdigit() else parse_duration(value)
+
+    return Schedule(minimum=seconds("SCHEDULE_MIN_INTERVAL"),
+                    maximum=seconds("SCHEDULE_MAX_INTERVAL"),
+                    first=seconds("SCHEDULE_FIRST_INTERVAL"))
+
+
 class ArchivePipeline:
-    def __init__(self, crawler: Crawler, archive_path: str):
+    def __init__(self, crawler: Crawler, archive_path: str, schedule: Schedule):
         self.crawler = crawler
         self.archive_path = archive_path
+        self.schedule = schedule
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
         self.archive: Archive | None = None
         self.run_id: int | None = None
@@ -71,17 +89,25 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        return cls(crawler, crawler.settings.get("ARCHIVE_DB"))
+        try:
+            schedule = schedule_from(crawler.settings)
+        except ScheduleError as exc:
+            raise ValueError(f"SCHEDULE_* settings: {exc}") from None
+        return cls(crawler, crawler.settings.get("ARCHIVE_DB"), schedule)
 
     async def _call(self, function, *args: Any, **kwargs: Any) -> Any:
         future = self.writer.submit(function, *args, **kwargs)
         return await asyncio.wrap_future(future)
 
     def _open(self) -> int:
-        self.archive = Archive(self.archive_path)
+        self.archive = Archive(self.archive_path, schedule=self.schedule)
         spider = self.crawler.spider
-        args = {"documents": getattr(spider, "document_paths", [])}
-        return self.archive.start_run(getattr(spider, "name", "crawl"), args, os.getpid())
+        command = "refetch" if getattr(spider, "refetch_url", None) else "crawl"
+        args = {"documents": getattr(spider, "document_paths", []),
+                "url": getattr(spider, "refetch_url", None),
+                "all": getattr(spider, "everything", False),
+                "limit": getattr(spider, "limit", None)}
+        return self.archive.start_run(command, args, os.getpid())
 
     async def open_spider(self) -> None:
         self.run_id = await self._call(self._open)
@@ -93,13 +119,25 @@ class ArchivePipeline:
             if isinstance(item, PageItem):
                 row = snapshot_row(item, self.run_id)
                 body = None if item.body_known else item.body
-                outcome, _ = await self._call(self.archive.record_snapshot, row, body)
+                outcome, _ = await self._call(
+                    self.archive.record_snapshot, row, body, raw=item.raw_body,
+                    etag=item.header("ETag"), last_modified=item.header("Last-Modified"))
                 stats.inc_value(f"archive/snapshots/{outcome}")
                 logger.info("%s %s", outcome, item.requested_url)
+            elif isinstance(item, NotModifiedItem):
+                outcome, _ = await self._call(
+                    self.archive.record_not_modified, item.url_id, run_id=self.run_id,
+                    checked_at=item.fetched_at, final_url=item.final_url, etag=item.etag,
+                    last_modified=item.last_modified)
+                stats.inc_value("archive/not_modified")
+                stats.inc_value("archive/failures" if outcome == "failed"
+                                else "archive/snapshots/unchanged")
+                logger.info("%s %s (304)", outcome, item.requested_url)
             elif isinstance(item, FailureItem):
                 await self._call(
                     self.archive.record_failure, item.url_id, item.reason, run_id=self.run_id,
                     checked_at=item.fetched_at, status=item.status, final_url=item.final_url,
+                    retry_after=item.retry_after,
                 )
                 stats.inc_value("archive/failures")
         except ArchiveWriteError as exc:
@@ -126,7 +164,7 @@ class ArchivePipeline:
         stats = self.crawler.stats
         counts = {
             "documents": stats.get_value("documents/read", 0),
-            "urls": stats.get_value("urls/found", 0),
+            "urls": stats.get_value("urls/due", 0),
             "new": stats.get_value("archive/snapshots/new", 0),
             "changed": stats.get_value("archive/snapshots/changed", 0),
             "unchanged": stats.get_value("archive/snapshots/unchanged", 0),

@@ -10,10 +10,10 @@ from tests.server import page
 
 def test_crawl_archives_every_cited_source(sourcekeeper, documents, server, tmp_path):
     db = tmp_path / "archive.db"
-    result = sourcekeeper("crawl", str(documents), "--db", str(db), *FAST)
+    result = sourcekeeper("crawl", str(documents), "--db", str(db), "--all", *FAST)
     assert result.returncode == 0, result.stderr
     summary = result.stdout.strip().splitlines()[-1]
-    assert summary == ("4 documents read (2 skipped), 8 URLs found, "
+    assert summary == ("4 documents read (2 skipped), 8 URLs found (8 due), "
                        "7 archived (7 new, 0 changed), 0 unchanged, 1 failed")
     assert "binary.txt" in result.stderr and "empty.md" in result.stderr
     assert "Traceback" not in result.stderr
@@ -64,9 +64,9 @@ def test_seed_document_roles_and_rejoined_url(sourcekeeper, documents, server, t
 
 def test_recrawl_of_unchanged_pages_stores_nothing_new(sourcekeeper, documents, tmp_path):
     db = tmp_path / "archive.db"
-    assert sourcekeeper("crawl", str(documents), "--db", str(db), *FAST).returncode == 0
+    assert sourcekeeper("crawl", str(documents), "--db", str(db), "--all", *FAST).returncode == 0
     bodies = rows(db, "SELECT sha256 FROM bodies")
-    again = sourcekeeper("crawl", str(documents), "--db", str(db), *FAST)
+    again = sourcekeeper("crawl", str(documents), "--db", str(db), "--all", *FAST)
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip().endswith(
         "0 archived (0 new, 0 changed), 7 unchanged, 1 failed")
@@ -82,7 +82,7 @@ def test_changed_page_gets_a_new_snapshot(sourcekeeper, documents, server, tmp_p
     doc = str(documents / "moscow-times.txt")
     assert sourcekeeper("crawl", doc, "--db", str(db), *FAST).returncode == 0
     server.route(RELATED, page("putin-offers.html"))
-    result = sourcekeeper("crawl", doc, "--db", str(db), *FAST)
+    result = sourcekeeper("crawl", doc, "--db", str(db), "--all", *FAST)
     assert result.stdout.strip().endswith("1 archived (0 new, 1 changed), 1 unchanged, 0 failed")
     texts = rows(db, "SELECT text FROM snapshots JOIN urls ON urls.id = url_id"
                      " WHERE urls.url = ? ORDER BY snapshots.id", server.url(RELATED))

@@ -1,14 +1,21 @@
 """The ``sources`` spider: read documents, archive the URLs they cite, fetch each once.
 
-Run it through ``sourcekeeper crawl`` or the Scrapy way from the project root::
+Run it through ``sourcekeeper crawl`` / ``refetch`` or the Scrapy way from the project root::
 
     scrapy crawl sources -a documents=docs/ -s ARCHIVE_DB=archive.db
 
-Arguments: ``documents``, paths of files or folders (several separated by ``os.pathsep``);
-without it every URL already in the archive is fetched again.
+Arguments:
+
+- ``documents``: files or folders (several separated by ``os.pathsep``) to read first; only
+  the URLs they cite are then checked. Without it, every URL in the archive may be;
+- ``all``: check every URL, not only those due by the schedule; ``limit``: at most this many;
+- ``url``: fetch this one URL now, unconditionally, adding it to the archive if new.
+
+Requests are conditional (``If-None-Match`` / ``If-Modified-Since`` from the URL's last
+check) so that an unchanged page costs a ``304`` and no body.
 
 Settings: ``ARCHIVE_DB`` (the archive file), ``DOCUMENT_MAX_BYTES`` (larger documents are
-skipped with a warning).
+skipped with a warning), ``CONDITIONAL_REQUESTS`` (default on).
 """
 
 from __future__ import annotations
@@ -47,7 +54,10 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 from crawler.archive import Archive, ArchiveError, utcnow
 from crawler.discovery import discover
 from crawler.document import DocumentError, find_documents, read_document
-from crawler.items import FailureItem, PageItem
+from crawler.capture import RAW_BODY, REQUEST_HEADERS, header_list
+from crawler.items import FailureItem, NotModifiedItem, PageItem
+from crawler.retry import retry_after_seconds
+from crawler.url import InvalidURL, canonical, fetchable
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +120,11 @@ def describe_failure(failure: Failure) -> tuple[str, int | None, str | None]:
     return f"{type(value).__name__}: {message}".strip(": "), None, None
 
 
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
 def response_kind(response: Response, content_type: str) -> str:
     """``html``, ``text`` or ``binary``: the server's Content-Type decides, Scrapy's sniffing of
     the body only when there is none (a PDF without binary bytes still is a PDF)."""
@@ -127,19 +142,23 @@ def response_kind(response: Response, content_type: str) -> str:
 
 class SourcesSpider(scrapy.Spider):
     name = "sources"
-    custom_settings: dict[str, Any] = {}
 
-    def __init__(self, documents: str | list[str] | None = None, **kwargs: Any):
+    def __init__(self, documents: str | list[str] | None = None, url: str | None = None,
+                 all: str | bool = False, limit: str | int | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         if isinstance(documents, str):
             documents = [path for path in documents.split(os.pathsep) if path]
         self.document_paths: list[str] = list(documents or [])
+        self.refetch_url = url
+        self.everything = str(all).lower() in ("1", "true", "yes")
+        self.limit = int(limit) if limit not in (None, "") else None
 
     @classmethod
     def from_crawler(cls, crawler: scrapy.crawler.Crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.archive_path = crawler.settings.get("ARCHIVE_DB")
         spider.max_bytes = crawler.settings.getint("DOCUMENT_MAX_BYTES")
+        spider.conditional = crawler.settings.getbool("CONDITIONAL_REQUESTS")
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -149,21 +168,48 @@ class SourcesSpider(scrapy.Spider):
         except ArchiveError as exc:
             logger.error("cannot use the archive: %s", exc)
             raise scrapy.exceptions.CloseSpider("archive unavailable") from None
-        self.crawler.stats.set_value("urls/found", len(targets))
+        except InvalidURL as exc:
+            logger.error("cannot fetch %s", exc)
+            raise scrapy.exceptions.CloseSpider("invalid URL") from None
+        self.crawler.stats.set_value("urls/due", len(targets))
         for target in targets:
-            yield scrapy.Request(
-                target["url"],
-                callback=self.parse,
-                errback=self.failed,
-                dont_filter=True,
-                meta={"url_id": target["id"], "source_url": target["url"]},
-            )
+            yield self._request(target)
+
+    def _request(self, target: dict[str, Any]) -> scrapy.Request:
+        """A request for an archived URL: conditional on the validators of its last check,
+        except for a manual re-fetch, which must see the page itself."""
+        headers = {}
+        if self.conditional and not self.refetch_url:
+            if target.get("etag"):
+                headers["If-None-Match"] = target["etag"]
+            if target.get("last_modified"):
+                headers["If-Modified-Since"] = target["last_modified"]
+        return scrapy.Request(
+            target["url"],
+            callback=self.parse,
+            errback=self.failed,
+            headers=headers,
+            dont_filter=True,
+            meta={"url_id": target["id"], "source_url": target["url"],
+                  "handle_httpstatus_list": [304]},
+        )
 
     def _targets(self, archive: Archive) -> list[dict[str, Any]]:
-        """The URLs to fetch: those cited by the given documents, else all archived ones."""
-        if not self.document_paths:
-            return list(archive.all_urls())
-        return archive.urls_cited_by(list(self._read_documents(archive)))
+        """The URLs to fetch: the one to re-fetch; else those due (all with ``all``), of the
+        given documents when there are some."""
+        if self.refetch_url:
+            url_id = archive.add_url(canonical(self.refetch_url), fetchable(self.refetch_url))
+            self.crawler.stats.set_value("refetch/url_id", url_id)
+            self.crawler.stats.set_value("urls/cited", 1)
+            return [{"id": url_id, "url": fetchable(self.refetch_url)}]
+        documents = list(self._read_documents(archive)) if self.document_paths else None
+        if documents is None:
+            found = archive.db["urls"].count
+        else:
+            found = len(archive.urls_cited_by(documents))
+        self.crawler.stats.set_value("urls/cited", found)
+        return archive.due_urls(everything=self.everything, limit=self.limit,
+                                document_ids=documents)
 
     def _read_documents(self, archive: Archive) -> Iterator[str]:
         stats = self.crawler.stats
@@ -184,12 +230,18 @@ class SourcesSpider(scrapy.Spider):
             logger.error("cannot read %s", exc)
             stats.inc_value("documents/skipped")
 
-    def parse(self, response: Response) -> Iterator[PageItem]:
-        headers = [
-            [key.decode("latin-1"), value.decode("latin-1")]
-            for key, values in response.headers.items()
-            for value in values
-        ]
+    def parse(self, response: Response) -> Iterator[PageItem | NotModifiedItem]:
+        if response.status == 304:
+            yield NotModifiedItem(
+                url_id=response.meta["url_id"],
+                requested_url=response.meta["source_url"],
+                final_url=response.url,
+                fetched_at=utcnow(),
+                etag=_header(response, b"ETag"),
+                last_modified=_header(response, b"Last-Modified"),
+            )
+            return
+        headers = header_list(response.headers)
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         kind = response_kind(response, content_type)
         yield PageItem(
@@ -206,12 +258,17 @@ class SourcesSpider(scrapy.Spider):
             redirects=list(response.meta.get("redirect_urls", [])),
             ip_address=str(response.ip_address) if response.ip_address else None,
             protocol=response.protocol,
+            raw_body=response.meta.get(RAW_BODY),
+            request_headers=response.meta.get(REQUEST_HEADERS, []),
         )
 
     def failed(self, failure: Failure) -> Iterator[FailureItem]:
         request = failure.request
         reason, status, final_url = describe_failure(failure)
         logger.warning("failed %s: %s", request.meta.get("source_url", request.url), reason)
+        retry_after = None
+        if failure.check(HttpError):
+            retry_after = retry_after_seconds(failure.value.response.headers.get(b"Retry-After"))
         yield FailureItem(
             url_id=request.meta["url_id"],
             requested_url=request.meta.get("source_url", request.url),
@@ -219,4 +276,5 @@ class SourcesSpider(scrapy.Spider):
             reason=reason,
             status=status,
             final_url=final_url,
+            retry_after=retry_after,
         )

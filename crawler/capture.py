@@ -1,0 +1,29 @@
+"""Keep what went over the wire, for WARC exports and for proof.
+
+Scrapy decompresses bodies (HttpCompressionMiddleware) and fills request headers as it goes.
+Sitting next to the downloader (priority 950), this middleware sees the body still encoded
+and the request headers as sent, and keeps both in ``request.meta`` for the spider: the
+decoded body is what we extract from, the raw one is what the server sent.
+"""
+
+from __future__ import annotations
+
+from scrapy import Request
+from scrapy.http import Response
+
+RAW_BODY = "sourcekeeper_raw_body"
+REQUEST_HEADERS = "sourcekeeper_request_headers"
+
+
+def header_list(headers) -> list[list[str]]:
+    """Scrapy headers as ``[name, value]`` pairs, repeated headers kept."""
+    return [[key.decode("latin-1"), value.decode("latin-1")]
+            for key, values in headers.items() for value in values]
+
+
+class CaptureMiddleware:
+    def process_response(self, request: Request, response: Response) -> Response:
+        encoded = response.headers.get(b"Content-Encoding", b"").strip().lower()
+        request.meta[RAW_BODY] = response.body if encoded not in (b"", b"identity") else None
+        request.meta[REQUEST_HEADERS] = header_list(request.headers)
+        return response
