@@ -2,8 +2,9 @@
 
 Scrapy decompresses bodies (HttpCompressionMiddleware) and fills request headers as it goes.
 Sitting next to the downloader (priority 950), this middleware sees the body still encoded
-and the request headers as sent, and keeps both in ``request.meta`` for the spider: the
-decoded body is what we extract from, the raw one is what the server sent.
+and the request and response headers as sent (decompression drops ``Content-Encoding``),
+and keeps them in ``request.meta`` for the spider: the decoded body is what we extract
+from, the raw one is what the server sent.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from scrapy.http import Response
 
 RAW_BODY = "sourcekeeper_raw_body"
 REQUEST_HEADERS = "sourcekeeper_request_headers"
+RESPONSE_HEADERS = "sourcekeeper_response_headers"
 
 
 def header_list(headers) -> list[list[str]]:
@@ -26,4 +28,5 @@ class CaptureMiddleware:
         encoded = response.headers.get(b"Content-Encoding", b"").strip().lower()
         request.meta[RAW_BODY] = response.body if encoded not in (b"", b"identity") else None
         request.meta[REQUEST_HEADERS] = header_list(request.headers)
+        request.meta[RESPONSE_HEADERS] = header_list(response.headers)
         return response

@@ -19,9 +19,20 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @dataclass
 class Reply:
+    """One answer. With an ``ETag`` or ``Last-Modified`` header, a matching conditional
+    request gets ``304 Not Modified``; ``delay`` seconds pass before answering."""
+
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+    def not_modified(self, request_headers) -> bool:
+        etag, modified = self.headers.get("ETag"), self.headers.get("Last-Modified")
+        return bool(
+            (etag and request_headers.get("If-None-Match") == etag)
+            or (modified and not etag and request_headers.get("If-Modified-Since") == modified)
+        )
 
 
 def page(name: str, content_type: str = "text/html; charset=utf-8", **headers: str) -> Reply:
@@ -84,6 +95,15 @@ class FixtureServer:
                 server.requests.append((self.path, dict(self.headers.items())))
                 server.times.setdefault(self.path, []).append(time.monotonic())
                 reply = server._next(self.path)
+                time.sleep(reply.delay)
+                if reply.status == 200 and reply.not_modified(self.headers):
+                    self.send_response(304)
+                    for key in ("ETag", "Last-Modified"):
+                        if key in reply.headers:
+                            self.send_header(key, reply.headers[key])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 self.send_response(reply.status)
                 for key, value in reply.headers.items():
                     self.send_header(key, value)

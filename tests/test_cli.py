@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from tests.conftest import FAST, PUTIN, RELATED, rows
 from tests.server import page
@@ -163,3 +164,25 @@ def test_every_command_help_ends_with_an_example(sourcekeeper):
         lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
         example_at = lines.index("Example:")
         assert lines[example_at + 1].startswith(f"sourcekeeper {name}")
+
+
+def test_refetch_outcomes(sourcekeeper, server, tmp_path):
+    db = tmp_path / "archive.db"
+    url = server.url(RELATED)
+    first = sourcekeeper("refetch", url, "--db", str(db), *FAST)
+    assert (first.returncode, first.stdout.strip()) == (0, "new"), first.stderr
+    same = sourcekeeper("refetch", url, "--db", str(db), *FAST)
+    assert (same.returncode, same.stdout.strip()) == (0, "unchanged")
+    server.route(RELATED, page("putin-offers.html"))
+    changed = sourcekeeper("refetch", url, "--db", str(db), *FAST)
+    assert changed.returncode == 0
+    assert re.fullmatch(r"changed: \+\d+ words, -\d+ words, \d+% similar", changed.stdout.strip())
+    gone = sourcekeeper("refetch", server.url("/gone"), "--db", str(db), *FAST)
+    assert (gone.returncode, gone.stdout.strip()) == (1, "failed: HTTP 404 Not Found")
+    assert rows(db, "SELECT count(*) AS n FROM mentions") == [{"n": 0}], "added with no document"
+
+
+def test_refetch_rejects_what_is_not_a_url(sourcekeeper, tmp_path):
+    result = sourcekeeper("refetch", "file:///etc/passwd", "--db", str(tmp_path / "a.db"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == "sourcekeeper: file:///etc/passwd: not an http(s) URL"

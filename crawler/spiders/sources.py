@@ -54,7 +54,7 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 from crawler.archive import Archive, ArchiveError, utcnow
 from crawler.discovery import discover
 from crawler.document import DocumentError, find_documents, read_document
-from crawler.capture import RAW_BODY, REQUEST_HEADERS, header_list
+from crawler.capture import RAW_BODY, REQUEST_HEADERS, RESPONSE_HEADERS, header_list
 from crawler.items import FailureItem, NotModifiedItem, PageItem
 from crawler.retry import retry_after_seconds
 from crawler.url import InvalidURL, canonical, fetchable
@@ -241,7 +241,7 @@ class SourcesSpider(scrapy.Spider):
                 last_modified=_header(response, b"Last-Modified"),
             )
             return
-        headers = header_list(response.headers)
+        headers = response.meta.get(RESPONSE_HEADERS) or header_list(response.headers)
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         kind = response_kind(response, content_type)
         yield PageItem(
