@@ -369,6 +369,18 @@ class Archive:
 
         return self._call(insert)
 
+    def interrupt_stale_runs(self, command: str) -> int:
+        """Mark runs of ``command`` still shown as running as ``interrupted``: called by the
+        holder of the run lock, so no such run can still be going."""
+
+        def update() -> int:
+            with self._write():
+                return self.db.execute(
+                    "UPDATE runs SET status = 'interrupted' WHERE status = 'running'"
+                    " AND command = ?", [command]).rowcount
+
+        return self._call(update)
+
     def finish_run(self, run_id: int, status: str, counts: dict[str, int]) -> None:
         def update() -> None:
             with self._write():

@@ -136,13 +136,16 @@ def crawl(paths, db, everything, limit, allow_private, pairs, verbose):
     from crawler.run import crawl as run_crawl, project_settings
 
     overrides = fetch_settings(db, allow_private, pairs, verbose, sys.stderr.isatty())
-    open_archive(db).close()
+    archive = open_archive(db)
     try:
         lock = RunLock(db).acquire()
+        archive.interrupt_stale_runs("crawl")
     except LockHeld as exc:
         fail(f"{db}: {exc}")
     except OSError as exc:
         fail(f"{db}: cannot take the run lock: {exc.strerror or exc}")
+    finally:
+        archive.close()
     try:
         result = run_crawl(list(paths), project_settings(overrides), all=everything,
                            limit=limit)

@@ -84,3 +84,16 @@ def test_refetch_while_a_crawl_writes(sourcekeeper, server, tmp_path):
     assert len(rows(db, "SELECT * FROM snapshots")) == 7
     assert sorted(run["command"] for run in rows(db, "SELECT command FROM runs")) == [
         "crawl", "refetch"]
+
+
+def test_a_killed_crawl_is_shown_as_interrupted(sourcekeeper, server, tmp_path):
+    db = tmp_path / "a.db"
+    crawl = start_crawl(slow_site(server, tmp_path, delay=2), db)
+    time.sleep(0.5)
+    crawl.kill()
+    crawl.wait()
+    assert [run["status"] for run in rows(db, "SELECT status FROM runs")] == ["running"]
+    again = sourcekeeper("crawl", "--db", str(db), *FAST)
+    assert again.returncode == 0, again.stderr
+    assert [run["status"] for run in rows(db, "SELECT status FROM runs")] == [
+        "interrupted", "finished"]
