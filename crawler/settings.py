@@ -47,6 +47,7 @@ RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
 RETRY_AFTER_MAX = 300.0
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.guard.AddressGuardMiddleware": 60,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.RobotsMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -61,8 +62,9 @@ SCHEDULE_MIN_INTERVAL = "1h"
 SCHEDULE_MAX_INTERVAL = "30d"
 SCHEDULE_FIRST_INTERVAL = "1d"
 
-# Fetching loopback and private addresses (tests, intranet archives).
+# The SSRF guard (crawler.guard): no loopback, private or link-local addresses unless allowed.
 FETCH_ALLOW_PRIVATE = False
+FETCH_ALLOWED_HOSTS: list[str] = []
 
 # Extraction in worker processes (pipelines.extract): None = one per CPU, 0 = inline.
 EXTRACT_WORKERS = None

@@ -14,6 +14,8 @@ from typing import Any
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 
+from crawler.document import decode
+
 FIELDS = ("title", "author", "date", "sitename", "language")
 _EXTRA = ("description", "categories", "tags", "image", "pagetype", "hostname", "license")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
@@ -25,11 +27,17 @@ def text_sha256(text: str) -> str:
 
 
 def decode_body(body: bytes, encoding: str | None) -> str:
-    """The page's text, decoded with the charset Scrapy determined (header, BOM, meta)."""
+    """The page's text, in the charset Scrapy determined (header, BOM, meta) when the bytes
+    agree with it; a server that declares the wrong charset gets its bytes sniffed instead."""
+    if encoding:
+        try:
+            return body.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            pass
     try:
+        return decode(body, "html")[0]
+    except ValueError:
         return body.decode(encoding or "utf-8", errors="replace")
-    except LookupError:
-        return body.decode("utf-8", errors="replace")
 
 
 def _language(tree: Any, content_language: str | None) -> str | None:

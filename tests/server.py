@@ -8,6 +8,7 @@ is recorded (path and headers) so tests can assert on what the crawler sent.
 from __future__ import annotations
 
 import gzip
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ class Reply:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    drip: float = 0.0  # seconds between single bytes of the body
+    cut: int | None = None  # close the connection after this many bytes of the body
 
     def not_modified(self, request_headers) -> bool:
         etag, modified = self.headers.get("ETag"), self.headers.get("Last-Modified")
@@ -109,7 +112,21 @@ class FixtureServer:
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
-                self.wfile.write(reply.body)
+                body = reply.body if reply.cut is None else reply.body[: reply.cut]
+                try:
+                    if reply.drip:
+                        for byte in body:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(reply.drip)
+                    else:
+                        self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                if reply.cut is not None:
+                    self.wfile.flush()
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -3,6 +3,7 @@ the Scrapy way (``scrapy crawl sources``) from the project root too."""
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import socket
 import subprocess
@@ -10,7 +11,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import FAST, rows
-from tests.server import Reply
+from tests.server import Reply, redirect
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -92,3 +93,45 @@ def test_scrapy_crawl_from_the_project_root(server, documents, tmp_path):
     assert "'archive/snapshots/new': 2" in result.stderr
     assert {row["role"] for row in rows(db, "SELECT role FROM mentions")} == {
         "original", "related"}
+
+
+def test_hostile_servers(sourcekeeper, server, tmp_path):
+    article = (b"<html><body><article><p>" + "Zürich und Genève: ".encode() * 30
+               + b"</p></article></body></html>")
+    server.route("/drip", Reply(200, b"x" * 200, {"Content-Type": "text/html"}, drip=0.05))
+    server.route("/bomb", Reply(200, gzip.compress(b"\0" * (30 * 1024 * 1024)),
+                                {"Content-Type": "text/html", "Content-Encoding": "gzip"}))
+    server.route("/loop", redirect("/loop", 302))
+    for n in range(15):
+        server.route(f"/chain/{n}", redirect(f"/chain/{n + 1}", 302))
+    server.route("/reset", Reply(200, b"<html>" + b"a" * 5000, {"Content-Type": "text/html"},
+                                 cut=100))
+    server.route("/garbage", Reply(200, bytes(range(256)) * 20 + b"<<<>>></p><div",
+                                   {"Content-Type": "text/html"}))
+    server.route("/no-charset", Reply(200, article, {"Content-Type": "text/html"}))
+    server.route("/wrong-charset", Reply(200, article.decode().encode("cp1252"),
+                                         {"Content-Type": "text/html; charset=utf-8"}))
+    server.route("/empty", Reply(200, b"", {"Content-Type": "text/html"}))
+    server.route("/never", Reply(502, b"bad gateway"))
+    paths = ["/drip", "/bomb", "/loop", "/chain/0", "/reset", "/garbage", "/no-charset",
+             "/wrong-charset", "/empty", "/never", "/climate"]
+    result, reasons = crawl_urls(sourcekeeper, tmp_path, [server.url(p) for p in paths],
+                                 "-s", "DOWNLOAD_TIMEOUT=3")
+    assert reasons == {
+        server.url("/drip"): "timeout",
+        server.url("/bomb"): "too large: over 20971520 bytes once decompressed",
+        server.url("/loop"): "too many redirects",
+        server.url("/chain/0"): "too many redirects",
+        server.url("/reset"): reasons[server.url("/reset")],
+        server.url("/never"): "HTTP 502 Bad Gateway",
+    }
+    assert reasons[server.url("/reset")].startswith("connection lost")
+    texts = {row["url"]: row for row in rows(
+        tmp_path / "archive.db", "SELECT urls.url, text, body_size, status FROM snapshots"
+                                 " JOIN urls ON urls.id = url_id")}
+    assert "Zürich und Genève" in texts[server.url("/no-charset")]["text"]
+    assert "Zürich und Genève" in texts[server.url("/wrong-charset")]["text"]
+    assert texts[server.url("/empty")]["body_size"] == 0
+    assert texts[server.url("/garbage")]["status"] == 200
+    assert "redress the climate crisis" in texts[server.url("/climate")]["text"]
+    assert server.hits("/never") == 4 and server.hits("/chain/11") == 0

@@ -68,6 +68,7 @@ _KNOWN_FAILURES: list[tuple[tuple[type[BaseException], ...], str]] = [
     ((DownloadConnectionRefusedError, ConnectionRefusedError), "connection refused"),
     ((UnsupportedURLSchemeError,), "unsupported URL scheme"),
 ]
+_BOMB = re.compile(r"exceeded DOWNLOAD_MAXSIZE \((\d+) B\) during decompression")
 _TOO_LARGE = re.compile(r"(\d+) bytes which is larger than download max size \((\d+)\)")
 
 
@@ -103,8 +104,14 @@ def describe_failure(failure: Failure) -> tuple[str, int | None, str | None]:
         message = str(value)
         if "robots.txt" in message:
             return "blocked: robots.txt", None, None
+        if message.startswith("blocked: "):
+            return message, None, None
+        if "max redirections" in message:
+            return "too many redirects", None, None
         if match := _TOO_LARGE.search(message):
             return f"too large: {match[1]} bytes (limit {match[2]})", None, None
+        if match := _BOMB.search(message):
+            return f"too large: over {match[1]} bytes once decompressed", None, None
         return f"ignored: {message}", None, None
     for types, reason in _KNOWN_FAILURES:
         if failure.check(*types):
