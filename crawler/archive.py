@@ -96,6 +96,15 @@ class Archive:
     def close(self) -> None:
         self.db.close()
 
+    def check_writable(self) -> None:
+        """Raise :class:`ArchiveUnavailable` now, rather than mid-crawl, if the file or its
+        folder is read-only."""
+        try:
+            self.db.conn.execute("BEGIN IMMEDIATE")
+            self.db.conn.execute("ROLLBACK")
+        except sqlite3.OperationalError as exc:
+            raise ArchiveUnavailable(f"{self.path}: cannot be written ({exc})") from None
+
     def __enter__(self) -> Archive:
         return self
 

@@ -53,9 +53,12 @@ def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
     return settings
 
 
-def open_archive(db: str) -> Archive:
+def open_archive(db: str, write: bool = False) -> Archive:
     try:
-        return Archive(db)
+        archive = Archive(db)
+        if write:
+            archive.check_writable()
+        return archive
     except ArchiveError as exc:
         fail(f"cannot open archive {exc}")
 
@@ -136,7 +139,7 @@ def crawl(paths, db, everything, limit, allow_private, pairs, verbose):
     from crawler.run import crawl as run_crawl, project_settings
 
     overrides = fetch_settings(db, allow_private, pairs, verbose, sys.stderr.isatty())
-    archive = open_archive(db)
+    archive = open_archive(db, write=True)
     try:
         lock = RunLock(db).acquire()
         archive.interrupt_stale_runs("crawl")
@@ -152,6 +155,9 @@ def crawl(paths, db, everything, limit, allow_private, pairs, verbose):
     finally:
         lock.release()
     click.echo(result.summary)
+    if result.signal is not None:
+        fail(f"crawl interrupted by {signal.Signals(result.signal).name}; the URLs not checked "
+             f"stay due", 128 + result.signal)
     if not result.finished:
         fail(f"crawl did not finish: {result.stats.get('finish_reason', 'unknown reason')}")
 
@@ -177,9 +183,11 @@ def refetch(url, db, allow_private, pairs, verbose):
         fetchable(url)
     except InvalidURL as exc:
         fail(str(exc), 2)
-    open_archive(db).close()
+    open_archive(db, write=True).close()
     result = run_crawl([], project_settings(fetch_settings(db, allow_private, pairs, verbose)),
                        url=url)
+    if result.signal is not None:
+        fail(f"refetch interrupted by {signal.Signals(result.signal).name}", 128 + result.signal)
     if not result.finished:
         fail(f"refetch did not finish: {result.stats.get('finish_reason', 'unknown reason')}")
     with open_archive(db) as archive:

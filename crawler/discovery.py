@@ -122,8 +122,9 @@ def _joins(url: str, line: str, following: str, width: int) -> bool:
     It does when the following line starts, without indentation, with URL characters, and
     the break itself looks like a cut: the URL ends on a character no URL ends on, or the
     continuation looks like URL (slashes, dots, digits in words), or the line is as full as
-    the document's hard-wrapped lines and the continuation stands alone on its line. A plain
-    word followed by more prose is the next sentence, and is left alone.
+    the document's hard-wrapped lines and the continuation stands alone on its line, or that
+    lone continuation is not a capitalised word (a signature, a heading). A plain word
+    followed by more prose is the next sentence, and is left alone.
     """
     if not following or not _is_url_char(following[0]) or _START.match(following):
         return False
@@ -142,6 +143,8 @@ def _joins(url: str, line: str, following: str, width: int) -> bool:
     if last in _TRAILING or last in _CLOSERS:
         return False
     if _urlish(token):
+        return True
+    if not rest and not token[0].isupper():
         return True
     if last == "/":
         return full and not rest

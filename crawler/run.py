@@ -25,11 +25,22 @@ def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
     return settings
 
 
+class _Process(AsyncCrawlerProcess):
+    """Remembers the signal that stopped the crawl: the exit code says which (130, 143)."""
+
+    received: int | None = None
+
+    def _signal_shutdown(self, signum: int, frame: Any) -> None:
+        self.received = signum
+        super()._signal_shutdown(signum, frame)
+
+
 @dataclass
 class RunResult:
-    """What a crawl did, from its stats."""
+    """What a crawl did, from its stats, and the signal that stopped it, if one did."""
 
     stats: dict[str, Any]
+    signal: int | None = None
 
     def count(self, key: str) -> int:
         return int(self.stats.get(key, 0))
@@ -61,7 +72,7 @@ def crawl(paths: list[str], settings: Settings, **arguments: Any) -> RunResult:
     ``arguments`` go to the spider: ``all`` (ignore the schedule), ``limit``, ``url`` (re-fetch
     this URL only).
     """
-    process = AsyncCrawlerProcess(settings)
+    process = _Process(settings)
     if settings.get("LOG_LEVEL") != "DEBUG":
         # A robots.txt that cannot be fetched is logged with a traceback, although the page's
         # own fetch then fails for the same reason and is recorded with a one-line reason.
@@ -69,4 +80,4 @@ def crawl(paths: list[str], settings: Settings, **arguments: Any) -> RunResult:
     crawler = process.create_crawler(SourcesSpider)
     process.crawl(crawler, documents=list(paths), **arguments)
     process.start()
-    return RunResult(dict(crawler.stats.get_stats()))
+    return RunResult(dict(crawler.stats.get_stats()), process.received)

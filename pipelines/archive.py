@@ -5,7 +5,7 @@ re-fetch during a nightly crawl). So the archive lives on one writer thread with
 connection, and the reactor awaits it: a locked database slows archiving, never downloads.
 
 The run is recorded in ``runs`` from start to end with its counts and how it ended
-(``finished``, ``shutdown``, ...). Stats: ``archive/snapshots/new``, ``.../changed``,
+(``finished``, ``interrupted`` by a signal, ...). Stats: ``archive/snapshots/new``, ``.../changed``,
 ``.../unchanged``, ``archive/failures``, ``archive/errors``. A write the archive cannot do
 (disk full, read-only file) stops the crawl: carrying on would only lose more.
 
@@ -115,6 +115,11 @@ class ArchivePipeline:
 
     async def process_item(self, item):
         stats = self.crawler.stats
+        if self.closing is not None:
+            # The archive already failed a write and the crawl is stopping: the URL stays
+            # due, and one error line has said why.
+            stats.inc_value("archive/errors")
+            raise DropItem("the archive cannot be written", log_level="DEBUG")
         try:
             if isinstance(item, PageItem):
                 row = snapshot_row(item, self.run_id)
@@ -141,10 +146,11 @@ class ArchivePipeline:
                 )
                 stats.inc_value("archive/failures")
         except ArchiveWriteError as exc:
-            logger.error("cannot write to the archive: %s", exc)
+            if self.closing is None:
+                logger.error("cannot write to the archive: %s", exc)
             stats.inc_value("archive/errors")
             self._stop("archive write failed")
-            raise DropItem(str(exc)) from None
+            raise DropItem(str(exc), log_level="DEBUG") from None
         except ArchiveError as exc:
             stats.inc_value("archive/errors")
             raise DropItem(f"{item.requested_url}: {exc}") from None
@@ -171,9 +177,10 @@ class ArchivePipeline:
             "failed": stats.get_value("archive/failures", 0),
         }
         try:
-            await self._call(self.archive.finish_run, self.run_id, reason, counts)
+            status = "interrupted" if reason == "shutdown" else reason
+            await self._call(self.archive.finish_run, self.run_id, status, counts)
         except ArchiveError as exc:
-            logger.error("cannot record the end of run %s: %s", self.run_id, exc)
+            logger.warning("the end of run %s could not be recorded: %s", self.run_id, exc)
         finally:
             await self._call(self.archive.close)
             self.writer.shutdown()

@@ -186,3 +186,26 @@ def test_refetch_rejects_what_is_not_a_url(sourcekeeper, tmp_path):
     result = sourcekeeper("refetch", "file:///etc/passwd", "--db", str(tmp_path / "a.db"))
     assert result.returncode == 2
     assert result.stderr.strip() == "sourcekeeper: file:///etc/passwd: not an http(s) URL"
+
+
+def test_hostile_documents_are_skipped_with_one_line_each(sourcekeeper, server, tmp_path):
+    docs = tmp_path / "hostile"
+    docs.mkdir()
+    (docs / "huge.txt").write_text(f"{server.url(PUTIN)}\n" + "x" * 5000)
+    (docs / "photo.md").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    (docs / "nul.txt").write_bytes(b"text\x00" * 100)
+    (docs / "zero.html").write_bytes(b"")
+    (docs / "ok.txt").write_bytes(f"Caf\xe9 {server.url(RELATED)}\n".encode("latin-1"))
+    db = tmp_path / "archive.db"
+    result = sourcekeeper("crawl", str(docs), "--db", str(db), *FAST,
+                          "-s", "DOCUMENT_MAX_BYTES=1000")
+    assert result.returncode == 0, result.stderr
+    warnings = sorted(result.stderr.strip().splitlines())
+    assert warnings == [
+        f"WARNING: skipped {docs / 'huge.txt'}: larger than the 1,000-byte document limit",
+        f"WARNING: skipped {docs / 'nul.txt'}: binary file",
+        f"WARNING: skipped {docs / 'photo.md'}: binary file (PNG image)",
+        f"WARNING: skipped {docs / 'zero.html'}: empty file",
+    ]
+    assert result.stdout.startswith("1 documents read (4 skipped), 1 URLs found")
+    assert rows(db, "SELECT text FROM documents")[0]["text"].startswith("Café ")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import textwrap
+from urllib.parse import urlsplit
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.discovery import discover, discover_html, discover_text
 from tests.server import FIXTURES
@@ -145,3 +150,77 @@ def test_html_hrefs_with_anchor_text_and_canonical_link():
 def test_idn_host_is_punycoded_and_invalid_hosts_skipped():
     assert urls("https://bücher.example/katalog and https://exa mple.org") == [
         "https://xn--bcher-kva.example/katalog"]
+
+
+# Hostile and odd documents.
+
+def test_credentials_are_stripped_from_every_stored_form():
+    [mention] = discover_text("Login at https://admin:hunter2@example.org/panel?x=1 today")
+    assert "hunter2" not in mention.written + mention.url + mention.canonical
+    assert mention.url == "https://example.org/panel?x=1"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("http://[2001:db8::1]:8080/a and http://[::1]/b",
+     ["http://[2001:db8::1]:8080/a", "http://[::1]/b"]),
+    ("https://example.org:8443/x", ["https://example.org:8443/x"]),
+    ("https://пример.рф/путь", ["https://xn--e1afmkfd.xn--p1ai/%D0%BF%D1%83%D1%82%D1%8C"]),
+    ("see http://, http://., https://-, www., https://a..b/, http://intranet", []),
+    ("(unbalanced https://x.org/a)) and [https://x.org/b", ["https://x.org/a", "https://x.org/b"]),
+])
+def test_odd_hosts_and_near_urls(text, expected):
+    assert urls(text) == expected
+
+
+def test_thousands_of_urls_and_very_long_lines():
+    text = " ".join(f"https://site{n}.example.org/page/{n}" for n in range(5000))
+    found = urls(text)
+    assert len(found) == 5000 and found[-1] == "https://site4999.example.org/page/4999"
+    long_line = "word " * 200_000 + "https://example.org/end"
+    assert urls(long_line) == ["https://example.org/end"]
+
+
+_segment = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12)
+_word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=10)
+_url = st.builds(
+    lambda host, parts: f"https://www.{host}.org/" + "/".join(parts),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=10),
+    st.lists(_segment.filter(lambda s: not s.startswith("-") and not s.endswith("-")),
+             min_size=1, max_size=6),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_discovery_never_raises_and_returns_fetchable_urls(text):
+    for mention in discover_text(text) + discover(text, "html"):
+        parts = urlsplit(mention.url)
+        assert parts.scheme in ("http", "https") and parts.hostname
+        assert mention.role in ("original", "related", "cited")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_url, st.lists(_word, min_size=3, max_size=12)), min_size=1,
+                max_size=6), st.integers(20, 60))
+def test_rewrapping_a_reference_list_finds_the_same_urls(entries, width):
+    """URLs on lines of their own (reference lists, "Original url:") hard-wrapped at any
+    width, as PDFs and mail do, come out whole."""
+    text = "\n\n".join(f"{' '.join(words).capitalize()}:\n{url}" for url, words in entries)
+    wrapped = "\n\n".join(
+        "\n".join(textwrap.wrap(block, width=width, break_long_words=True,
+                                break_on_hyphens=False))
+        for line in text.split("\n\n") for block in line.split("\n"))
+    assert urls(wrapped) == list(dict.fromkeys(urls(text)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_url, st.lists(_word, min_size=2, max_size=12)), min_size=1,
+                max_size=8), st.integers(0, 30))
+def test_rewrapping_prose_never_swallows_the_next_sentence(entries, extra):
+    """In prose wrapped wider than its URLs, a URL ending a line is not joined to the words
+    starting the next one."""
+    text = " ".join(f"{url} {' '.join(words)}" for url, words in entries)
+    width = max(len(url) for url, _ in entries) + extra
+    wrapped = "\n".join(textwrap.wrap(text, width=width, break_long_words=False,
+                                      break_on_hyphens=False))
+    assert urls(wrapped) == urls(text)

@@ -75,3 +75,15 @@ def test_too_large_document(tmp_path):
     path.write_text("x" * 2000)
     with pytest.raises(DocumentError, match="larger than the 1,000-byte document limit"):
         read_document(path, max_bytes=1000)
+
+
+def test_mixed_utf8_and_cp1252_keeps_both():
+    data = "naïve – ".encode("utf-8") + "café".encode("cp1252") + b" https://example.org/a"
+    text, encoding = decode(data)
+    assert text == "naïve – café https://example.org/a" and encoding == "utf-8+cp1252"
+
+
+def test_invalid_utf8_is_decoded_not_dropped():
+    data = b"Bad bytes \xff\xfe\xfd in an otherwise ASCII note https://example.org/x\n"
+    text, _ = decode(data)
+    assert "https://example.org/x" in text and text.startswith("Bad bytes ")

@@ -49,9 +49,9 @@ def slow_site(server, tmp_path, count=6, delay=0.4):
     return doc
 
 
-def start_crawl(doc, db):
+def start_crawl(doc, db, *settings):
     command = [sys.executable, "-m", "crawler", "crawl", str(doc), "--db", str(db), *FAST,
-               "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+               "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", *settings]
     crawl = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lock = db.parent / f"{db.name}.lock"
     for _ in range(200):
@@ -73,15 +73,18 @@ def test_second_crawl_exits_at_once(sourcekeeper, server, tmp_path):
     assert "6 archived (6 new" in out
 
 
-def test_refetch_while_a_crawl_writes(sourcekeeper, server, tmp_path):
+def test_refetch_and_export_while_a_crawl_writes(sourcekeeper, server, tmp_path):
     db = tmp_path / "a.db"
-    crawl = start_crawl(slow_site(server, tmp_path), db)
+    crawl = start_crawl(slow_site(server, tmp_path, count=10, delay=0.6), db)
     refetch = sourcekeeper("refetch", server.url("/climate"), "--db", str(db), *FAST)
     assert (refetch.returncode, refetch.stdout.strip()) == (0, "new"), refetch.stderr
+    export = sourcekeeper("export", "--db", str(db), "-o", str(tmp_path / "during.jsonl"))
+    assert export.returncode == 0, export.stderr
+    assert crawl.poll() is None, "the export ran while the crawl was still writing"
     out, err = crawl.communicate(timeout=120)
     assert crawl.returncode == 0, err
-    assert "6 archived (6 new" in out
-    assert len(rows(db, "SELECT * FROM snapshots")) == 7
+    assert "10 archived (10 new" in out
+    assert len(rows(db, "SELECT * FROM snapshots")) == 11
     assert sorted(run["command"] for run in rows(db, "SELECT command FROM runs")) == [
         "crawl", "refetch"]
 
