@@ -32,6 +32,7 @@ from typing import Any
 from sqlite_utils import Database
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
+from crawler.change import similarity
 from crawler.discovery import Mention
 from crawler.document import Document
 from crawler.schema import SCHEMA_VERSION, migrate
@@ -266,6 +267,10 @@ class Archive:
                     "INSERT OR IGNORE INTO bodies (sha256, size, codec, data) VALUES (?, ?, ?, ?)",
                     (sha, size, "zlib", compressed),
                 )
+            if latest is not None:
+                previous = self.db.execute(
+                    "SELECT text FROM snapshots WHERE id = ?", [latest["id"]]).fetchone()[0]
+                snapshot = {**snapshot, "similarity": similarity(previous, snapshot.get("text"))}
             snapshot_id = self.db["snapshots"].insert(snapshot).last_pk
             outcome = "new" if latest is None else "changed"
             self.db["checks"].insert({**check, "outcome": outcome, "snapshot_id": snapshot_id})
@@ -377,6 +382,27 @@ class Archive:
                 return self.db["runs"].insert(row).last_pk
 
         return self._call(insert)
+
+    def coverage(self, document_id: str, snapshot_id: int) -> dict[str, Any] | None:
+        """The stored coverage of a document by a snapshot, if computed."""
+        row = self.db.execute(
+            "SELECT score, found, missing FROM coverage WHERE document_id = ? AND snapshot_id = ?",
+            [document_id, snapshot_id]).fetchone()
+        if row is None:
+            return None
+        return {"score": row[0], "found": json.loads(row[1]), "missing": json.loads(row[2])}
+
+    def store_coverage(self, document_id: str, snapshot_id: int, score: float,
+                       found: list[str], missing: list[str]) -> None:
+        row = {"document_id": document_id, "snapshot_id": snapshot_id, "score": score,
+               "found": json.dumps(found), "missing": json.dumps(missing),
+               "computed_at": utcnow()}
+
+        def insert() -> None:
+            with self._write():
+                self.db["coverage"].insert(row, replace=True)
+
+        self._call(insert)
 
     def interrupt_stale_runs(self, command: str) -> int:
         """Mark runs of ``command`` still shown as running as ``interrupted``: called by the

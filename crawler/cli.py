@@ -19,11 +19,14 @@ import click
 
 from crawler import __version__
 from crawler.archive import Archive, ArchiveError
-from crawler.change import summarize
+from crawler.change import MATERIAL_BELOW, diff as text_diff, is_material, summarize
 from crawler.export import FORMATS, ExportError, output, write_csv, write_jsonl
 from crawler.lock import LockHeld, RunLock
-from crawler.query import NotArchived, SnapshotFilter, find_url, history as url_history
-from crawler.query import search as full_text, snapshot_rows, status as archive_status
+from crawler.query import NotArchived, SnapshotFilter, find_document, history as url_history
+from crawler.query import changes as url_changes, search as full_text, snapshot_pair
+from crawler.query import snapshot_rows, status as archive_status
+from crawler.rendering import FORMATS as REPORT_FORMATS, RENDERERS
+from crawler.report import build as build_report
 from crawler.schedule import ScheduleError, cron_line, iso, parse_duration
 from crawler.url import InvalidURL, fetchable
 from crawler.warc import WarcExport
@@ -372,6 +375,95 @@ def export(db, format_, destination, url, document, since, until, latest):
         archive.close()
     if destination != "-":
         click.echo(f"{count} snapshots written to {destination}", err=True)
+
+
+@cli.command()
+@db_option
+@click.option("--format", "format_", type=click.Choice(REPORT_FORMATS), default="text",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", "destination", default="-", show_default=True,
+              help="Output file, or - for stdout.")
+@click.option("--document", help="Only this document (id or path).")
+def report(db, format_, destination, document):
+    """Report, per document, the state of every cited source and how much of the document
+    it still carries; documents whose original source is broken or no longer matches first.
+
+    States: ok, changed, moved, soft-404, gone, unreachable, blocked, failing, unchecked.
+    The HTML report is one self-contained page.
+
+    \b
+    Example:
+      sourcekeeper report --db archive.db --format html -o report.html
+    """
+    archive = open_archive(db)
+    try:
+        ids = find_document(archive, document) if document else None
+        entries = build_report(archive, ids)
+        with output(destination) as stream:
+            RENDERERS[format_](entries, stream)
+    except NotArchived as exc:
+        fail(str(exc))
+    except ExportError as exc:
+        fail(f"cannot write {exc}")
+    finally:
+        archive.close()
+
+
+@cli.command()
+@click.argument("url")
+@db_option
+@click.option("--from", "since", help="Compare from the snapshot current at this time.")
+@click.option("--to", "until", help="Compare to the snapshot current at this time.")
+def diff(url, db, since, until):
+    """Show how URL's archived text changed: a one-line summary, then a unified diff.
+
+    By default the last two snapshots (each snapshot differs from the one before).
+
+    \b
+    Example:
+      sourcekeeper diff https://example.org/story --db archive.db
+    """
+    with open_archive(db) as archive:
+        try:
+            pair = snapshot_pair(archive, url, parse_time(since, end=True),
+                                 parse_time(until, end=True))
+        except NotArchived as exc:
+            fail(str(exc))
+    if pair is None:
+        click.echo(f"{url}: fewer than two snapshots to compare", err=True)
+        return
+    old, new = pair
+    kind = "material change" if is_material(old["text"], new["text"]) else "minor change"
+    click.echo(f"{old['fetched_at']} -> {new['fetched_at']}: "
+               f"{summarize(old['text'], new['text'])}; {kind}")
+    for line in text_diff(old["text"], new["text"], old["fetched_at"], new["fetched_at"]):
+        click.echo(line)
+
+
+@cli.command()
+@db_option
+@click.option("--all", "everything", is_flag=True, help="Also list minor changes (churn).")
+def changes(db, everything):
+    """List URLs whose archived text changed, most recent first; only material changes
+    unless --all.
+
+    \b
+    Example:
+      sourcekeeper changes --db archive.db
+    """
+    with open_archive(db) as archive:
+        found = url_changes(archive)
+    shown = 0
+    for change in found:
+        material = change["lowest"] is not None and change["lowest"] < MATERIAL_BELOW
+        if not (material or everything):
+            continue
+        shown += 1
+        click.echo(f"{change['changed_at']}  {change['snapshots']} snapshots  "
+                   f"{(change['similarity'] or 0):.0%} similar  "
+                   f"{'material' if material else 'minor'}  {change['url']}")
+    if not shown:
+        click.echo("no changes", err=True)
 
 
 def main() -> None:

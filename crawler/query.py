@@ -149,3 +149,31 @@ def snapshot_rows(archive: Archive, chosen: SnapshotFilter | None = None
         """,
         params,
     )
+
+
+def snapshot_pair(archive: Archive, url: str, since: str | None = None,
+                  until: str | None = None) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """Two snapshots of a URL to compare: the newest at or before ``until`` (default: the
+    newest) and the newest at or before ``since`` (default: the one before it)."""
+    url_id = find_url(archive, url)["id"]
+    columns = "id, fetched_at, text, title, similarity"
+    newer = next(iter(archive.db.query(
+        f"SELECT {columns} FROM snapshots WHERE url_id = ? AND fetched_at <= ?"
+        " ORDER BY id DESC LIMIT 1", [url_id, until or "9999"])), None)
+    if newer is None:
+        return None
+    older = next(iter(archive.db.query(
+        f"SELECT {columns} FROM snapshots WHERE url_id = ? AND id < ? AND fetched_at <= ?"
+        " ORDER BY id DESC LIMIT 1", [url_id, newer["id"], since or "9999"])), None)
+    return (older, newer) if older else None
+
+
+def changes(archive: Archive) -> list[dict[str, Any]]:
+    """URLs whose text changed, with their latest change's similarity to the text before."""
+    return list(archive.db.query(
+        "SELECT urls.url, count(*) AS snapshots, max(snapshots.fetched_at) AS changed_at,"
+        " (SELECT similarity FROM snapshots s2 WHERE s2.url_id = urls.id ORDER BY id DESC"
+        "  LIMIT 1) AS similarity,"
+        " (SELECT min(similarity) FROM snapshots s3 WHERE s3.url_id = urls.id) AS lowest"
+        " FROM snapshots JOIN urls ON urls.id = snapshots.url_id GROUP BY urls.id"
+        " HAVING count(*) > 1 ORDER BY changed_at DESC"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _tables(db: Database) -> None:
@@ -107,7 +107,20 @@ def _full_text(db: Database, table: str, columns: list[str]) -> None:
         db.execute(statement)
 
 
-_STEPS = [_tables, _schedule]
+def _provenance(db: Database) -> None:
+    """Version 3: each snapshot's similarity to the previous one; document coverage cache."""
+    if "similarity" not in db["snapshots"].columns_dict:
+        db["snapshots"].add_column("similarity", float)
+    db["coverage"].create(
+        {"document_id": str, "snapshot_id": int, "score": float, "found": str, "missing": str,
+         "computed_at": str},
+        pk=("document_id", "snapshot_id"),
+        foreign_keys=[("document_id", "documents", "id"), ("snapshot_id", "snapshots", "id")],
+        if_not_exists=True,
+    )
+
+
+_STEPS = [_tables, _schedule, _provenance]
 
 
 def migrate(db: Database, version: int) -> None:

@@ -30,7 +30,7 @@ def archive(tmp_path):
 
 def test_wal_mode_and_schema_version(archive):
     assert archive.db.journal_mode == "wal"
-    assert archive.db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert archive.db.execute("PRAGMA user_version").fetchone()[0] == 3
 
 
 def test_a_document_is_added_once(archive, tmp_path):
