@@ -339,27 +339,56 @@ class Archive:
             update.update(validators)
         self.db["urls"].update(url_id, update)
 
-    def due_urls(
-        self, *, now: str | None = None, everything: bool = False, limit: int | None = None,
-        document_ids: list[str] | None = None,
-    ) -> list[dict[str, Any]]:
-        """The URLs to check (``id``, ``url``, ``etag``, ``last_modified``), most overdue first:
-        those never checked, then by due time. ``document_ids`` narrows them to the URLs those
-        documents cite; ``everything`` ignores the schedule."""
-        where, params = [], []
+    def _due_filter(self, now: str, everything: bool, document_ids: list[str] | None
+                    ) -> tuple[list[str], list[Any]]:
+        where: list[str] = []
+        params: list[Any] = []
         if not everything:
             where.append("(next_check_at IS NULL OR next_check_at <= ?)")
-            params.append(now or utcnow())
+            params.append(now)
         if document_ids is not None:
-            cited = {row["id"] for row in self.urls_cited_by(document_ids)}
-            where.append(f"id IN ({', '.join(str(int(i)) for i in cited) or 'NULL'})")
-        sql = "SELECT id, url, etag, last_modified FROM urls"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY next_check_at IS NOT NULL, next_check_at, id"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return list(self.db.query(sql, params))
+            where.append("id IN (SELECT url_id FROM mentions WHERE document_id IN"
+                         " (SELECT value FROM json_each(?)))")
+            params.append(json.dumps(document_ids))
+        return where, params
+
+    def count_due(self, *, now: str, everything: bool = False,
+                  document_ids: list[str] | None = None) -> int:
+        where, params = self._due_filter(now, everything, document_ids)
+        sql = "SELECT count(*) FROM urls" + (" WHERE " + " AND ".join(where) if where else "")
+        return self.db.execute(sql, params).fetchone()[0]
+
+    def due_urls(
+        self, *, now: str, everything: bool = False, limit: int | None = None,
+        document_ids: list[str] | None = None, page: int = 1000,
+    ) -> Iterator[dict[str, Any]]:
+        """The URLs to check (``id``, ``url``, ``etag``, ``last_modified``), most overdue first
+        (never checked, then by due time), read ``page`` rows at a time so that 100,000 due
+        URLs cost no more memory than 1,000. ``now`` is fixed for the run: a URL checked
+        meanwhile (``last_checked_at`` after ``now``) is not read again. ``document_ids``
+        narrows them to the URLs those documents cite; ``everything`` ignores the schedule."""
+        where, params = self._due_filter(now, everything, document_ids)
+        where.append("coalesce(last_checked_at, '') < ?")
+        params.append(now)
+        key = "coalesce(next_check_at, ''), id"
+        cursor: list[Any] | None = None
+        sent = 0
+        while limit is None or sent < limit:
+            conditions, values = list(where), list(params)
+            if cursor is not None:
+                conditions.append(f"({key}) > ({', '.join('?' * len(cursor))})")
+                values.extend(cursor)
+            size = page if limit is None else min(page, limit - sent)
+            sql = ("SELECT id, url, etag, last_modified, coalesce(next_check_at, '') AS due"
+                   " FROM urls" + (" WHERE " + " AND ".join(conditions) if conditions else "")
+                   + f" ORDER BY {key} LIMIT {int(size)}")
+            rows = list(self.db.query(sql, values))
+            yield from rows
+            sent += len(rows)
+            if len(rows) < size:
+                return
+            last = rows[-1]
+            cursor = [last["due"], last["id"]]
 
     def body(self, body_sha256: str) -> bytes | None:
         """A stored raw body, decompressed."""

@@ -118,3 +118,20 @@ def test_a_writer_waits_for_another_process_holding_the_lock(tmp_path):
         assert {row["canonical"] for row in archive.db["urls"].rows} == {
             "h", "https://example.org/a"}
         assert url_id == 2
+
+
+def test_due_urls_are_read_page_by_page_each_once(archive):
+    ids = [archive.add_url(f"https://example.org/{n}", f"https://example.org/{n}")
+           for n in range(2500)]
+    now = "2026-06-01T00:00:00.000Z"
+    seen = []
+    for row in archive.due_urls(now=now, page=400):
+        seen.append(row["id"])
+        if len(seen) % 3 == 0:  # checked meanwhile: due again only after `now`
+            archive.record_failure(row["id"], "timeout", checked_at="2026-06-01T00:00:01.000Z")
+    assert seen == ids
+    later = "2026-06-01T00:00:02.000Z"
+    assert archive.count_due(now=later) == 2500 - 2500 // 3
+    assert len(list(archive.due_urls(now=later, limit=1234, page=500))) == 1234
+    everything = [row["id"] for row in archive.due_urls(now=later, everything=True, page=700)]
+    assert sorted(everything) == ids and everything[0] not in ids[2::3]

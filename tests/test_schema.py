@@ -24,7 +24,7 @@ def test_version_1_archive_is_upgraded(tmp_path):
     with Archive(path) as archive:
         assert archive.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert "next_check_at" in archive.db["urls"].columns_dict
-        assert [row["url"] for row in archive.due_urls()] == ["https://example.org/a"]
+        assert [row["url"] for row in archive.due_urls(now="2030-01-01")] == ["https://example.org/a"]
         hits = archive.db.execute(
             "SELECT rowid FROM documents_fts WHERE documents_fts MATCH 'journalist'").fetchall()
         assert len(hits) == 1, "existing documents are indexed for search"

@@ -169,18 +169,18 @@ class SourcesSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        """Requests for the URLs to check, read from the archive a page at a time as Scrapy
+        asks for them, never all at once."""
         try:
             with Archive(self.archive_path) as archive:
-                targets = self._targets(archive)
+                for target in self._targets(archive):
+                    yield self._request(target)
         except ArchiveError as exc:
             logger.error("cannot use the archive: %s", exc)
             raise scrapy.exceptions.CloseSpider("archive unavailable") from None
         except InvalidURL as exc:
             logger.error("cannot fetch %s", exc)
             raise scrapy.exceptions.CloseSpider("invalid URL") from None
-        self.crawler.stats.set_value("urls/due", len(targets))
-        for target in targets:
-            yield self._request(target)
 
     def _request(self, target: dict[str, Any]) -> scrapy.Request:
         """A request for an archived URL: conditional on the validators of its last check,
@@ -201,22 +201,25 @@ class SourcesSpider(scrapy.Spider):
                   "handle_httpstatus_list": [304]},
         )
 
-    def _targets(self, archive: Archive) -> list[dict[str, Any]]:
+    def _targets(self, archive: Archive) -> Iterator[dict[str, Any]]:
         """The URLs to fetch: the one to re-fetch; else those due (all with ``all``), of the
         given documents when there are some."""
+        stats = self.crawler.stats
         if self.refetch_url:
             url_id = archive.add_url(canonical(self.refetch_url), fetchable(self.refetch_url))
-            self.crawler.stats.set_value("refetch/url_id", url_id)
-            self.crawler.stats.set_value("urls/cited", 1)
-            return [{"id": url_id, "url": fetchable(self.refetch_url)}]
+            stats.set_value("refetch/url_id", url_id)
+            stats.set_value("urls/cited", 1)
+            stats.set_value("urls/due", 1)
+            yield {"id": url_id, "url": fetchable(self.refetch_url)}
+            return
         documents = list(self._read_documents(archive)) if self.document_paths else None
-        if documents is None:
-            found = archive.db["urls"].count
-        else:
-            found = len(archive.urls_cited_by(documents))
-        self.crawler.stats.set_value("urls/cited", found)
-        return archive.due_urls(everything=self.everything, limit=self.limit,
-                                document_ids=documents)
+        now = utcnow()
+        stats.set_value("urls/cited", archive.count_due(now=now, everything=True,
+                                                        document_ids=documents))
+        due = archive.count_due(now=now, everything=self.everything, document_ids=documents)
+        stats.set_value("urls/due", min(due, self.limit) if self.limit else due)
+        yield from archive.due_urls(now=now, everything=self.everything, limit=self.limit,
+                                    document_ids=documents)
 
     def _read_documents(self, archive: Archive) -> Iterator[str]:
         stats = self.crawler.stats
