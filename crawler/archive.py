@@ -30,6 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
+
+try:
+    from compression import zstd  # Python 3.14+
+except ImportError:
+    from backports import zstd
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
 from crawler.change import similarity
@@ -40,6 +45,7 @@ from crawler.schedule import Schedule
 
 BUSY_TIMEOUT_MS = 200
 DEFAULT_LOCK_TIMEOUT = 120.0
+ZSTD_LEVEL = 10
 OUTCOMES = ("new", "changed", "unchanged", "failed")
 
 
@@ -54,6 +60,20 @@ class ArchiveUnavailable(ArchiveError):
 
 class ArchiveWriteError(ArchiveError):
     """A write failed for a reason retrying will not cure (disk full, read-only file)."""
+
+
+def compress(data: bytes) -> tuple[str, bytes]:
+    """Bodies are stored with zstd level 10: on the news-pages corpus 5.5x smaller at about
+    100 MB/s, against zlib's 5.0x at 76 MB/s (bench/compression.py)."""
+    return "zstd", zstd.compress(data, ZSTD_LEVEL)
+
+
+def decompress(codec: str, data: bytes) -> bytes:
+    if codec == "zstd":
+        return zstd.decompress(data)
+    if codec == "zlib":
+        return zlib.decompress(data)
+    return data
 
 
 def utcnow() -> str:
@@ -241,12 +261,12 @@ class Archive:
         blobs = []
         for data, key in ((body, "body_sha256"), (raw, "raw_sha256")):
             if data is not None and snapshot.get(key) and not self.has_body(snapshot[key]):
-                blobs.append((snapshot[key], len(data), zlib.compress(data, 6)))
+                blobs.append((snapshot[key], len(data), *compress(data)))
         validators = {"etag": etag, "last_modified": last_modified}
         return self._call(self._record_snapshot, snapshot, blobs, validators)
 
     def _record_snapshot(
-        self, snapshot: dict[str, Any], blobs: list[tuple[str, int, bytes]],
+        self, snapshot: dict[str, Any], blobs: list[tuple[str, int, str, bytes]],
         validators: dict[str, str | None],
     ) -> tuple[str, int]:
         conn = self.db.conn
@@ -262,10 +282,10 @@ class Archive:
                 self._reschedule(snapshot["url_id"], "unchanged", snapshot["fetched_at"],
                                  validators)
                 return "unchanged", latest["id"]
-            for sha, size, compressed in blobs:
+            for sha, size, codec, compressed in blobs:
                 conn.execute(
                     "INSERT OR IGNORE INTO bodies (sha256, size, codec, data) VALUES (?, ?, ?, ?)",
-                    (sha, size, "zlib", compressed),
+                    (sha, size, codec, compressed),
                 )
             if latest is not None:
                 previous = self.db.execute(
@@ -398,7 +418,7 @@ class Archive:
         if row is None:
             return None
         codec, data = row
-        return zlib.decompress(data) if codec == "zlib" else data
+        return decompress(codec, data)
 
     # Runs.
 

@@ -11,9 +11,10 @@ import sqlite3
 import subprocess
 import sys
 import time
-import zlib
 
 import pytest
+
+from crawler.archive import decompress
 
 from tests.conftest import FAST, rows
 from tests.test_lock import slow_site, start_crawl
@@ -22,8 +23,8 @@ from tests.test_lock import slow_site, start_crawl
 def assert_archive_intact(db) -> None:
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        for sha, data in conn.execute("SELECT sha256, data FROM bodies"):
-            assert hashlib.sha256(zlib.decompress(data)).hexdigest() == sha
+        for sha, codec, data in conn.execute("SELECT sha256, codec, data FROM bodies"):
+            assert hashlib.sha256(decompress(codec, data)).hexdigest() == sha
         orphans = conn.execute(
             "SELECT count(*) FROM snapshots WHERE body_sha256 NOT IN (SELECT sha256 FROM bodies)"
             " OR id NOT IN (SELECT snapshot_id FROM checks WHERE snapshot_id IS NOT NULL)"
