@@ -245,6 +245,7 @@ class Archive:
 
     def record_snapshot(
         self, snapshot: dict[str, Any], body: bytes | None, *, raw: bytes | None = None,
+        packed: tuple[str, bytes] | None = None,
         etag: str | None = None, last_modified: str | None = None,
     ) -> tuple[str, int]:
         """Archive a fetched page; return ``(outcome, snapshot_id)``.
@@ -254,14 +255,16 @@ class Archive:
         no text, its body) equals the latest snapshot's, only a check is recorded and the
         outcome is ``unchanged``; otherwise the body (once per sha256) and a new snapshot are
         stored and the outcome is ``new`` or ``changed``. ``body`` may be None when the caller
-        knows the archive already holds it; ``raw`` is the body as sent on the wire when it
-        was content-encoded (``raw_sha256``). ``etag`` and ``last_modified`` are kept for the
+        knows the archive already holds it; ``packed`` is ``body`` already compressed (by
+        an extraction worker); ``raw`` is the body as sent on the wire when it was
+        content-encoded (``raw_sha256``). ``etag`` and ``last_modified`` are kept for the
         next conditional request.
         """
         blobs = []
         for data, key in ((body, "body_sha256"), (raw, "raw_sha256")):
             if data is not None and snapshot.get(key) and not self.has_body(snapshot[key]):
-                blobs.append((snapshot[key], len(data), *compress(data)))
+                codec_and_data = packed if key == "body_sha256" and packed else compress(data)
+                blobs.append((snapshot[key], len(data), *codec_and_data))
         validators = {"etag": etag, "last_modified": last_modified}
         return self._call(self._record_snapshot, snapshot, blobs, validators)
 

@@ -34,6 +34,7 @@ class PageItem:
     text_sha256: str | None = None
     extraction: dict[str, Any] | None = field(default=None, repr=False)
     raw_body: bytes | None = field(default=None, repr=False)
+    packed: tuple[str, bytes] | None = field(default=None, repr=False)
     request_headers: list[list[str]] = field(default_factory=list, repr=False)
 
     def header(self, name: str) -> str | None:

@@ -126,7 +126,8 @@ class ArchivePipeline:
                 body = None if item.body_known else item.body
                 outcome, _ = await self._call(
                     self.archive.record_snapshot, row, body, raw=item.raw_body,
-                    etag=item.header("ETag"), last_modified=item.header("Last-Modified"))
+                    packed=item.packed, etag=item.header("ETag"),
+                    last_modified=item.header("Last-Modified"))
                 stats.inc_value(f"archive/snapshots/{outcome}")
                 logger.info("%s %s", outcome, item.requested_url)
             elif isinstance(item, NotModifiedItem):

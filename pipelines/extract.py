@@ -1,4 +1,4 @@
-"""Extract each page's article text and metadata, in worker processes.
+"""Extract each page's article text and metadata (and compress its body), in worker processes.
 
 trafilatura takes 10-90 ms of CPU per page and holds the GIL: run inline it stalls every
 download in flight, and threads gain nothing. Pages go to a pool of worker processes
@@ -26,14 +26,15 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from crawler.items import PageItem
-from crawler.text import decode_body, extract, text_sha256
+from crawler.text import decode_body, text_sha256
+from crawler.work import extract_and_pack
 
 logger = logging.getLogger(__name__)
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["crawler.text"])
+    context.set_forkserver_preload(["crawler.work"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
@@ -67,7 +68,7 @@ class ExtractPipeline:
             return item
         args = (item.body, item.encoding, item.final_url, item.header("Content-Language"))
         try:
-            item.extraction = await self._extract(*args)
+            item.extraction, item.packed = await self._extract(*args)
         except Exception as exc:  # any page trafilatura chokes on: keep the raw body
             logger.warning("extraction failed for %s: %s: %s", item.final_url,
                            type(exc).__name__, exc)
@@ -80,13 +81,13 @@ class ExtractPipeline:
             self.stats.inc_value("extract/pages")
         return item
 
-    async def _extract(self, *args: Any) -> dict[str, Any] | None:
+    async def _extract(self, *args: Any) -> tuple[dict[str, Any] | None, tuple[str, bytes]]:
         if self.workers == 0:
-            return extract(*args)
+            return extract_and_pack(*args)
         if self.pool is None:
             self.pool = _pool(self.workers)
         try:
-            return await asyncio.wrap_future(self.pool.submit(extract, *args))
+            return await asyncio.wrap_future(self.pool.submit(extract_and_pack, *args))
         except BrokenProcessPool:
             self.pool = None
             raise
