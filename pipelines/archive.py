@@ -17,7 +17,6 @@ again (see crawler.schedule).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -27,41 +26,11 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.archive import Archive, ArchiveError, ArchiveWriteError, sha256
-from crawler.items import FailureItem, NotModifiedItem, PageItem
+from crawler.archive import Archive, ArchiveError, ArchiveWriteError
+from crawler.record import count, record
 from crawler.schedule import Schedule, ScheduleError, parse_duration
 
 logger = logging.getLogger(__name__)
-
-
-def snapshot_row(item: PageItem, run_id: int | None) -> dict[str, Any]:
-    """The ``snapshots`` row for a fetched page."""
-    extraction = item.extraction or {}
-    return {
-        "url_id": item.url_id,
-        "run_id": run_id,
-        "fetched_at": item.fetched_at,
-        "requested_url": item.requested_url,
-        "final_url": item.final_url,
-        "redirects": json.dumps(item.redirects),
-        "status": item.status,
-        "headers": json.dumps(item.headers),
-        "content_type": item.content_type,
-        "ip_address": item.ip_address,
-        "protocol": item.protocol,
-        "body_sha256": item.body_sha256,
-        "body_size": len(item.body),
-        "text_sha256": item.text_sha256,
-        "text": extraction.get("text"),
-        "title": extraction.get("title"),
-        "author": extraction.get("author"),
-        "date": extraction.get("date"),
-        "sitename": extraction.get("sitename"),
-        "language": extraction.get("language"),
-        "metadata": json.dumps(extraction.get("metadata") or {}),
-        "request_headers": json.dumps(item.request_headers),
-        "raw_sha256": sha256(item.raw_body) if item.raw_body is not None else None,
-    }
 
 
 def schedule_from(settings) -> Schedule:
@@ -121,31 +90,7 @@ class ArchivePipeline:
             stats.inc_value("archive/errors")
             raise DropItem("the archive cannot be written", log_level="DEBUG")
         try:
-            if isinstance(item, PageItem):
-                row = snapshot_row(item, self.run_id)
-                body = None if item.body_known else item.body
-                outcome, _ = await self._call(
-                    self.archive.record_snapshot, row, body, raw=item.raw_body,
-                    packed=item.packed, etag=item.header("ETag"),
-                    last_modified=item.header("Last-Modified"))
-                stats.inc_value(f"archive/snapshots/{outcome}")
-                logger.info("%s %s", outcome, item.requested_url)
-            elif isinstance(item, NotModifiedItem):
-                outcome, _ = await self._call(
-                    self.archive.record_not_modified, item.url_id, run_id=self.run_id,
-                    checked_at=item.fetched_at, final_url=item.final_url, etag=item.etag,
-                    last_modified=item.last_modified)
-                stats.inc_value("archive/not_modified")
-                stats.inc_value("archive/failures" if outcome == "failed"
-                                else "archive/snapshots/unchanged")
-                logger.info("%s %s (304)", outcome, item.requested_url)
-            elif isinstance(item, FailureItem):
-                await self._call(
-                    self.archive.record_failure, item.url_id, item.reason, run_id=self.run_id,
-                    checked_at=item.fetched_at, status=item.status, final_url=item.final_url,
-                    retry_after=item.retry_after,
-                )
-                stats.inc_value("archive/failures")
+            outcome = await self._call(record, self.archive, item, self.run_id)
         except ArchiveWriteError as exc:
             if self.closing is None:
                 logger.error("cannot write to the archive: %s", exc)
@@ -155,6 +100,7 @@ class ArchivePipeline:
         except ArchiveError as exc:
             stats.inc_value("archive/errors")
             raise DropItem(f"{item.requested_url}: {exc}") from None
+        count(stats, item, outcome)
         return item
 
     def _stop(self, reason: str) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from http import HTTPStatus
 from typing import Any
@@ -52,8 +53,7 @@ from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from crawler.archive import Archive, ArchiveError, utcnow
-from crawler.discovery import discover
-from crawler.document import DocumentError, find_documents, read_document
+from crawler.intake import intake
 from crawler.capture import RAW_BODY, REQUEST_HEADERS, RESPONSE_HEADERS, header_list
 from crawler.items import FailureItem, NotModifiedItem, PageItem
 from crawler.retry import retry_after_seconds
@@ -147,6 +147,74 @@ def response_kind(response: Response, content_type: str) -> str:
     return "text" if isinstance(response, TextResponse) else "binary"
 
 
+def url_request(target: dict[str, Any], conditional: bool, callback: Any,
+                errback: Any) -> scrapy.Request:
+    """A request for an archived URL (``id``, ``url``, ``etag``, ``last_modified``),
+    conditional on the validators of its last check when ``conditional``."""
+    headers = {}
+    if conditional:
+        if target.get("etag"):
+            headers["If-None-Match"] = target["etag"]
+        if target.get("last_modified"):
+            headers["If-Modified-Since"] = target["last_modified"]
+    return scrapy.Request(
+        target["url"], callback=callback, errback=errback, headers=headers, dont_filter=True,
+        meta={"url_id": target["id"], "source_url": target["url"],
+              "handle_httpstatus_list": [304]},
+    )
+
+
+def response_item(response: Response) -> PageItem | NotModifiedItem:
+    """The item for a response to a :func:`url_request`."""
+    if response.status == 304:
+        return NotModifiedItem(
+            url_id=response.meta["url_id"],
+            requested_url=response.meta["source_url"],
+            final_url=response.url,
+            fetched_at=utcnow(),
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+        )
+    headers = response.meta.get(RESPONSE_HEADERS) or header_list(response.headers)
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    return PageItem(
+        url_id=response.meta["url_id"],
+        requested_url=response.meta["source_url"],
+        final_url=response.url,
+        fetched_at=utcnow(),
+        status=response.status,
+        headers=headers,
+        content_type=content_type,
+        kind=response_kind(response, content_type),
+        body=response.body,
+        encoding=response.encoding if isinstance(response, TextResponse) else None,
+        redirects=list(response.meta.get("redirect_urls", [])),
+        ip_address=str(response.ip_address) if response.ip_address else None,
+        protocol=response.protocol,
+        raw_body=response.meta.get(RAW_BODY),
+        request_headers=response.meta.get(REQUEST_HEADERS, []),
+    )
+
+
+def failure_item(failure: Failure) -> FailureItem:
+    """The item for a :func:`url_request` that failed, with a precise reason."""
+    request = failure.request
+    reason, status, final_url = describe_failure(failure)
+    logger.warning("failed %s: %s", request.meta.get("source_url", request.url), reason)
+    retry_after = None
+    if failure.check(HttpError):
+        retry_after = retry_after_seconds(failure.value.response.headers.get(b"Retry-After"))
+    return FailureItem(
+        url_id=request.meta["url_id"],
+        requested_url=request.meta.get("source_url", request.url),
+        fetched_at=utcnow(),
+        reason=reason,
+        status=status,
+        final_url=final_url,
+        retry_after=retry_after,
+    )
+
+
 class SourcesSpider(scrapy.Spider):
     name = "sources"
 
@@ -183,23 +251,9 @@ class SourcesSpider(scrapy.Spider):
             raise scrapy.exceptions.CloseSpider("invalid URL") from None
 
     def _request(self, target: dict[str, Any]) -> scrapy.Request:
-        """A request for an archived URL: conditional on the validators of its last check,
-        except for a manual re-fetch, which must see the page itself."""
-        headers = {}
-        if self.conditional and not self.refetch_url:
-            if target.get("etag"):
-                headers["If-None-Match"] = target["etag"]
-            if target.get("last_modified"):
-                headers["If-Modified-Since"] = target["last_modified"]
-        return scrapy.Request(
-            target["url"],
-            callback=self.parse,
-            errback=self.failed,
-            headers=headers,
-            dont_filter=True,
-            meta={"url_id": target["id"], "source_url": target["url"],
-                  "handle_httpstatus_list": [304]},
-        )
+        # A manual re-fetch must see the page itself, not a 304.
+        conditional = self.conditional and not self.refetch_url
+        return url_request(target, conditional, self.parse, self.failed)
 
     def _targets(self, archive: Archive) -> Iterator[dict[str, Any]]:
         """The URLs to fetch: the one to re-fetch; else those due (all with ``all``), of the
@@ -212,7 +266,7 @@ class SourcesSpider(scrapy.Spider):
             stats.set_value("urls/due", 1)
             yield {"id": url_id, "url": fetchable(self.refetch_url)}
             return
-        documents = list(self._read_documents(archive)) if self.document_paths else None
+        documents = self._read_documents(archive) if self.document_paths else None
         now = utcnow()
         stats.set_value("urls/cited", archive.count_due(now=now, everything=True,
                                                         document_ids=documents))
@@ -221,70 +275,15 @@ class SourcesSpider(scrapy.Spider):
         yield from archive.due_urls(now=now, everything=self.everything, limit=self.limit,
                                     document_ids=documents)
 
-    def _read_documents(self, archive: Archive) -> Iterator[str]:
-        stats = self.crawler.stats
-        try:
-            for path in find_documents(self.document_paths):
-                try:
-                    document = read_document(path, self.max_bytes)
-                except DocumentError as exc:
-                    logger.warning("skipped %s", exc)
-                    stats.inc_value("documents/skipped")
-                    continue
-                mentions = discover(document.text, document.kind)
-                if archive.add_document(document, mentions):
-                    stats.inc_value("documents/new")
-                stats.inc_value("documents/read")
-                yield document.id
-        except DocumentError as exc:
-            logger.error("cannot read %s", exc)
-            stats.inc_value("documents/skipped")
+    def _read_documents(self, archive: Archive) -> list[str]:
+        counts: Counter[str] = Counter()
+        ids = list(intake(archive, self.document_paths, self.max_bytes, counts))
+        for key, value in counts.items():
+            self.crawler.stats.inc_value(key, value)
+        return ids
 
     def parse(self, response: Response) -> Iterator[PageItem | NotModifiedItem]:
-        if response.status == 304:
-            yield NotModifiedItem(
-                url_id=response.meta["url_id"],
-                requested_url=response.meta["source_url"],
-                final_url=response.url,
-                fetched_at=utcnow(),
-                etag=_header(response, b"ETag"),
-                last_modified=_header(response, b"Last-Modified"),
-            )
-            return
-        headers = response.meta.get(RESPONSE_HEADERS) or header_list(response.headers)
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        kind = response_kind(response, content_type)
-        yield PageItem(
-            url_id=response.meta["url_id"],
-            requested_url=response.meta["source_url"],
-            final_url=response.url,
-            fetched_at=utcnow(),
-            status=response.status,
-            headers=headers,
-            content_type=content_type,
-            kind=kind,
-            body=response.body,
-            encoding=response.encoding if isinstance(response, TextResponse) else None,
-            redirects=list(response.meta.get("redirect_urls", [])),
-            ip_address=str(response.ip_address) if response.ip_address else None,
-            protocol=response.protocol,
-            raw_body=response.meta.get(RAW_BODY),
-            request_headers=response.meta.get(REQUEST_HEADERS, []),
-        )
+        yield response_item(response)
 
     def failed(self, failure: Failure) -> Iterator[FailureItem]:
-        request = failure.request
-        reason, status, final_url = describe_failure(failure)
-        logger.warning("failed %s: %s", request.meta.get("source_url", request.url), reason)
-        retry_after = None
-        if failure.check(HttpError):
-            retry_after = retry_after_seconds(failure.value.response.headers.get(b"Retry-After"))
-        yield FailureItem(
-            url_id=request.meta["url_id"],
-            requested_url=request.meta.get("source_url", request.url),
-            fetched_at=utcnow(),
-            reason=reason,
-            status=status,
-            final_url=final_url,
-            retry_after=retry_after,
-        )
+        yield failure_item(failure)
