@@ -57,6 +57,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.retry.BackoffRetryMiddleware": 550,
     "crawler.capture.CaptureMiddleware": 950,
 }
+# Requests waiting in Scrapy's scheduler; more due URLs are read as room frees up.
+DUE_BACKLOG = 200
+
 # Conditional requests from each URL's last ETag / Last-Modified (crawler.spiders.sources).
 CONDITIONAL_REQUESTS = True
 

@@ -15,11 +15,13 @@ Requests are conditional (``If-None-Match`` / ``If-Modified-Since`` from the URL
 check) so that an unchanged page costs a ``304`` and no body.
 
 Settings: ``ARCHIVE_DB`` (the archive file), ``DOCUMENT_MAX_BYTES`` (larger documents are
-skipped with a warning), ``CONDITIONAL_REQUESTS`` (default on).
+skipped with a warning), ``CONDITIONAL_REQUESTS`` (default on), ``DUE_BACKLOG`` (how many
+requests may wait in Scrapy's scheduler; due URLs are read from the archive as room frees).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
@@ -234,6 +236,7 @@ class SourcesSpider(scrapy.Spider):
         spider.archive_path = crawler.settings.get("ARCHIVE_DB")
         spider.max_bytes = crawler.settings.getint("DOCUMENT_MAX_BYTES")
         spider.conditional = crawler.settings.getbool("CONDITIONAL_REQUESTS")
+        spider.backlog = max(1, crawler.settings.getint("DUE_BACKLOG"))
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -242,6 +245,7 @@ class SourcesSpider(scrapy.Spider):
         try:
             with Archive(self.archive_path) as archive:
                 for target in self._targets(archive):
+                    await self._backlog_room()
                     yield self._request(target)
         except ArchiveError as exc:
             logger.error("cannot use the archive: %s", exc)
@@ -249,6 +253,13 @@ class SourcesSpider(scrapy.Spider):
         except InvalidURL as exc:
             logger.error("cannot fetch %s", exc)
             raise scrapy.exceptions.CloseSpider("invalid URL") from None
+
+    async def _backlog_room(self) -> None:
+        """Wait while Scrapy's scheduler holds ``DUE_BACKLOG`` requests: Scrapy keeps pulling
+        start requests while its downloader is busy, which would load every due URL."""
+        scheduler = self.crawler.engine.scheduler if self.crawler.engine else None
+        while scheduler is not None and len(scheduler) >= self.backlog:
+            await asyncio.sleep(0.05)
 
     def _request(self, target: dict[str, Any]) -> scrapy.Request:
         # A manual re-fetch must see the page itself, not a 304.

@@ -1,0 +1,215 @@
+"""The Redis hand-off for distributed crawls: due URLs out to workers, items back to one
+writer. Only the writer touches the SQLite archive, so it is never shared over a network.
+
+Keys (under a prefix, ``sourcekeeper`` by default):
+
+- ``<p>:requests``: the shared queue of URLs to fetch (JSON), read by scrapy-redis workers;
+- ``<p>:pending``: URL id -> its message, for every URL of the run not yet archived;
+- ``<p>:claims``: URL id -> the worker fetching it; ``<p>:worker:<id>``: that worker's
+  heartbeat (expires when the worker dies);
+- ``<p>:items`` and ``<p>:processing``: items going back to the writer, moved to
+  ``processing`` while they are written and removed only once committed;
+- ``<p>:run:<id>:seen``: canonical URLs enqueued in a run (the run's own dupefilter).
+
+A worker that dies mid-page leaves a claim whose heartbeat has expired: the writer puts that
+URL back on the queue, and another worker fetches it. A writer that dies mid-item finds it in
+``processing`` when it starts again.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import logging
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import redis
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
+from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
+
+from crawler.archive import compress, decompress
+from crawler.items import FailureItem, NotModifiedItem, PageItem
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 10
+_KINDS = {cls.__name__: cls for cls in (PageItem, NotModifiedItem, FailureItem)}
+
+
+class RelayError(Exception):
+    """Redis cannot be reached, or sent something that is not ours."""
+
+
+def connect(url: str, wait: float = 30.0) -> redis.Redis:
+    """A client that retries with backoff on connection errors, once Redis answers (waiting
+    up to ``wait`` seconds for it: workers may start before Redis does)."""
+    client = redis.Redis.from_url(
+        url, retry=Retry(ExponentialBackoff(cap=10, base=0.2), 8),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError], health_check_interval=30,
+        socket_connect_timeout=5, socket_timeout=30)
+    try:
+        for attempt in Retrying(retry=retry_if_exception_type(RedisConnectionError),
+                                wait=wait_exponential(multiplier=0.2, max=5),
+                                stop=stop_after_delay(wait), reraise=True):
+            with attempt:
+                client.ping()
+    except (RedisConnectionError, RedisTimeoutError) as exc:
+        raise RelayError(f"{url}: Redis does not answer ({exc})") from None
+    return client
+
+
+def encode_item(item: Any) -> bytes:
+    """JSON for an item; bytes compressed and base64-encoded (never pickle: the queue may be
+    shared, and unpickling runs code)."""
+    fields = {}
+    for name, value in dataclasses.asdict(item).items():
+        if isinstance(value, bytes):
+            codec, data = compress(value)
+            value = {"codec": codec, "b64": base64.b64encode(data).decode("ascii")}
+        elif name == "packed" and value is not None:
+            value = {"packed": value[0], "b64": base64.b64encode(value[1]).decode("ascii")}
+        fields[name] = value
+    return json.dumps({"kind": type(item).__name__, "fields": fields}).encode("utf-8")
+
+
+def decode_item(data: bytes) -> Any:
+    try:
+        message = json.loads(data)
+        kind = _KINDS[message["kind"]]
+        fields = message["fields"]
+        for name, value in list(fields.items()):
+            if isinstance(value, dict) and "codec" in value:
+                fields[name] = decompress(value["codec"], base64.b64decode(value["b64"]))
+            elif isinstance(value, dict) and "packed" in value:
+                fields[name] = (value["packed"], base64.b64decode(value["b64"]))
+        return kind(**fields)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RelayError(f"not a sourcekeeper item: {exc}") from None
+
+
+class Relay:
+    def __init__(self, client: redis.Redis, prefix: str = "sourcekeeper"):
+        self.redis = client
+        self.prefix = prefix
+        self.requests = f"{prefix}:requests"
+        self.pending = f"{prefix}:pending"
+        self.claims = f"{prefix}:claims"
+        self.items = f"{prefix}:items"
+        self.processing = f"{prefix}:processing"
+
+    # The coordinator.
+
+    def enqueue(self, run_id: int, targets: Iterable[dict[str, Any]], canonical) -> int:
+        """Queue the run's URLs, each canonical URL once per run; return how many."""
+        seen = f"{self.prefix}:run:{run_id}:seen"
+        count = 0
+        batch = self.redis.pipeline(transaction=False)
+        for target in targets:
+            if not self.redis.sadd(seen, canonical(target["url"])):
+                continue
+            message = json.dumps({"id": target["id"], "url": target["url"],
+                                  "etag": target.get("etag"),
+                                  "last_modified": target.get("last_modified"),
+                                  "run": run_id})
+            batch.hset(self.pending, str(target["id"]), message)
+            batch.rpush(self.requests, message)
+            count += 1
+            if count % 500 == 0:
+                batch.execute()
+        batch.execute()
+        self.redis.expire(seen, 7 * 86400)
+        return count
+
+    def set_run(self, run_id: int | None) -> None:
+        """The run the writer records items under."""
+        if run_id is None:
+            self.redis.delete(f"{self.prefix}:run")
+        else:
+            self.redis.set(f"{self.prefix}:run", run_id)
+
+    def current_run(self) -> int | None:
+        value = self.redis.get(f"{self.prefix}:run")
+        return int(value) if value is not None else None
+
+    # Workers.
+
+    def claim(self, worker: str, url_id: int) -> None:
+        self.redis.hset(self.claims, str(url_id), worker)
+
+    def heartbeat(self, worker: str) -> None:
+        self.redis.set(f"{self.prefix}:worker:{worker}", "alive", ex=HEARTBEAT_SECONDS)
+
+    def deliver(self, item: Any) -> None:
+        """Hand an item to the writer; the URL's claim ends with it."""
+        with self.redis.pipeline() as batch:
+            batch.lpush(self.items, encode_item(item))
+            batch.hdel(self.claims, str(item.url_id))
+            batch.execute()
+
+    # The writer.
+
+    def recover(self) -> int:
+        """Put back items a previous writer took but did not commit."""
+        moved = 0
+        while self.redis.lmove(self.processing, self.items, "RIGHT", "RIGHT") is not None:
+            moved += 1
+        return moved
+
+    def take(self, timeout: float) -> tuple[bytes, Any] | None:
+        raw = self.redis.blmove(self.items, self.processing, timeout, "RIGHT", "LEFT")
+        if raw is None:
+            return None
+        try:
+            return raw, decode_item(raw)
+        except RelayError as exc:
+            logger.error("dropped from %s: %s", self.items, exc)
+            self.discard(raw)
+            return None
+
+    def done(self, raw: bytes, url_id: int) -> None:
+        """The item is committed: forget it and its URL."""
+        with self.redis.pipeline() as batch:
+            batch.lrem(self.processing, 1, raw)
+            batch.hdel(self.pending, str(url_id))
+            batch.execute()
+
+    def discard(self, raw: bytes) -> None:
+        self.redis.lrem(self.processing, 1, raw)
+
+    def outstanding(self) -> int:
+        return self.redis.hlen(self.pending)
+
+    def requeue_lost(self, grace: float) -> int:
+        """Queue again the URLs whose worker died (claim without heartbeat), and, when the
+        queue is empty, pending URLs nobody claimed for ``grace`` seconds."""
+        claims = self.redis.hgetall(self.claims)
+        requeued = 0
+        idle = self.redis.llen(self.requests) == 0 and self.redis.llen(self.items) == 0
+        now = time.time()
+        for url_id, message in self.redis.hgetall(self.pending).items():
+            worker = claims.get(url_id)
+            if worker is not None:
+                if self.redis.exists(f"{self.prefix}:worker:{worker.decode()}"):
+                    continue
+                logger.warning("worker %s died; fetching URL %s again", worker.decode(),
+                               url_id.decode())
+            elif not idle or now - self._queued_at(url_id) < grace:
+                continue
+            self.redis.hdel(self.claims, url_id)
+            self.redis.rpush(self.requests, message)
+            self.redis.set(f"{self.prefix}:queued:{url_id.decode()}", now, ex=86400)
+            requeued += 1
+        return requeued
+
+    def _queued_at(self, url_id: bytes) -> float:
+        value = self.redis.get(f"{self.prefix}:queued:{url_id.decode()}")
+        if value is None:
+            self.redis.set(f"{self.prefix}:queued:{url_id.decode()}", time.time(), ex=86400)
+            return time.time()
+        return float(value)

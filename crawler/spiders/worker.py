@@ -1,0 +1,84 @@
+"""The ``worker`` spider: fetch URLs from the shared Redis queue, hand items back to Redis.
+
+Run it through ``sourcekeeper worker --redis URL`` on any number of machines. It is a
+scrapy-redis ``RedisSpider`` (its queue, its idle handling), with the ``async def start()``
+that Scrapy 2.19 calls and scrapy-redis 0.9.1 lacks. Workers never open the archive: items go
+to the writer through Redis (pipelines.relay).
+
+Settings: ``REDIS_URL``, ``RELAY_PREFIX`` (default ``sourcekeeper``), ``REDIS_START_URLS_KEY``
+(set from the prefix), ``CONDITIONAL_REQUESTS``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy_redis.spiders import RedisSpider
+from twisted.python.failure import Failure
+
+from crawler.items import FailureItem, NotModifiedItem, PageItem
+from crawler.relay import HEARTBEAT_SECONDS, Relay, connect
+from crawler.spiders.sources import failure_item, response_item, url_request
+
+logger = logging.getLogger(__name__)
+
+
+class WorkerSpider(RedisSpider):
+    name = "worker"
+
+    @classmethod
+    def from_crawler(cls, crawler: scrapy.crawler.Crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.worker_id = f"{socket.gethostname()}-{os.getpid()}"
+        spider.relay = Relay(connect(settings.get("REDIS_URL")), settings.get("RELAY_PREFIX"))
+        spider.conditional = settings.getbool("CONDITIONAL_REQUESTS")
+        spider._beating: asyncio.Task | None = None
+        crawler.signals.connect(spider.opened, signal=signals.spider_opened)
+        crawler.signals.connect(spider.closed_, signal=signals.spider_closed)
+        return spider
+
+    def opened(self, spider) -> None:
+        self.relay.heartbeat(self.worker_id)
+        self._beating = asyncio.ensure_future(self._beat())
+
+    def closed_(self, spider, reason: str) -> None:
+        if self._beating is not None:
+            self._beating.cancel()
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS / 3)
+            try:
+                self.relay.heartbeat(self.worker_id)
+            except Exception as exc:  # Redis away: redis-py retries, we try again later
+                logger.warning("heartbeat failed: %s", exc)
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for request in self.next_requests():
+            yield request
+
+    def make_request_from_data(self, data: bytes) -> scrapy.Request | list:
+        try:
+            message = json.loads(data)
+            target = {"id": int(message["id"]), "url": message["url"],
+                      "etag": message.get("etag"), "last_modified": message.get("last_modified")}
+        except (ValueError, KeyError, TypeError):
+            logger.warning("ignored a message that is not a sourcekeeper URL: %r", data[:200])
+            return []
+        self.relay.claim(self.worker_id, target["id"])
+        return url_request(target, self.conditional, self.parse, self.failed)
+
+    def parse(self, response) -> Iterator[PageItem | NotModifiedItem]:
+        yield response_item(response)
+
+    def failed(self, failure: Failure) -> Iterator[FailureItem]:
+        yield failure_item(failure)

@@ -1,0 +1,32 @@
+"""Hand each item to the writer through Redis (distributed crawls, crawler.relay).
+
+Settings: ``REDIS_URL``, ``RELAY_PREFIX``. Switched off (NotConfigured) without ``REDIS_URL``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from crawler.relay import Relay, connect
+
+
+class RelayPipeline:
+    def __init__(self, relay: Relay, stats):
+        self.relay = relay
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RelayPipeline:
+        url = crawler.settings.get("REDIS_URL")
+        if not url:
+            raise NotConfigured
+        return cls(Relay(connect(url), crawler.settings.get("RELAY_PREFIX")), crawler.stats)
+
+    async def process_item(self, item):
+        # redis-py blocks; a large body takes a moment to send, so not on the event loop.
+        await asyncio.to_thread(self.relay.deliver, item)
+        self.stats.inc_value("relay/delivered")
+        return item
