@@ -16,6 +16,10 @@ from scrapy.settings import Settings
 
 from crawler.spiders.sources import SourcesSpider
 
+# What a distributed worker runs instead of the archive pipelines: no archive on its machine.
+WORKER_PIPELINES = {"pipelines.extract.ExtractPipeline": 300,
+                    "pipelines.relay.RelayPipeline": 800}
+
 
 def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
     """Our project settings, whatever the working directory, with command-line overrides."""
@@ -79,5 +83,17 @@ def crawl(paths: list[str], settings: Settings, **arguments: Any) -> RunResult:
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
     crawler = process.create_crawler(SourcesSpider)
     process.crawl(crawler, documents=list(paths), **arguments)
+    process.start()
+    return RunResult(dict(crawler.stats.get_stats()), process.received)
+
+
+def work(settings: Settings) -> RunResult:
+    """Run a distributed worker (crawler.spiders.worker) until stopped."""
+    from crawler.spiders.worker import WorkerSpider
+
+    process = _Process(settings)
+    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
+    crawler = process.create_crawler(WorkerSpider)
+    process.crawl(crawler)
     process.start()
     return RunResult(dict(crawler.stats.get_stats()), process.received)

@@ -72,6 +72,14 @@ SCHEDULE_FIRST_INTERVAL = "1d"
 FETCH_ALLOW_PRIVATE = False
 FETCH_ALLOWED_HOSTS: list[str] = []
 
+# Distributed crawls (crawler.relay, crawler.spiders.worker): the Redis key prefix, how long
+# a queued URL may go unclaimed before the writer queues it again, how long to wait for Redis
+# to answer at start-up, and how many URLs a worker takes at a time.
+RELAY_PREFIX = "sourcekeeper"
+RELAY_REQUEUE_AFTER = 60.0
+RELAY_CONNECT_WAIT = 30.0
+REDIS_START_URLS_BATCH_SIZE = 16
+
 # Extraction in worker processes (pipelines.extract): None = one per CPU, 0 = inline.
 EXTRACT_WORKERS = None
 

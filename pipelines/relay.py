@@ -1,6 +1,6 @@
 """Hand each item to the writer through Redis (distributed crawls, crawler.relay).
 
-Settings: ``REDIS_URL``, ``RELAY_PREFIX``. Switched off (NotConfigured) without ``REDIS_URL``.
+Settings: ``REDIS_URL``, ``RELAY_PREFIX``, ``RELAY_CONNECT_WAIT``. Switched off (NotConfigured) without ``REDIS_URL``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ class RelayPipeline:
         url = crawler.settings.get("REDIS_URL")
         if not url:
             raise NotConfigured
-        return cls(Relay(connect(url), crawler.settings.get("RELAY_PREFIX")), crawler.stats)
+        client = connect(url, crawler.settings.getfloat("RELAY_CONNECT_WAIT"))
+        return cls(Relay(client, crawler.settings.get("RELAY_PREFIX")), crawler.stats)
 
     async def process_item(self, item):
         # redis-py blocks; a large body takes a moment to send, so not on the event loop.

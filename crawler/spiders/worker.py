@@ -39,7 +39,8 @@ class WorkerSpider(RedisSpider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.worker_id = f"{socket.gethostname()}-{os.getpid()}"
-        spider.relay = Relay(connect(settings.get("REDIS_URL")), settings.get("RELAY_PREFIX"))
+        client = connect(settings.get("REDIS_URL"), settings.getfloat("RELAY_CONNECT_WAIT"))
+        spider.relay = Relay(client, settings.get("RELAY_PREFIX"))
         spider.conditional = settings.getbool("CONDITIONAL_REQUESTS")
         spider._beating: asyncio.Task | None = None
         crawler.signals.connect(spider.opened, signal=signals.spider_opened)

@@ -1,0 +1,172 @@
+"""Distributed crawls on a real redis-server: a coordinator, workers and one writer."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from crawler.items import FailureItem, PageItem
+from tests.conftest import FAST, rows
+from tests.server import Reply
+
+REDIS_SERVER = shutil.which("redis-server") or (
+    "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None)
+needs_redis = pytest.mark.skipif(REDIS_SERVER is None,
+                                 reason="redis-server is not installed (apt install redis-server)")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    port = free_port()
+    server = subprocess.Popen(
+        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis
+
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_items_survive_the_trip_through_redis():
+    from crawler.relay import decode_item, encode_item
+
+    page = PageItem(url_id=3, requested_url="https://x.org/", final_url="https://x.org/a",
+                    fetched_at="2026", status=200, headers=[["A", "b"]], content_type="text/html",
+                    kind="html", body=b"<p>\x00\xff body</p>", packed=("zstd", b"\x28\xb5"),
+                    extraction={"text": "body", "text_sha256": "ab"})
+    assert decode_item(encode_item(page)) == page
+    failure = FailureItem(url_id=1, requested_url="https://x.org/", fetched_at="2026",
+                          reason="timeout")
+    assert decode_item(encode_item(failure)) == failure
+
+
+def site(server, tmp_path, count, delay=0.0):
+    for n in range(count):
+        server.route(f"/page/{n}", Reply(
+            200, f"<html><body><article><p>Page number {n} says something different about "
+                 f"topic {n * 7} today.</p></article></body></html>".encode(),
+            {"Content-Type": "text/html"}, delay=delay))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for start in range(0, count, 50):
+        (docs / f"doc{start}.txt").write_text("\n".join(
+            f"See {server.url(f'/page/{n}')} here." for n in range(start, min(count, start + 50))))
+    return docs
+
+
+def start(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "crawler", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@needs_redis
+def test_coordinator_two_workers_and_writer(redis_url, server, tmp_path):
+    count = 300
+    docs = site(server, tmp_path, count)
+    db = tmp_path / "a.db"
+    workers = [start("worker", "--redis", redis_url, *FAST) for _ in range(2)]
+    try:
+        coordinator = start("crawl", str(docs), "--db", str(db), "--redis", redis_url, *FAST,
+                            "-s", "RELAY_REQUEUE_AFTER=5")
+        out, err = coordinator.communicate(timeout=240)
+        assert coordinator.returncode == 0, err
+        assert out.strip() == (f"{count // 50} documents read, {count} URLs found ({count} due), "
+                               f"{count} archived ({count} new, 0 changed), 0 unchanged, 0 failed")
+    finally:
+        for worker in workers:
+            stop(worker)
+    assert all(server.hits(f"/page/{n}") == 1 for n in range(count)), "none fetched twice"
+    per_url = rows(db, "SELECT url_id, count(*) AS n FROM checks GROUP BY url_id")
+    assert len(per_url) == count and {row["n"] for row in per_url} == {1}
+    assert rows(db, "SELECT status, command FROM runs") == [
+        {"status": "finished", "command": "crawl"}]
+    both = [worker.stderr.read() for worker in workers]
+    assert all("Traceback" not in text for text in both)
+
+
+@needs_redis
+def test_a_worker_killed_mid_run_loses_nothing(redis_url, server, tmp_path):
+    count = 120
+    docs = site(server, tmp_path, count, delay=0.1)
+    db = tmp_path / "a.db"
+    doomed = start("worker", "--redis", redis_url, *FAST)
+    survivor = start("worker", "--redis", redis_url, *FAST)
+    try:
+        coordinator = start("crawl", str(docs), "--db", str(db), "--redis", redis_url, *FAST,
+                            "-s", "RELAY_REQUEUE_AFTER=5")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if db.exists() and rows(db, "SELECT count(*) AS n FROM snapshots")[0]["n"] >= 20:
+                break
+            time.sleep(0.2)
+        doomed.kill()
+        out, err = coordinator.communicate(timeout=240)
+        assert coordinator.returncode == 0, err
+        assert f"{count} archived ({count} new" in out
+    finally:
+        stop(survivor)
+        stop(doomed)
+    snapshots = rows(db, "SELECT url_id, count(*) AS n FROM snapshots GROUP BY url_id")
+    assert len(snapshots) == count and {row["n"] for row in snapshots} == {1}
+
+
+@needs_redis
+def test_queue_only_then_a_separate_writer(redis_url, server, tmp_path):
+    docs = site(server, tmp_path, 40)
+    db = tmp_path / "a.db"
+    queued = start("crawl", str(docs), "--db", str(db), "--redis", redis_url, "--no-ingest",
+                   *FAST)
+    out, err = queued.communicate(timeout=120)
+    assert queued.returncode == 0, err
+    assert out.strip() == f"40 URLs queued in {redis_url} for the workers"
+    workers = [start("worker", "--redis", redis_url, *FAST)]
+    writer = start("ingest", "--redis", redis_url, "--db", str(db))
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if rows(db, "SELECT status FROM runs")[0]["status"] == "finished":
+                break
+            time.sleep(0.3)
+    finally:
+        for process in (*workers, writer):
+            stop(process)
+    assert rows(db, "SELECT count(*) AS n FROM snapshots")[0]["n"] == 40
+    assert writer.returncode == 0, writer.stderr.read()
+
+
+def test_unreachable_redis_is_one_line(sourcekeeper, tmp_path):
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    result = sourcekeeper("worker", "--redis", url, "-s", "RELAY_CONNECT_WAIT=1")
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith(f"sourcekeeper: {url}: Redis does not answer")
