@@ -13,7 +13,6 @@ only, both tools get the same concurrency and no delays; the product's defaults 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import socket
@@ -174,7 +173,7 @@ def main() -> None:
 
         ours = archived_texts(db, pages, entries, base)
         alone = {entry["url"]: (extract(body, None, entry["url"]) or {}).get("text", "")
-                 for entry, (_, body, _) in zip(entries, pages)}
+                 for entry, (_, body, _) in zip(entries, pages, strict=True)}
         found, kept = quality(ours, entries)
         found_alone, kept_alone = quality(alone, entries)
         report("quality: main text found, ours vs trafilatura alone",
@@ -189,7 +188,7 @@ def archived_texts(db: Path, pages, entries, base: str) -> dict[str, str]:
     """Our archived text of each corpus page (its ``?v=0`` URL), keyed by the page's URL."""
     texts = {}
     with sqlite3.connect(db) as conn:
-        for entry, (path, _, _) in zip(entries, pages):
+        for entry, (path, _, _) in zip(entries, pages, strict=True):
             row = conn.execute(
                 "SELECT text FROM snapshots JOIN urls ON urls.id = url_id WHERE urls.canonical"
                 " = ?", [canonical(f"{base}{path}?v=0")]).fetchone()

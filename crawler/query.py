@@ -47,7 +47,10 @@ def find_document(archive: Archive, id_or_path: str) -> list[str]:
 def status(archive: Archive, now: str | None = None, runs: int = 5) -> dict[str, Any]:
     """The archive at a glance: counts, what is due, what is failing, the last runs."""
     now = now or utcnow()
-    one = lambda sql, *params: archive.db.execute(sql, params).fetchone()[0]  # noqa: E731
+
+    def one(sql: str, *params: Any) -> int:
+        return archive.db.execute(sql, params).fetchone()[0]
+
     return {
         "documents": one("SELECT count(*) FROM documents"),
         "urls": one("SELECT count(*) FROM urls"),

@@ -50,6 +50,8 @@ def record(archive: Archive, item: Any, run_id: int | None) -> str:
     """Archive one item; return its outcome: ``new``, ``changed``, ``unchanged`` or
     ``failed``. Raises :class:`~crawler.archive.ArchiveError` when the archive cannot."""
     if isinstance(item, PageItem):
+        if item.body_sha256 is None:  # no DedupePipeline where it was fetched (a worker)
+            item.body_sha256 = sha256(item.body)
         body = None if item.body_known else item.body
         outcome, _ = archive.record_snapshot(
             snapshot_row(item, run_id), body, raw=item.raw_body, packed=item.packed,

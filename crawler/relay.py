@@ -68,8 +68,11 @@ def encode_item(item: Any) -> bytes:
     """JSON for an item; bytes compressed and base64-encoded (never pickle: the queue may be
     shared, and unpickling runs code)."""
     fields = {}
+    packed = getattr(item, "packed", None)
     for name, value in dataclasses.asdict(item).items():
-        if isinstance(value, bytes):
+        if name == "body" and packed is not None:
+            value = {"from_packed": True}  # the compressed body travels once, as ``packed``
+        elif isinstance(value, bytes):
             codec, data = compress(value)
             value = {"codec": codec, "b64": base64.b64encode(data).decode("ascii")}
         elif name == "packed" and value is not None:
@@ -88,6 +91,8 @@ def decode_item(data: bytes) -> Any:
                 fields[name] = decompress(value["codec"], base64.b64decode(value["b64"]))
             elif isinstance(value, dict) and "packed" in value:
                 fields[name] = (value["packed"], base64.b64decode(value["b64"]))
+        if fields.get("body") == {"from_packed": True}:
+            fields["body"] = decompress(*fields["packed"])
         return kind(**fields)
     except (ValueError, KeyError, TypeError) as exc:
         raise RelayError(f"not a sourcekeeper item: {exc}") from None

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from crawler.export import ExportError, output
-from tests.conftest import FAST, PUTIN, RELATED
+from tests.conftest import FAST, RELATED
 from tests.server import page
 
 
@@ -36,7 +36,7 @@ def test_csv_has_the_jsonl_columns_and_quotes_text(sourcekeeper, archive_db):
     table = list(csv.DictReader(io.StringIO(result.stdout)))
     assert len(table) == len(records) == 3
     assert list(table[0]) == list(records[0])
-    for row, record in zip(table, records):
+    for row, record in zip(table, records, strict=True):
         assert row["text"] == record["text"] and "\n" in row["text"]
         assert json.loads(row["documents"]) == record["documents"]
         assert row["status"] == str(record["status"])

@@ -6,12 +6,14 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 
 import pytest
 
+from crawler.archive import compress, decompress, sha256
 from crawler.items import FailureItem, PageItem
 from tests.conftest import FAST, rows
 from tests.server import Reply
@@ -54,9 +56,12 @@ def test_items_survive_the_trip_through_redis():
 
     page = PageItem(url_id=3, requested_url="https://x.org/", final_url="https://x.org/a",
                     fetched_at="2026", status=200, headers=[["A", "b"]], content_type="text/html",
-                    kind="html", body=b"<p>\x00\xff body</p>", packed=("zstd", b"\x28\xb5"),
+                    kind="html", body=b"<p>\x00\xff body</p>", raw_body=b"\x1f\x8b raw",
                     extraction={"text": "body", "text_sha256": "ab"})
     assert decode_item(encode_item(page)) == page
+    page.packed = compress(page.body)
+    message = encode_item(page)
+    assert decode_item(message) == page and message.count(b'"b64"') == 2, "body sent once"
     failure = FailureItem(url_id=1, requested_url="https://x.org/", fetched_at="2026",
                           reason="timeout")
     assert decode_item(encode_item(failure)) == failure
@@ -74,6 +79,21 @@ def site(server, tmp_path, count, delay=0.0):
         (docs / f"doc{start}.txt").write_text("\n".join(
             f"See {server.url(f'/page/{n}')} here." for n in range(start, min(count, start + 50))))
     return docs
+
+
+def snapshot_count(db) -> int:
+    """Snapshots so far; 0 while the coordinator is still creating the archive."""
+    try:
+        return rows(db, "SELECT count(*) AS n FROM snapshots")[0]["n"]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def run_status(db) -> str | None:
+    try:
+        return rows(db, "SELECT status FROM runs")[0]["status"]
+    except (sqlite3.OperationalError, IndexError):
+        return None
 
 
 def start(*args: str) -> subprocess.Popen:
@@ -107,6 +127,10 @@ def test_coordinator_two_workers_and_writer(redis_url, server, tmp_path):
         for worker in workers:
             stop(worker)
     assert all(server.hits(f"/page/{n}") == 1 for n in range(count)), "none fetched twice"
+    bodies = rows(db, "SELECT snapshots.body_sha256 AS sha, bodies.codec, bodies.data FROM"
+                      " snapshots JOIN bodies ON bodies.sha256 = snapshots.body_sha256")
+    assert len(bodies) == count, "every snapshot's body reached the archive"
+    assert all(sha256(decompress(b["codec"], b["data"])) == b["sha"] for b in bodies)
     per_url = rows(db, "SELECT url_id, count(*) AS n FROM checks GROUP BY url_id")
     assert len(per_url) == count and {row["n"] for row in per_url} == {1}
     assert rows(db, "SELECT status, command FROM runs") == [
@@ -126,9 +150,7 @@ def test_a_worker_killed_mid_run_loses_nothing(redis_url, server, tmp_path):
         coordinator = start("crawl", str(docs), "--db", str(db), "--redis", redis_url, *FAST,
                             "-s", "RELAY_REQUEUE_AFTER=5")
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if db.exists() and rows(db, "SELECT count(*) AS n FROM snapshots")[0]["n"] >= 20:
-                break
+        while time.monotonic() < deadline and snapshot_count(db) < 20:
             time.sleep(0.2)
         doomed.kill()
         out, err = coordinator.communicate(timeout=240)
@@ -154,9 +176,7 @@ def test_queue_only_then_a_separate_writer(redis_url, server, tmp_path):
     writer = start("ingest", "--redis", redis_url, "--db", str(db))
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if rows(db, "SELECT status FROM runs")[0]["status"] == "finished":
-                break
+        while time.monotonic() < deadline and run_status(db) != "finished":
             time.sleep(0.3)
     finally:
         for process in (*workers, writer):

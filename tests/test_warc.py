@@ -11,7 +11,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.conftest import FAST, PUTIN
-from tests.server import gzipped, page
+from tests.server import page
 
 
 def test_warc_export_passes_warcio_check(sourcekeeper, documents, server, tmp_path):

@@ -87,12 +87,21 @@ def search(query, db, limit):
         click.echo(f"    {' '.join(result['snippet'].split())}")
 
 
+def output_options(formats: tuple[str, ...], default: str):
+    """``--format`` and ``-o``, as every command that writes a file has them."""
+
+    def decorate(command):
+        command = click.option("-o", "--output", "destination", default="-", show_default=True,
+                               help="Output file, or - for stdout.")(command)
+        return click.option("--format", "format_", type=click.Choice(formats), default=default,
+                            show_default=True, help="Output format.")(command)
+
+    return decorate
+
+
 @cli.command()
 @db_option
-@click.option("--format", "format_", type=click.Choice(FORMATS), default="jsonl",
-              show_default=True, help="Output format.")
-@click.option("-o", "--output", "destination", default="-", show_default=True,
-              help="Output file, or - for stdout.")
+@output_options(FORMATS, "jsonl")
 @click.option("--url", help="Only snapshots of this URL.")
 @click.option("--document", help="Only snapshots of URLs cited by this document (id or path).")
 @click.option("--since", help="Only snapshots fetched at or after this date/time (UTC).")
@@ -134,10 +143,7 @@ def export(db, format_, destination, url, document, since, until, latest):
 
 @cli.command()
 @db_option
-@click.option("--format", "format_", type=click.Choice(REPORT_FORMATS), default="text",
-              show_default=True, help="Output format.")
-@click.option("-o", "--output", "destination", default="-", show_default=True,
-              help="Output file, or - for stdout.")
+@output_options(REPORT_FORMATS, "text")
 @click.option("--document", help="Only this document (id or path).")
 def report(db, format_, destination, document):
     """Report, per document, the state of every cited source and how much of the document
