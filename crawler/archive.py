@@ -213,21 +213,6 @@ class Archive:
 
         return self._call(add)
 
-    def urls_cited_by(self, document_ids: list[str]) -> list[dict[str, Any]]:
-        """The distinct URLs (``id``, ``url``) the given documents cite, in citation order."""
-        found: dict[int, dict[str, Any]] = {}
-        for start in range(0, len(document_ids), 500):
-            chunk = document_ids[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            rows = self.db.query(
-                "SELECT urls.id, urls.url FROM mentions JOIN urls ON urls.id = mentions.url_id"
-                f" WHERE mentions.document_id IN ({marks}) ORDER BY mentions.rowid",
-                chunk,
-            )
-            for row in rows:
-                found.setdefault(row["id"], row)
-        return list(found.values())
-
     # Snapshots, checks and failures.
 
     def latest_snapshot(self, url_id: int) -> dict[str, Any] | None:

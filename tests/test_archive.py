@@ -40,8 +40,8 @@ def test_a_document_is_added_once(archive, tmp_path):
     mentions = discover_text(document.text)
     assert archive.add_document(document, mentions) is True
     assert archive.add_document(document, mentions) is False
-    assert [row["url"] for row in archive.urls_cited_by([document.id])] == [
-        "https://example.org/a", "https://example.org/b"]
+    cited = archive.due_urls(now="2030-01-01", document_ids=[document.id])
+    assert [row["url"] for row in cited] == ["https://example.org/a", "https://example.org/b"]
     assert archive.db["documents"].count == 1 and archive.db["mentions"].count == 2
 
 
