@@ -46,13 +46,18 @@ class RelayError(Exception):
     """Redis cannot be reached, or sent something that is not ours."""
 
 
+def client_options() -> dict[str, Any]:
+    """redis-py options for every client we make (ours and scrapy-redis's): reconnect with
+    exponential backoff instead of failing on the first dropped connection."""
+    return {"retry": Retry(ExponentialBackoff(cap=10, base=0.2), 8),
+            "retry_on_error": [RedisConnectionError, RedisTimeoutError],
+            "health_check_interval": 30, "socket_connect_timeout": 5, "socket_timeout": 30}
+
+
 def connect(url: str, wait: float = 30.0) -> redis.Redis:
     """A client that retries with backoff on connection errors, once Redis answers (waiting
     up to ``wait`` seconds for it: workers may start before Redis does)."""
-    client = redis.Redis.from_url(
-        url, retry=Retry(ExponentialBackoff(cap=10, base=0.2), 8),
-        retry_on_error=[RedisConnectionError, RedisTimeoutError], health_check_interval=30,
-        socket_connect_timeout=5, socket_timeout=30)
+    client = redis.Redis.from_url(url, **client_options())
     try:
         for attempt in Retrying(retry=retry_if_exception_type(RedisConnectionError),
                                 wait=wait_exponential(multiplier=0.2, max=5),

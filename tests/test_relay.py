@@ -30,15 +30,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def redis_url(tmp_path):
-    port = free_port()
-    server = subprocess.Popen(
-        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def start_redis(port: int, folder) -> subprocess.Popen:
     import redis
 
+    server = subprocess.Popen(
+        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     client = redis.Redis(port=port)
     for _ in range(100):
         try:
@@ -46,9 +44,22 @@ def redis_url(tmp_path):
             break
         except redis.ConnectionError:
             time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    server.terminate()
-    server.wait(timeout=10)
+    return server
+
+
+@pytest.fixture
+def redis_port(tmp_path):
+    port = free_port()
+    servers = [start_redis(port, tmp_path)]
+    yield port, servers
+    for server in servers:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_url(redis_port):
+    return f"redis://127.0.0.1:{redis_port[0]}/0"
 
 
 def test_items_survive_the_trip_through_redis():
@@ -183,6 +194,29 @@ def test_queue_only_then_a_separate_writer(redis_url, server, tmp_path):
             stop(process)
     assert rows(db, "SELECT count(*) AS n FROM snapshots")[0]["n"] == 40
     assert writer.returncode == 0, writer.stderr.read()
+
+
+@needs_redis
+def test_workers_wait_for_redis_to_come_back(redis_port, server, tmp_path):
+    port, servers = redis_port
+    url = f"redis://127.0.0.1:{port}/0"
+    docs = site(server, tmp_path, 20)
+    worker = start("worker", "--redis", url, *FAST)
+    try:
+        time.sleep(4)  # the worker is up and idle, polling Redis
+        servers[0].terminate()
+        servers[0].wait(timeout=10)
+        time.sleep(3)  # Redis is away for a while: the worker must not give up
+        servers.append(start_redis(port, tmp_path))
+        coordinator = start("crawl", str(docs), "--db", str(tmp_path / "a.db"), "--redis", url,
+                            *FAST, "-s", "RELAY_REQUEUE_AFTER=5")
+        out, err = coordinator.communicate(timeout=180)
+        assert coordinator.returncode == 0, err
+        assert "20 archived (20 new" in out
+        assert worker.poll() is None, "the worker is still running"
+    finally:
+        stop(worker)
+    assert "Traceback" not in worker.stderr.read()
 
 
 def test_unreachable_redis_is_one_line(sourcekeeper, tmp_path):

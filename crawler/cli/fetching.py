@@ -239,11 +239,12 @@ def worker(redis_url, prefix, allow_private, pairs, verbose):
     Example:
       sourcekeeper worker --redis redis://queue.internal:6379/0
     """
+    from crawler.relay import client_options
     from crawler.run import WORKER_PIPELINES, project_settings, work
 
     overrides = fetch_settings(None, allow_private, pairs, verbose)
     overrides.update({
-        "REDIS_URL": redis_url, "RELAY_PREFIX": prefix,
+        "REDIS_URL": redis_url, "RELAY_PREFIX": prefix, "REDIS_PARAMS": client_options(),
         "REDIS_START_URLS_KEY": f"{prefix}:requests", "ITEM_PIPELINES": WORKER_PIPELINES,
     })
     settings = project_settings(overrides)

@@ -21,6 +21,8 @@ from typing import Any
 
 import scrapy
 from scrapy import signals
+from redis.exceptions import RedisError
+from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.spiders import RedisSpider
 from twisted.python.failure import Failure
 
@@ -62,6 +64,14 @@ class WorkerSpider(RedisSpider):
                 self.relay.heartbeat(self.worker_id)
             except Exception as exc:  # Redis away: redis-py retries, we try again later
                 logger.warning("heartbeat failed: %s", exc)
+
+    def spider_idle(self) -> None:
+        """Ask Redis for more work; while Redis is away, wait for it instead of stopping."""
+        try:
+            super().spider_idle()
+        except RedisError as exc:
+            logger.warning("Redis unavailable (%s); waiting for it", exc)
+            raise DontCloseSpider from None
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for request in self.next_requests():
