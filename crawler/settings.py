@@ -83,8 +83,10 @@ REDIS_START_URLS_BATCH_SIZE = 16
 # Extraction in worker processes (pipelines.extract): None = one per CPU, 0 = inline.
 EXTRACT_WORKERS = None
 
-# A progress bar on a terminal (crawler.progress); the CLI turns it on for a tty.
+# A progress bar on a terminal (crawler.progress), which the CLI turns on for a tty; else a
+# plain progress line every PROGRESS_INTERVAL seconds.
 PROGRESS_BAR = False
+PROGRESS_INTERVAL = 600.0
 EXTENSIONS = {"crawler.progress.ProgressExtension": 500}
 
 ITEM_PIPELINES = {

@@ -6,7 +6,7 @@ import json
 import re
 
 from tests.conftest import FAST, PUTIN, RELATED, rows
-from tests.server import page
+from tests.server import Reply, page
 
 
 def test_crawl_archives_every_cited_source(sourcekeeper, documents, server, tmp_path):
@@ -209,3 +209,18 @@ def test_hostile_documents_are_skipped_with_one_line_each(sourcekeeper, server, 
     ]
     assert result.stdout.startswith("1 documents read (4 skipped), 1 URLs found")
     assert rows(db, "SELECT text FROM documents")[0]["text"].startswith("Café ")
+
+
+def test_plain_progress_lines_when_not_on_a_terminal(sourcekeeper, server, tmp_path):
+    for n in range(6):
+        server.route(f"/slow/{n}", Reply(200, b"<html><body><p>slow page</p></body></html>",
+                                         {"Content-Type": "text/html"}, delay=0.4))
+    doc = tmp_path / "doc.txt"
+    doc.write_text("\n".join(server.url(f"/slow/{n}") for n in range(6)) + "\n")
+    result = sourcekeeper("crawl", str(doc), "--db", str(tmp_path / "a.db"), *FAST,
+                          "-s", "PROGRESS_INTERVAL=0.5", "-s", "CONCURRENT_REQUESTS=1")
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("progress: ")]
+    assert lines and re.fullmatch(r"progress: \d/6 URLs checked, 0 failed, [\d.]+ pages/s",
+                                  lines[-1])
+    assert "\x1b[" not in result.stderr, "no terminal codes in a log"
