@@ -31,7 +31,7 @@ def ingest(relay: Relay, archive: Archive, tally: Tally, *, until_done: bool,
     relay.recover()
     last_sweep = 0.0
     while not stopping():
-        if time.monotonic() - last_sweep > 2:
+        if time.monotonic() - last_sweep > 5:
             relay.requeue_lost(grace)
             last_sweep = time.monotonic()
         taken = relay.take(timeout=1)

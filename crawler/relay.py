@@ -196,24 +196,31 @@ class Relay:
         return self.redis.hlen(self.pending)
 
     def requeue_lost(self, grace: float) -> int:
-        """Queue again the URLs whose worker died (claim without heartbeat), and, when the
-        queue is empty, pending URLs nobody claimed for ``grace`` seconds."""
+        """Queue again the URLs whose worker died (claim without heartbeat), and, once the
+        queue has run dry, pending URLs nobody claimed for ``grace`` seconds. Only the claims
+        (URLs in flight) are read while the queue is full: cheap on a run of 100,000 URLs."""
         claims = self.redis.hgetall(self.claims)
-        requeued = 0
-        idle = self.redis.llen(self.requests) == 0 and self.redis.llen(self.items) == 0
-        now = time.time()
-        for url_id, message in self.redis.hgetall(self.pending).items():
-            worker = claims.get(url_id)
-            if worker is not None:
-                if self.redis.exists(f"{self.prefix}:worker:{worker.decode()}"):
-                    continue
+        alive: dict[bytes, bool] = {}
+        lost = []
+        for url_id, worker in claims.items():
+            if worker not in alive:
+                alive[worker] = bool(self.redis.exists(f"{self.prefix}:worker:{worker.decode()}"))
+            if not alive[worker]:
                 logger.warning("worker %s died; fetching URL %s again", worker.decode(),
                                url_id.decode())
-            elif not idle or now - self._queued_at(url_id) < grace:
-                continue
+                lost.append(url_id)
+        if self.redis.llen(self.requests) == 0 and self.redis.llen(self.items) == 0:
+            now = time.time()
+            lost += [url_id for url_id, _ in self.redis.hscan_iter(self.pending)
+                     if url_id not in claims and now - self._queued_at(url_id) >= grace]
+        requeued = 0
+        for url_id in lost:
+            message = self.redis.hget(self.pending, url_id)
             self.redis.hdel(self.claims, url_id)
+            if message is None:
+                continue  # archived meanwhile
             self.redis.rpush(self.requests, message)
-            self.redis.set(f"{self.prefix}:queued:{url_id.decode()}", now, ex=86400)
+            self.redis.set(f"{self.prefix}:queued:{url_id.decode()}", time.time(), ex=86400)
             requeued += 1
         return requeued
 
