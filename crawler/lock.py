@@ -20,8 +20,13 @@ class LockHeld(Exception):
 
 
 class RunLock:
-    def __init__(self, archive_path: str | os.PathLike[str]):
-        self.path = Path(f"{archive_path}.lock")
+    """``RunLock(db)`` for crawls; ``RunLock(db, "ingest")`` for the one Redis writer, which
+    runs for days beside the crawls that queue work for it."""
+
+    def __init__(self, archive_path: str | os.PathLike[str], what: str = "crawl"):
+        suffix = ".lock" if what == "crawl" else f".{what}.lock"
+        self.path = Path(f"{archive_path}{suffix}")
+        self.what = what
         self._handle = None
 
     def acquire(self) -> RunLock:
@@ -32,7 +37,7 @@ class RunLock:
             handle.seek(0)
             holder = _holder(handle.read())
             handle.close()
-            raise LockHeld(f"another crawl is running on this archive{holder}") from None
+            raise LockHeld(f"another {self.what} is running on this archive{holder}") from None
         handle.seek(0)
         handle.truncate()
         handle.write(json.dumps({"pid": os.getpid(), "since": utcnow()}))

@@ -197,6 +197,25 @@ def test_queue_only_then_a_separate_writer(redis_url, server, tmp_path):
 
 
 @needs_redis
+def test_next_run_can_be_queued_while_the_writer_runs(redis_url, server, tmp_path):
+    docs = site(server, tmp_path, 5)
+    db = tmp_path / "a.db"
+    writer = start("ingest", "--redis", redis_url, "--db", str(db))
+    try:
+        time.sleep(2)
+        for _ in range(2):
+            queued = start("crawl", str(docs), "--db", str(db), "--redis", redis_url,
+                           "--no-ingest", "--all", *FAST)
+            out, err = queued.communicate(timeout=120)
+            assert queued.returncode == 0, err
+        second = start("ingest", "--redis", redis_url, "--db", str(db))
+        _, err = second.communicate(timeout=60)
+        assert second.returncode == 1 and "another ingest is running on this archive" in err
+    finally:
+        stop(writer)
+
+
+@needs_redis
 def test_workers_wait_for_redis_to_come_back(redis_port, server, tmp_path):
     port, servers = redis_port
     url = f"redis://127.0.0.1:{port}/0"

@@ -278,7 +278,7 @@ def ingest(redis_url, prefix, db, pairs):
     relay = _relay(redis_url, prefix, settings)
     archive = open_archive(db, write=True)
     try:
-        lock = RunLock(db).acquire()
+        lock = RunLock(db, "ingest").acquire()
     except LockHeld as exc:
         archive.close()
         fail(f"{db}: {exc}")
