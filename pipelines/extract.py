@@ -7,10 +7,8 @@ blocking. Plain-text responses are stored as their own text; other non-HTML resp
 images) are archived raw, with no text. A page trafilatura cannot handle is archived raw too,
 and counted in ``extract/errors``: losing the body because extraction failed would be worse.
 
-Settings:
-
-- ``EXTRACT_WORKERS``: number of worker processes; unset means one per CPU, ``0`` extracts
-  inline (simplest to debug, slowest).
+Settings: ``EXTRACT_WORKERS``: number of worker processes; unset means one per CPU, ``0``
+extracts inline (simplest to debug, slowest).
 """
 
 from __future__ import annotations
@@ -25,16 +23,18 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from crawler.items import PageItem
-from crawler.text import decode_body, text_sha256
-from crawler.work import extract_and_pack
+from crawler import config
+from crawler.core.extraction import plain_text
+from crawler.core.models import Blob, Extraction
+from crawler.fetch.extract_worker import extract_and_pack
+from crawler.fetch.items import Item, PageItem
 
 logger = logging.getLogger(__name__)
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["crawler.work"])
+    context.set_forkserver_preload(["crawler.fetch.extract_worker"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
@@ -46,23 +46,20 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
-        workers = crawler.settings.get("EXTRACT_WORKERS")
-        if workers in (None, ""):
-            workers = os.cpu_count() or 1
-        return cls(max(0, int(workers)), crawler.stats)
+        workers = config.get(crawler.settings, "EXTRACT_WORKERS")
+        return cls((os.cpu_count() or 1) if workers is None else workers, crawler.stats)
 
     def close_spider(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
-    async def process_item(self, item):
+    async def process_item(self, item: Item) -> Item:
         if not isinstance(item, PageItem) or item.body_known:
             return item
         if item.kind == "text":
-            text = decode_body(item.body, item.encoding)
-            if text.strip():
-                item.text_sha256 = text_sha256(text)
-                item.extraction = {"text": text, "text_sha256": item.text_sha256}
+            item.extraction = plain_text(item.body, item.encoding)
+            if item.extraction is not None:
+                item.text_sha256 = item.extraction.text_sha256
             return item
         if item.kind != "html":
             return item
@@ -77,11 +74,11 @@ class ExtractPipeline:
         if item.extraction is None:
             self.stats.inc_value("extract/empty")
         else:
-            item.text_sha256 = item.extraction["text_sha256"]
+            item.text_sha256 = item.extraction.text_sha256
             self.stats.inc_value("extract/pages")
         return item
 
-    async def _extract(self, *args: Any) -> tuple[dict[str, Any] | None, tuple[str, bytes]]:
+    async def _extract(self, *args: Any) -> tuple[Extraction | None, Blob]:
         if self.workers == 0:
             return extract_and_pack(*args)
         if self.pool is None:

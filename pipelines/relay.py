@@ -1,20 +1,24 @@
-"""Hand each item to the writer through Redis (distributed crawls, crawler.relay).
+"""Hand each item to the writer through Redis (distributed crawls,
+crawler.jobs.distributed.relay).
 
-Settings: ``REDIS_URL``, ``RELAY_PREFIX``, ``RELAY_CONNECT_WAIT``. Switched off (NotConfigured) without ``REDIS_URL``.
+Settings: ``REDIS_URL``, ``RELAY_PREFIX``, ``RELAY_CONNECT_WAIT``. Switched off
+(NotConfigured) without ``REDIS_URL``.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.relay import Relay, connect
+from crawler import config
+from crawler.fetch.items import Item
 
 
 class RelayPipeline:
-    def __init__(self, relay: Relay, stats):
+    def __init__(self, relay: Any, stats: Any):
         self.relay = relay
         self.stats = stats
 
@@ -23,10 +27,12 @@ class RelayPipeline:
         url = crawler.settings.get("REDIS_URL")
         if not url:
             raise NotConfigured
-        client = connect(url, crawler.settings.getfloat("RELAY_CONNECT_WAIT"))
-        return cls(Relay(client, crawler.settings.get("RELAY_PREFIX")), crawler.stats)
+        from crawler.jobs.distributed.relay import Relay, connect
 
-    async def process_item(self, item):
+        client = connect(url, config.get(crawler.settings, "RELAY_CONNECT_WAIT"))
+        return cls(Relay(client, config.get(crawler.settings, "RELAY_PREFIX")), crawler.stats)
+
+    async def process_item(self, item: Item) -> Item:
         # redis-py blocks; a large body takes a moment to send, so not on the event loop.
         await asyncio.to_thread(self.relay.deliver, item)
         self.stats.inc_value("relay/delivered")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from crawler.change import diff, is_material, sentences, similarity, summarize
+from crawler.core.change import diff, is_material, similarity, summarize
+from crawler.core.tokens import sentences
 from tests.conftest import FAST, RELATED
 from tests.server import page
 

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from crawler.archive import decompress
+from crawler.core.codec import decompress
 
 from tests.conftest import FAST, rows
 from tests.test_lock import slow_site, start_crawl

@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from crawler.export import ExportError, output
+from crawler.outputs.files import output
+from crawler.errors import OutputError as ExportError
 from tests.conftest import FAST, RELATED
 from tests.server import page
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.guard import is_public
+from crawler.fetch.guard import is_public
 from tests.conftest import rows
 from tests.server import FixtureServer, Reply, redirect
 

@@ -6,7 +6,8 @@ import subprocess
 import sys
 import time
 
-from crawler.lock import LockHeld, RunLock
+from crawler.storage.lock import RunLock
+from crawler.errors import LockHeld
 from tests.conftest import FAST, rows
 from tests.server import Reply
 
@@ -26,7 +27,7 @@ def test_stale_lock_file_from_a_killed_run_is_taken_over(tmp_path):
     db = tmp_path / "a.db"
     holder = subprocess.Popen([sys.executable, "-c", (
         "import sys, time; sys.path.insert(0, '.');"
-        f"from crawler.lock import RunLock; lock = RunLock({str(db)!r}).acquire();"
+        f"from crawler.storage.lock import RunLock; lock = RunLock({str(db)!r}).acquire();"
         "print('held', flush=True); time.sleep(60)")], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
     with pytest.raises(LockHeld):

@@ -13,8 +13,10 @@ import time
 
 import pytest
 
-from crawler.archive import compress, decompress, sha256
-from crawler.items import FailureItem, PageItem
+from crawler.core.codec import compress, decompress
+from crawler.core.hashing import sha256
+from crawler.core.models import Extraction, Blob
+from crawler.fetch.items import FailureItem, PageItem
 from tests.conftest import FAST, rows
 from tests.server import Reply
 
@@ -63,14 +65,14 @@ def redis_url(redis_port):
 
 
 def test_items_survive_the_trip_through_redis():
-    from crawler.relay import decode_item, encode_item
+    from crawler.jobs.distributed.relay import decode_item, encode_item
 
     page = PageItem(url_id=3, requested_url="https://x.org/", final_url="https://x.org/a",
                     fetched_at="2026", status=200, headers=[["A", "b"]], content_type="text/html",
                     kind="html", body=b"<p>\x00\xff body</p>", raw_body=b"\x1f\x8b raw",
-                    extraction={"text": "body", "text_sha256": "ab"})
+                    extraction=Extraction("body", "ab", title="T", metadata={"tags": "x"}))
     assert decode_item(encode_item(page)) == page
-    page.packed = compress(page.body)
+    page.packed = Blob(sha256(page.body), len(page.body), *compress(page.body))
     message = encode_item(page)
     assert decode_item(message) == page and message.count(b'"b64"') == 2, "body sent once"
     failure = FailureItem(url_id=1, requested_url="https://x.org/", fetched_at="2026",

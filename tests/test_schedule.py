@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.schedule import Schedule, ScheduleError, cron_line, parse_duration
+from crawler.core.schedule import Schedule, cron_line
+from crawler.core.clock import parse_duration
+from crawler.errors import InvalidDuration as ScheduleError
 from tests.conftest import FAST, PUTIN, RELATED, rows
 from tests.server import Reply, page
 

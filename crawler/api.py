@@ -1,0 +1,338 @@
+"""sourcekeeper as a library: every command is one function here.
+
+Functions take plain values (paths, URLs, a mapping of settings) and return typed records
+(crawler.core.models) or write a file; they raise the errors of crawler.errors and print
+nothing. The ``sourcekeeper`` command is a thin layer over them, and so can your code::
+
+    import crawler
+
+    result = crawler.crawl(["notes/"], db="archive.db")
+    print(result.summary)
+    for hit in crawler.search("withdraw troops", db="archive.db"):
+        print(hit.where, hit.snippet)
+
+``db`` defaults to ``$SOURCEKEEPER_DB``, else ``sourcekeeper.db``. ``settings`` are the same
+names as ``-s KEY=VALUE`` (crawler.config lists ours; Scrapy's work too). A crawl runs Scrapy
+in this process, and Scrapy's reactor cannot restart: call :func:`crawl` or :func:`refetch`
+once per process (``schedule`` starts a process per run).
+
+Modules below are imported when a function needs them, so that importing this one (and
+``sourcekeeper --help``) stays quick.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from crawler import config
+from crawler.core.models import (
+    ArchiveStatus, Change, CrawlResult, HistoryEntry, Outcome, SearchHit, SnapshotRecord,
+    SnapshotText, UrlInfo,
+)
+from crawler.errors import SettingWarning
+
+if TYPE_CHECKING:
+    from crawler.outputs.report import DocumentReport
+    from crawler.storage import Archive
+
+__all__ = [
+    "Diff", "RefetchResult", "changes", "crawl", "cron_line", "diff", "export", "history",
+    "ingest", "refetch", "report", "schedule", "search", "snapshots", "status", "urls", "work",
+    "write_report",
+]
+
+
+@dataclass(frozen=True)
+class RefetchResult:
+    """The answer of a re-fetch: what the check found and, for a change, how much changed."""
+
+    url: str
+    outcome: Outcome
+    reason: str | None
+    snapshot_id: int | None
+    summary: str | None
+    run: CrawlResult
+
+
+@dataclass(frozen=True)
+class Diff:
+    """Two snapshots of a URL compared."""
+
+    old: SnapshotText
+    new: SnapshotText
+    summary: str
+    material: bool
+    lines: tuple[str, ...]
+
+
+def _db(db: str | None) -> str:
+    return db or config.default_db()
+
+
+@contextmanager
+def _archive(db: str | None) -> Iterator[Archive]:
+    from crawler.storage import Archive
+
+    archive = Archive(_db(db))
+    try:
+        yield archive
+    finally:
+        archive.close()
+
+
+def _settings(db: str | None, settings: Mapping[str, Any] | None) -> Any:
+    """Scrapy settings for a run: ours, the caller's, the archive; checked before anything
+    starts (a bad value raises SettingError; an unknown name warns)."""
+    overrides = {**(settings or {}), "ARCHIVE_DB": _db(db)}
+    for warning in config.check(overrides):
+        warnings.warn(warning, SettingWarning, stacklevel=3)
+    return config.project_settings(overrides)
+
+
+# Fetching.
+
+def crawl(paths: list[str] | tuple[str, ...] = (), *, db: str | None = None,
+          everything: bool = False, limit: int | None = None,
+          settings: Mapping[str, Any] | None = None, redis: str | None = None,
+          prefix: str | None = None, write: bool = True) -> CrawlResult:
+    """Read the documents under ``paths`` and check the URLs they cite that are due (without
+    ``paths``, every archived URL that is due; ``everything`` ignores the schedule; at most
+    ``limit``). With ``redis``, workers fetch through that Redis and this process writes
+    what they send back (or only queues the URLs when not ``write``).
+
+    Returns how the run ended; a run cut short by a signal or a failing archive is a result
+    too (see :meth:`CrawlResult.error`). Raises ArchiveError, LockHeld or SettingError before
+    anything is fetched."""
+    from crawler.jobs.plan import CrawlJob
+
+    job = CrawlJob(tuple(str(path) for path in paths), everything, limit)
+    scrapy_settings = _settings(db, settings)
+    if redis is None:
+        from crawler.jobs.local import crawl as crawl_here
+
+        return crawl_here(job, scrapy_settings)
+    from crawler.jobs.distributed import StopFlag, require_redis
+
+    require_redis("crawl --redis")
+    from crawler.jobs.distributed.coordinator import coordinate
+    from crawler.jobs.distributed.relay import Relay, connect
+
+    relay = Relay(connect(redis, config.get(scrapy_settings, "RELAY_CONNECT_WAIT")),
+                  prefix or config.get(scrapy_settings, "RELAY_PREFIX"))
+    stop = StopFlag()
+    return coordinate(job, scrapy_settings, relay, write=write, stopping=stop,
+                      signal=lambda: stop.signal)
+
+
+def refetch(url: str, *, db: str | None = None,
+            settings: Mapping[str, Any] | None = None) -> RefetchResult:
+    """Fetch ``url`` now, whatever its schedule and unconditionally, adding it to the archive
+    if new. Raises InvalidURL for what is not an http(s) URL, and RunFailed (Interrupted)
+    when the fetch could not be completed."""
+    from crawler.core.change import summarize
+    from crawler.core.url import fetchable
+    from crawler.jobs.local import crawl as crawl_here
+    from crawler.jobs.plan import CrawlJob
+
+    fetchable(url)
+    run = crawl_here(CrawlJob(url=url), _settings(db, settings))
+    if (error := run.error("refetch")) is not None:
+        raise error
+    if run.last is None:
+        from crawler.errors import RunFailed
+
+        raise RunFailed(f"{url}: failed: no answer recorded")
+    summary = None
+    if run.last.outcome is Outcome.CHANGED:
+        with _archive(db) as archive:
+            new, old = archive.snapshots.texts_before(
+                run.last.url_id, before_id=(run.last.snapshot_id or 0) + 1)
+        summary = summarize(old.text, new.text)
+    return RefetchResult(url, run.last.outcome, run.last.reason, run.last.snapshot_id,
+                         summary, run)
+
+
+def cron_line(paths: list[str], *, db: str | None = None, every: float,
+              allow_private: bool = False, settings: list[str] | None = None,
+              verbose: int = 0) -> str:
+    """The crontab line that crawls ``paths`` every ``every`` seconds (or nearly)."""
+    from crawler.jobs.repeat import crawl_command, crontab_line
+
+    command = crawl_command(paths, _db(db), allow_private=allow_private, settings=settings,
+                            verbose=verbose)
+    return crontab_line(command, every, _db(db))
+
+
+def schedule(paths: list[str], *, db: str | None = None, every: float,
+             allow_private: bool = False, settings: list[str] | None = None, verbose: int = 0,
+             max_runs: int | None = None,
+             on_run: Callable[[int, int, str], None] = lambda run, code, next_at: None) -> int:
+    """Crawl ``paths`` every ``every`` seconds, one process per run, until stopped (or
+    ``max_runs``); ``on_run`` gets each run's number, exit code and next start."""
+    from crawler.jobs.repeat import crawl_command, repeat
+
+    command = crawl_command(paths, _db(db), allow_private=allow_private, settings=settings,
+                            verbose=verbose)
+    return repeat(command, every, max_runs=max_runs, on_run=on_run)
+
+
+def work(redis: str, *, prefix: str | None = None,
+         settings: Mapping[str, Any] | None = None) -> CrawlResult:
+    """Fetch and extract URLs queued in ``redis`` by a distributed crawl until stopped."""
+    from crawler.jobs.distributed import require_redis
+
+    require_redis("worker")
+    from crawler.jobs.distributed.worker import work as run_worker, worker_settings
+
+    overrides = dict(settings or {})
+    chosen = prefix or config.get(overrides, "RELAY_PREFIX")
+    overrides.update(worker_settings(redis, chosen))
+    for warning in config.check(overrides):
+        warnings.warn(warning, SettingWarning, stacklevel=2)
+    return run_worker(config.project_settings(overrides))
+
+
+def ingest(redis: str, *, db: str | None = None, prefix: str | None = None,
+           settings: Mapping[str, Any] | None = None) -> None:
+    """Write the items distributed workers send back into the archive until stopped."""
+    from crawler.jobs.distributed import StopFlag, require_redis
+
+    require_redis("ingest")
+    from crawler.jobs.distributed.ingest import Writer, ingest as write_items
+    from crawler.jobs.distributed.relay import Relay, connect
+    from crawler.storage import RunLock
+
+    overrides = {**(settings or {}), "ARCHIVE_DB": _db(db)}
+    for warning in config.check(overrides):
+        warnings.warn(warning, SettingWarning, stacklevel=2)
+    relay = Relay(connect(redis, config.get(overrides, "RELAY_CONNECT_WAIT")),
+                  prefix or config.get(overrides, "RELAY_PREFIX"))
+    with _archive(db) as archive:
+        archive.check_writable()
+        with RunLock(archive.path, "ingest"):
+            writer = Writer(archive, relay, config.schedule(overrides))
+            write_items(relay, writer.record, until_done=False, stopping=StopFlag(),
+                        grace=config.get(overrides, "RELAY_REQUEUE_AFTER"),
+                        run_done=writer.run_done)
+
+
+# Reading.
+
+def status(*, db: str | None = None) -> ArchiveStatus:
+    """The archive at a glance: documents, URLs, snapshots, what is due and failing, runs."""
+    from crawler.core.clock import utcnow
+
+    with _archive(db) as archive:
+        return archive.reads.status(utcnow())
+
+
+def urls(*, db: str | None = None) -> list[UrlInfo]:
+    """Every archived URL with its schedule."""
+    with _archive(db) as archive:
+        return list(archive.urls.all())
+
+
+def history(url: str, *, db: str | None = None) -> list[HistoryEntry]:
+    """Every check of ``url`` (any form of it), oldest first. Raises NotArchived."""
+    with _archive(db) as archive:
+        return archive.checks.history(archive.urls.find(url).id)
+
+
+def search(query: str, *, db: str | None = None, limit: int = 20) -> list[SearchHit]:
+    """Archived pages and documents matching every word of ``query`` ("phrases" kept)."""
+    with _archive(db) as archive:
+        return archive.reads.search(query, limit)
+
+
+def snapshots(*, db: str | None = None, url: str | None = None, document: str | None = None,
+              since: str | None = None, until: str | None = None,
+              latest: bool = False) -> Iterator[SnapshotRecord]:
+    """Archived snapshots, oldest first, streamed: of one URL, of the URLs a document (id or
+    path) cites, fetched since/until an archive time, only the newest of each URL."""
+    with _archive(db) as archive:
+        yield from archive.snapshots.records(_filter(archive, url, document, since, until,
+                                                     latest))
+
+
+def _filter(archive: Archive, url: str | None, document: str | None, since: str | None,
+            until: str | None, latest: bool) -> Any:
+    from crawler.storage.snapshots import SnapshotFilter
+
+    return SnapshotFilter(
+        url_id=archive.urls.find(url).id if url else None,
+        document_ids=tuple(archive.documents.ids(document)) if document else None,
+        since=since, until=until, latest=latest)
+
+
+def export(destination: str = "-", *, format: str = "jsonl", db: str | None = None,
+           url: str | None = None, document: str | None = None, since: str | None = None,
+           until: str | None = None, latest: bool = False) -> int:
+    """Write snapshots to ``destination`` (``-`` for stdout) as ``jsonl``, ``csv`` or
+    ``warc``, replacing a file only when complete; return how many were written."""
+    import os
+
+    from crawler.outputs.exporters import BINARY, EXPORTERS
+    from crawler.outputs.files import output
+
+    with _archive(db) as archive:
+        records = archive.snapshots.records(_filter(archive, url, document, since, until,
+                                                    latest))
+        with output(destination, binary=format in BINARY) as stream:
+            return EXPORTERS[format](records, stream, body=archive.snapshots.body,
+                                     filename=os.path.basename(destination))
+
+
+def report(*, db: str | None = None, document: str | None = None) -> list[DocumentReport]:
+    """Per document (or only ``document``, id or path): every cited source's state and how
+    much of the document it carries; documents needing attention first."""
+    from crawler.outputs.report import build
+
+    with _archive(db) as archive:
+        return build(archive, archive.documents.ids(document) if document else None)
+
+
+def write_report(destination: str = "-", *, format: str = "text", db: str | None = None,
+                 document: str | None = None) -> int:
+    """Write the report as ``text``, ``json``, ``csv`` or ``html``; return its documents."""
+    from crawler.outputs.files import output
+    from crawler.outputs.report_formats import RENDERERS
+
+    entries = report(db=db, document=document)
+    with output(destination) as stream:
+        RENDERERS[format](entries, stream)
+    return len(entries)
+
+
+def diff(url: str, *, db: str | None = None, since: str | None = None,
+         until: str | None = None) -> Diff | None:
+    """How ``url``'s text changed between the snapshot current at ``since`` (default: the one
+    before ``until``'s) and the one current at ``until`` (default: the latest); None when
+    there are fewer than two."""
+    from crawler.core.change import diff as text_diff, is_material, summarize
+
+    with _archive(db) as archive:
+        url_id = archive.urls.find(url).id
+        newer = archive.snapshots.texts_before(url_id, until=until, count=1)
+        older = (archive.snapshots.texts_before(url_id, until=since, before_id=newer[0].id,
+                                                count=1) if newer else [])
+    if not older:
+        return None
+    old, new = older[0], newer[0]
+    return Diff(old, new, summarize(old.text, new.text), is_material(old.text, new.text),
+                tuple(text_diff(old.text, new.text, old.fetched_at, new.fetched_at)))
+
+
+def changes(*, db: str | None = None, everything: bool = False) -> list[Change]:
+    """URLs whose text changed materially, most recent first (``everything``: minor churn
+    such as date stamps too)."""
+    from crawler.core.change import MATERIAL_BELOW
+
+    with _archive(db) as archive:
+        found = archive.reads.changes()
+    marked = [replace(change, material=change.lowest is not None
+                      and change.lowest < MATERIAL_BELOW) for change in found]
+    return [change for change in marked if change.material or everything]

@@ -1,0 +1,53 @@
+"""``sourcekeeper crawl``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from crawler import api
+from crawler.cli import cli
+from crawler.cli.options import db_option, fetch_options, fetch_settings, prefix_option
+from crawler.core.models import RunStatus
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@db_option
+@click.option("--all", "everything", is_flag=True,
+              help="Check every URL now, not only those due by the schedule.")
+@click.option("--limit", type=click.IntRange(min=1), help="Check at most N URLs, most overdue "
+                                                         "first.")
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Distribute the fetching: queue the due URLs in this Redis for "
+                   "`sourcekeeper worker` processes and write what they send back.")
+@prefix_option("Prefix of the Redis keys (one per archive).")
+@click.option("--no-ingest", is_flag=True,
+              help="With --redis: only queue the URLs; `sourcekeeper ingest` writes the items.")
+@fetch_options
+def crawl(paths, db, everything, limit, redis_url, prefix, no_ingest, allow_private, pairs,
+          verbose):
+    """Read the documents under PATHS and check the source URLs they cite that are due.
+
+    PATHS are files or folders (searched recursively for .txt, .md and .html documents).
+    Without PATHS, every archived URL that is due is checked. A new URL is due at once; a
+    checked one again after an interval that grows while the page does not change. Only one
+    crawl runs at a time on an archive. Ends with a one-line summary; exits 0 when the run
+    completed, even if some URLs failed (they are recorded). With --redis, workers on any
+    number of machines do the fetching.
+
+    \b
+    Example:
+      sourcekeeper crawl notes/ --db archive.db
+    """
+    result = api.crawl(
+        list(paths), db=db, everything=everything, limit=limit, redis=redis_url, prefix=prefix,
+        write=not no_ingest,
+        settings=fetch_settings(allow_private, pairs, verbose, progress=sys.stderr.isatty()))
+    if result.status is RunStatus.QUEUED:
+        click.echo(f"{result.counts.urls_due} URLs queued in {redis_url} for the workers")
+        return
+    click.echo(result.summary)
+    if (error := result.error("crawl")) is not None:
+        raise error

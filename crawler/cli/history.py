@@ -1,0 +1,27 @@
+"""``sourcekeeper history``."""
+
+from __future__ import annotations
+
+import click
+
+from crawler import api
+from crawler.cli import cli
+from crawler.cli.options import db_option
+from crawler.core.models import Outcome
+
+
+@cli.command()
+@click.argument("url")
+@db_option
+def history(url, db):
+    """List every check of URL: time, status, outcome and text hash.
+
+    \b
+    Example:
+      sourcekeeper history https://example.org/story --db archive.db
+    """
+    for check in api.history(url, db=db):
+        status_code = str(check.status or "-")
+        detail = check.reason if check.outcome is Outcome.FAILED else (
+            (check.text_sha256 or "")[:12] + (f"  {check.title}" if check.title else ""))
+        click.echo(f"{check.checked_at}  {status_code:>3}  {check.outcome:<9}  {detail}")

@@ -1,0 +1,106 @@
+"""Options shared by several commands, and turning them into API arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time as clock
+from typing import Any, TypeVar
+
+import click
+
+from crawler import config
+from crawler.core.clock import iso, parse_duration
+from crawler.errors import InvalidDuration
+
+LOG_FORMAT = "%(levelname)s: %(message)s"
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+db_option = click.option(
+    "--db", default=config.default_db, type=click.Path(dir_okay=False),
+    help="Archive file (default: $SOURCEKEEPER_DB or ./sourcekeeper.db).")
+
+settings_option = click.option(
+    "-s", "--set", "pairs", multiple=True, metavar="KEY=VALUE",
+    help="Override a Scrapy or sourcekeeper setting (repeatable).")
+
+
+def prefix_option(help: str) -> Callable[[_F], _F]:
+    return click.option("--prefix", default=None, help=help,
+                        show_default=config.default("RELAY_PREFIX"))
+
+
+def fetch_options(command: _F) -> _F:
+    """Options of every command that fetches: they end up as Scrapy settings."""
+    command = click.option("-v", "--verbose", count=True,
+                           help="Log each URL (-v) or everything (-vv).")(command)
+    command = settings_option(command)
+    return click.option("--allow-private", is_flag=True,
+                        help="Allow fetching loopback and private addresses (tests, "
+                             "intranets).")(command)
+
+
+def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="'-s'")
+        settings[key] = value
+    return settings
+
+
+def fetch_settings(allow_private: bool, pairs: tuple[str, ...], verbose: int,
+                   progress: bool = False) -> dict[str, Any]:
+    """The settings a fetching command passes to the API."""
+    overrides: dict[str, Any] = {
+        "LOG_LEVEL": ["WARNING", "INFO", "DEBUG"][min(verbose, 2)],
+        "LOG_FORMAT": LOG_FORMAT,
+        "PROGRESS_BAR": progress and verbose == 0,
+        **parse_settings(pairs),
+    }
+    if allow_private:
+        overrides["FETCH_ALLOW_PRIVATE"] = True
+    return overrides
+
+
+class Duration(click.ParamType):
+    """``30m``, ``6h``, ``1d``: seconds."""
+
+    name = "duration"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> float:
+        if isinstance(value, (int, float)):
+            return float(value)
+        try:
+            return parse_duration(value)
+        except InvalidDuration as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def parse_time(value: str | None, end: bool = False) -> str | None:
+    """An ISO date or date-time as archive time text; a date alone spans the whole day."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            moment = datetime.combine(day, clock.max if end else clock.min, tzinfo=UTC)
+        else:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO date or date-time") from None
+    return iso(moment)
+
+
+def output_options(formats: tuple[str, ...], default: str) -> Callable[[_F], _F]:
+    """``--format`` and ``-o``, as every command that writes a file has them."""
+
+    def decorate(command: _F) -> _F:
+        command = click.option("-o", "--output", "destination", default="-", show_default=True,
+                               help="Output file, or - for stdout.")(command)
+        return click.option("--format", "format_", type=click.Choice(formats), default=default,
+                            show_default=True, help="Output format.")(command)
+
+    return decorate

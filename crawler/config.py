@@ -1,0 +1,221 @@
+"""Every sourcekeeper setting in one place: its name, its default, how a value is read.
+
+Settings reach us three ways (``-s KEY=VALUE`` on the command line, ``settings=`` of the
+Python API, ``scrapy crawl -s``) and are read by components in every layer, so each name,
+default and parser is defined here once; the module that *uses* a setting documents what it
+does. Values arrive as text from a command line or typed from Python; :func:`get` reads either
+and raises :class:`~crawler.errors.SettingError` naming the setting, the value and what was
+expected. :func:`check` is run before anything starts, so a bad value is a usage error at
+once rather than a traceback half-way through a crawl; an unknown name only warns (with the
+nearest known name), because Scrapy and its plugins have settings of their own.
+
+This is also the only module that reads the environment (``SOURCEKEEPER_DB``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from crawler.core.clock import parse_duration
+from crawler.core.schedule import Schedule
+from crawler.errors import InvalidDuration, SettingError
+
+__all__ = ["SETTINGS", "Setting", "check", "default", "default_db", "get", "project_settings",
+           "schedule"]
+
+
+class _Readable(Protocol):
+    def get(self, name: str, default: Any = None) -> Any: ...
+
+
+def _text(value: Any) -> str:
+    return str(value).strip()
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    text = _text(value).lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("expected true or false")
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("expected a whole number")
+    try:
+        return int(_text(value)) if not isinstance(value, int) else value
+    except ValueError:
+        raise ValueError("expected a whole number") from None
+
+
+def _count(value: Any) -> int:
+    number = _int(value)
+    if number < 0:
+        raise ValueError("expected a whole number, 0 or more")
+    return number
+
+
+def _optional_count(value: Any) -> int | None:
+    return None if value is None or _text(value) == "" else _count(value)
+
+
+def _seconds(value: Any) -> float:
+    """Seconds as a number, or a duration with a unit: 90, 1.5, 30m, 6h, 1d."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        text = _text(value)
+        try:
+            number = float(text)
+        except ValueError:
+            try:
+                return parse_duration(text)
+            except InvalidDuration:
+                raise ValueError("expected seconds or a duration such as 30m, 6h, 1d") from None
+    if number < 0:
+        raise ValueError("expected a duration of 0 or more")
+    return number
+
+
+def _hosts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = value.split(",")
+    return [_text(host).lower() for host in value if _text(host)]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, its default as written (or a function giving it), and how a
+    value is read."""
+
+    name: str
+    default: Any
+    parse: Callable[[Any], Any]
+    help: str
+
+    @property
+    def written_default(self) -> Any:
+        return self.default() if callable(self.default) else self.default
+
+
+def default_db() -> str:
+    """The archive used when none is named: ``$SOURCEKEEPER_DB``, else ``./sourcekeeper.db``."""
+    return os.getenv("SOURCEKEEPER_DB") or "sourcekeeper.db"
+
+
+SETTINGS: dict[str, Setting] = {setting.name: setting for setting in [
+    Setting("ARCHIVE_DB", default_db, _text,
+            "the archive file (default $SOURCEKEEPER_DB, else ./sourcekeeper.db)"),
+    Setting("ARCHIVE_LOCK_TIMEOUT", 120.0, _seconds,
+            "how long a write waits while another process writes the archive"),
+    Setting("DOCUMENT_MAX_BYTES", 50 * 1024 * 1024, _count,
+            "larger documents are skipped with a warning"),
+    Setting("EXTRACT_WORKERS", None, _optional_count,
+            "extraction processes: unset = one per CPU, 0 = inline"),
+    Setting("CONDITIONAL_REQUESTS", True, _bool,
+            "send If-None-Match / If-Modified-Since from the last check"),
+    Setting("DUE_BACKLOG", 200, _count,
+            "requests waiting in Scrapy's scheduler; more due URLs are read as room frees"),
+    Setting("RETRY_BACKOFF_BASE", 2.0, _seconds, "first retry waits about this long"),
+    Setting("RETRY_BACKOFF_MAX", 60.0, _seconds, "the longest wait between retries"),
+    Setting("RETRY_AFTER_MAX", 300.0, _seconds,
+            "a longer Retry-After is not waited for: the URL is tried in a later run"),
+    Setting("SCHEDULE_MIN_INTERVAL", "1h", _seconds, "shortest time between two checks"),
+    Setting("SCHEDULE_MAX_INTERVAL", "30d", _seconds, "longest time between two checks"),
+    Setting("SCHEDULE_FIRST_INTERVAL", "1d", _seconds,
+            "time until a new snapshot is checked again"),
+    Setting("FETCH_ALLOW_PRIVATE", False, _bool,
+            "allow loopback and private addresses (tests, intranets)"),
+    Setting("FETCH_ALLOWED_HOSTS", [], _hosts,
+            "hosts (name or name:port) fetched whatever they resolve to"),
+    Setting("PROGRESS_BAR", False, _bool, "a progress bar on stderr"),
+    Setting("PROGRESS_INTERVAL", 600.0, _seconds,
+            "without the bar, a plain progress line this often (0 = never)"),
+    Setting("RELAY_PREFIX", "sourcekeeper", _text, "prefix of the Redis keys (one per archive)"),
+    Setting("RELAY_REQUEUE_AFTER", 60.0, _seconds,
+            "a queued URL nobody claims for this long is queued again"),
+    Setting("RELAY_CONNECT_WAIT", 30.0, _seconds, "how long to wait for Redis at start-up"),
+]}
+
+# Names other components read: scrapy-redis's, and what the distributed worker sets itself.
+_FOREIGN = {"REDIS_URL", "REDIS_PARAMS", "REDIS_START_URLS_KEY", "REDIS_START_URLS_BATCH_SIZE",
+            "REDIS_START_URLS_AS_SET", "REDIS_ENCODING", "REDIS_HOST", "REDIS_PORT"}
+
+
+def _read(setting: Setting, value: Any) -> Any:
+    try:
+        return setting.parse(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingError(f"setting {setting.name}={value!r}: {exc}") from None
+
+
+def default(name: str) -> Any:
+    """A setting's default, read (``SCHEDULE_MIN_INTERVAL`` gives 3600.0)."""
+    setting = SETTINGS[name]
+    return _read(setting, setting.written_default)
+
+
+def get(settings: _Readable | Mapping[str, Any], name: str) -> Any:
+    """The value of one of our settings in Scrapy ``Settings`` or a mapping, read; the
+    default where it is unset."""
+    setting = SETTINGS[name]
+    value = settings.get(name, None)
+    return _read(setting, setting.written_default if value is None else value)
+
+
+def schedule(settings: _Readable | Mapping[str, Any]) -> Schedule:
+    """The check schedule from the ``SCHEDULE_*`` settings."""
+    minimum = get(settings, "SCHEDULE_MIN_INTERVAL")
+    maximum = get(settings, "SCHEDULE_MAX_INTERVAL")
+    first = get(settings, "SCHEDULE_FIRST_INTERVAL")
+    if not 0 < minimum <= maximum:
+        raise SettingError(
+            f"setting SCHEDULE_MIN_INTERVAL ({minimum:g} s) must be more than 0 and at most "
+            f"SCHEDULE_MAX_INTERVAL ({maximum:g} s)")
+    return Schedule(minimum=minimum, maximum=maximum, first=first)
+
+
+def project_settings(overrides: Mapping[str, Any] | None = None) -> Any:
+    """Scrapy ``Settings``: the project's (crawler.settings), whatever the working directory,
+    with ``overrides`` at command-line priority."""
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.update(dict(overrides or {}), priority="cmdline")
+    return settings
+
+
+def _scrapy_names() -> set[str]:
+    from scrapy.settings import default_settings
+
+    return {name for name in dir(default_settings) if name.isupper()}
+
+
+def check(overrides: Mapping[str, Any], known: Iterable[str] = ()) -> list[str]:
+    """Read every setting in ``overrides`` as it will be read during the run.
+
+    Raises :class:`SettingError` for a bad value; returns one warning line per name that no
+    component reads (a misspelling, with the nearest known name)."""
+    for name, value in overrides.items():
+        if name in SETTINGS:
+            _read(SETTINGS[name], value)
+    schedule(overrides)
+    names = set(SETTINGS) | _FOREIGN | set(known) | _scrapy_names()
+    warnings = []
+    for name in overrides:
+        if name not in names:
+            near = difflib.get_close_matches(name, sorted(names), n=1)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            warnings.append(f"unknown setting {name}{hint}: ignored")
+    return warnings

@@ -1,0 +1,43 @@
+"""Time as the archive writes it, and durations as people write them.
+
+Every timestamp sourcekeeper stores is UTC, ISO 8601 with milliseconds and a ``Z``
+(``2026-11-25T21:22:00.123Z``): it sorts as text, so SQLite compares times without parsing
+them, and it reads the same in any time zone.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from crawler.errors import InvalidDuration
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
+
+
+def iso(moment: datetime) -> str:
+    """A moment as archive time text."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def utcnow() -> str:
+    """Now, as archive time text."""
+    return iso(datetime.now(UTC))
+
+
+def parse_iso(text: str) -> datetime:
+    """Archive time text (or any ISO 8601 date-time) as an aware datetime (UTC if naive)."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in ``90s``, ``30m``, ``6h``, ``1d`` or ``2w``."""
+    match = _DURATION.match(text)
+    if not match:
+        raise InvalidDuration(f"{text!r}: expected a number and a unit (s, m, h, d, w), e.g. 6h")
+    seconds = float(match[1]) * _UNITS[match[2].lower()]
+    if seconds <= 0:
+        raise InvalidDuration(f"{text!r}: must be longer than zero")
+    return seconds

@@ -1,0 +1,124 @@
+"""Documents as text: rejecting what is not text, decoding what is.
+
+Users' folders hold whatever accumulated over years: UTF-8 next to Latin-1 and cp1252 exports,
+files that mix both, stray PDFs and images. A document we cannot read is refused with a reason
+naming it; a legacy encoding is decoded, never dropped. A document is identified by the sha256
+of its bytes, so an unchanged file read again is recognised as the same document. (Finding and
+opening the files is crawler.jobs.files; this module only ever sees their bytes.)
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from pathlib import PurePath
+
+from charset_normalizer import from_bytes
+
+from crawler.core.hashing import sha256
+from crawler.core.models import Document
+from crawler.errors import DocumentError
+
+KINDS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
+         ".html": "html", ".htm": "html", ".xhtml": "html"}
+
+_MAGIC = {b"%PDF-": "PDF", b"\x89PNG": "PNG image", b"\xff\xd8\xff": "JPEG image",
+          b"GIF8": "GIF image", b"PK\x03\x04": "ZIP archive", b"\x1f\x8b": "gzip archive",
+          b"\x7fELF": "executable", b"SQLite format 3\x00": "SQLite database"}
+_BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16")]
+# Single-byte Western encodings that detectors confuse with each other on short texts; for
+# these cp1252 (a superset of Latin-1's printable range) is the right reading.
+_WESTERN = {"cp1250", "cp1252", "latin_1", "iso8859_15", "iso8859_2", "mac_roman", "cp850",
+            "cp437", "mac_latin2", "iso8859_9", "cp1254", "ascii"}
+_TYPOGRAPHIC = set("\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2026\u2022\u20ac"
+                   "\u00a0\u00a3\u00a7\u00a9\u00ab\u00ae\u00b0\u00b7\u00bb\u00bd")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _cp1252_or_latin1(error: UnicodeDecodeError) -> tuple[str, int]:
+    chunk = error.object[error.start : error.end]
+    return chunk.decode("cp1252", errors="ignore") or chunk.decode("latin-1"), error.end
+
+
+codecs.register_error("sourcekeeper-cp1252", _cp1252_or_latin1)
+
+
+def kind_of(path: str) -> str | None:
+    """The kind of document a file name says it is, or None for other files."""
+    return KINDS.get(PurePath(path).suffix.lower())
+
+
+def decode(data: bytes, kind: str = "text") -> tuple[str, str]:
+    """Decode a document's bytes; return ``(text, encoding)``.
+
+    UTF-8 first; a file that is mostly UTF-8 with some cp1252 bytes keeps both; a legacy file
+    is decoded with its declared (HTML) or detected charset. Raises ``ValueError`` with the
+    reason when the bytes are not text.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace"), encoding
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise ValueError(f"binary file ({what})")
+    if b"\x00" in data[:65536]:
+        raise ValueError("binary file")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if kind == "html" and (declared := _META_CHARSET.search(data[:4096])):
+        try:
+            return data.decode(declared[1].decode("ascii")), declared[1].decode("ascii").lower()
+        except (LookupError, UnicodeDecodeError):
+            pass
+    if _UTF8_MULTIBYTE.search(data):
+        return data.decode("utf-8", errors="sourcekeeper-cp1252"), "utf-8+cp1252"
+    if _reads_as_western(data):
+        return data.decode("cp1252", errors="sourcekeeper-cp1252"), "cp1252"
+    guess = from_bytes(data[:65536]).best()
+    if guess is not None and guess.encoding not in _WESTERN:
+        return data.decode(guess.encoding, errors="replace"), guess.encoding
+    return data.decode("cp1252", errors="sourcekeeper-cp1252"), "cp1252"
+
+
+def _reads_as_western(data: bytes) -> bool:
+    """Whether cp1252 gives plausible Western text: few non-ASCII letters, all of them Latin
+    letters or typographic punctuation. Detectors misread short texts like "Café" as cp1125
+    or cp932; Cyrillic or Greek legacy text fails this test (mostly non-ASCII letters)."""
+    sample = data[:65536].decode("cp1252", errors="replace")
+    letters = sum(1 for char in sample if char.isalpha())
+    foreign = [char for char in sample if ord(char) > 127]
+    if not letters or len(foreign) > 0.5 * letters:
+        return False
+    return all(char in _TYPOGRAPHIC or "LATIN" in unicodedata.name(char, "") for char in foreign)
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:65536]
+    controls = sum(1 for char in sample if ord(char) < 32 and char not in "\t\n\r\f\v")
+    return controls > max(8, len(sample) // 100)
+
+
+def parse_document(path: str, data: bytes, max_bytes: int) -> Document:
+    """A document from a file's bytes (at most ``max_bytes + 1`` of them read). Raises
+    :class:`DocumentError` naming the file and why it was not read: empty, too large, binary
+    or not decodable."""
+    if len(data) > max_bytes:
+        raise DocumentError(path, f"larger than the {max_bytes:,}-byte document limit")
+    if not data.strip():
+        raise DocumentError(path, "empty file")
+    kind = kind_of(path) or "text"
+    try:
+        text, encoding = decode(data, kind)
+    except ValueError as exc:
+        raise DocumentError(path, str(exc)) from None
+    if _looks_binary(text):
+        raise DocumentError(path, "binary file")
+    if not text.strip():
+        raise DocumentError(path, "empty file")
+    return Document(sha256(data), str(path), kind, encoding, len(data), text)

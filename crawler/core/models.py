@@ -1,0 +1,480 @@
+"""The typed records that cross sourcekeeper's layers.
+
+Documents, mentions, captures, checks, runs and what the archive reads back travel between
+the layers as these frozen dataclasses and enums, never as dicts: a misspelt field is an
+error where it is written, not a ``None`` three layers later, and the enums make every state
+and outcome a closed set (a ``StrEnum`` is stored and printed as its plain value).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import signal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from crawler.errors import Interrupted, RunFailed
+
+Headers = tuple[tuple[str, str], ...]
+
+
+class Role(StrEnum):
+    """What a cited URL is to the document citing it."""
+
+    ORIGINAL = "original"  # the page the document is a copy of
+    RELATED = "related"  # a page it points to as a related article
+    CITED = "cited"  # anything else it links to
+
+    @property
+    def strength(self) -> int:
+        """0 for the strongest role: a URL cited twice keeps its strongest."""
+        return list(Role).index(self)
+
+
+class Outcome(StrEnum):
+    """What one check of a URL found."""
+
+    NEW = "new"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+
+
+class UrlState(StrEnum):
+    """The state of a cited source now, from its checks and snapshots (core.linkrot)."""
+
+    GONE = "gone"
+    UNREACHABLE = "unreachable"
+    SOFT_404 = "soft-404"
+    BLOCKED = "blocked"
+    MOVED = "moved"
+    CHANGED = "changed"
+    FAILING = "failing"
+    UNCHECKED = "unchecked"
+    OK = "ok"
+
+
+BROKEN = frozenset({UrlState.GONE, UrlState.UNREACHABLE, UrlState.SOFT_404, UrlState.BLOCKED})
+
+
+class RunStatus(StrEnum):
+    """How a run is, or how it ended."""
+
+    RUNNING = "running"
+    FINISHED = "finished"
+    INTERRUPTED = "interrupted"
+    FAILED = "failed"
+    QUEUED = "queued"  # a distributed run whose items another process writes
+
+
+# Documents and what they cite.
+
+@dataclass(frozen=True)
+class Document:
+    """A readable document: its identity (sha256 of the bytes), where it was found, what kind
+    of text it is (``text``, ``markdown``, ``html``) and the decoded text."""
+
+    id: str
+    path: str
+    kind: str
+    encoding: str
+    size: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One URL a document cites: as written (rejoined, trimmed), the form we fetch, the
+    canonical form we dedupe on, its role, anchor text and the line it starts on."""
+
+    written: str
+    url: str
+    canonical: str
+    role: Role = Role.CITED
+    anchor: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Target:
+    """A URL to check: its archive id, the form we fetch and the validators of its last check
+    (for a conditional request)."""
+
+    id: int
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+# What a fetch produced, on its way into the archive.
+
+@dataclass(frozen=True)
+class Extraction:
+    """A page's main text (and its comparison hash) and metadata."""
+
+    text: str
+    text_sha256: str
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    sitename: str | None = None
+    language: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "metadata": dict(self.metadata)}
+
+
+@dataclass(frozen=True)
+class Blob:
+    """A body, compressed for storage under the sha256 of its uncompressed bytes."""
+
+    sha256: str
+    size: int
+    codec: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Capture:
+    """A fetched page as archived: the exchange (URLs, status, headers, address) and what we
+    read in it. Bodies travel separately as :class:`Blob`."""
+
+    url_id: int
+    run_id: int | None
+    fetched_at: str
+    requested_url: str
+    final_url: str
+    status: int
+    content_type: str
+    body_sha256: str
+    body_size: int
+    text_sha256: str | None = None
+    extraction: Extraction | None = None
+    redirects: tuple[str, ...] = ()
+    headers: Headers = ()
+    request_headers: Headers = ()
+    ip_address: str | None = None
+    protocol: str | None = None
+    raw_sha256: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def same_as(self, latest: LatestSnapshot | None) -> bool:
+        """Whether this capture says what the latest snapshot says: the same normalised
+        text, or for pages without text (PDFs, images) the same body."""
+        if latest is None:
+            return False
+        if self.text_sha256:
+            return latest.text_sha256 == self.text_sha256
+        return latest.body_sha256 == self.body_sha256
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check of a URL as recorded: every fetch attempt, whatever it found."""
+
+    url_id: int
+    run_id: int | None
+    checked_at: str
+    outcome: Outcome
+    status: int | None = None
+    final_url: str | None = None
+    snapshot_id: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What recording one check concluded."""
+
+    url_id: int
+    outcome: Outcome
+    snapshot_id: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class UrlSchedule:
+    """When a URL is next due, and what its schedule is built on."""
+
+    interval: float | None = None
+    failures: int = 0
+    last_outcome: Outcome | None = None
+    last_checked_at: str | None = None
+    next_check_at: str | None = None
+
+
+@dataclass(frozen=True)
+class RunCounts:
+    """What a run did: documents read, URLs found and due, and each check's outcome."""
+
+    documents_read: int = 0
+    documents_new: int = 0
+    documents_skipped: int = 0
+    urls_cited: int = 0
+    urls_due: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    not_modified: int = 0
+    errors: int = 0
+
+    def plus(self, **deltas: int) -> RunCounts:
+        return dataclasses.replace(
+            self, **{name: getattr(self, name) + value for name, value in deltas.items()})
+
+    def counted(self, outcome: Outcome, *, not_modified: bool = False) -> RunCounts:
+        """These counts with one more check of this outcome."""
+        return self.plus(**{str(outcome): 1}, not_modified=int(not_modified))
+
+    @property
+    def archived(self) -> int:
+        return self.new + self.changed
+
+    @property
+    def summary(self) -> str:
+        """The line a crawl ends with."""
+        documents = f"{self.documents_read} documents read"
+        if self.documents_skipped:
+            documents += f" ({self.documents_skipped} skipped)"
+        return (f"{documents}, {self.urls_cited} URLs found ({self.urls_due} due), "
+                f"{self.archived} archived ({self.new} new, {self.changed} changed), "
+                f"{self.unchanged} unchanged, {self.failed} failed")
+
+
+@dataclass(frozen=True)
+class CrawlResult:
+    """What a run did and how it ended; ``last`` is the last check it recorded (the answer of
+    a re-fetch)."""
+
+    run_id: int | None
+    counts: RunCounts
+    status: RunStatus
+    reason: str | None = None
+    signal: int | None = None
+    last: CheckResult | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status is RunStatus.FINISHED
+
+    @property
+    def summary(self) -> str:
+        return self.counts.summary
+
+    def error(self, command: str) -> RunFailed | None:
+        """The error to report for a run that did not finish (None when it did, or when it
+        handed its items to another process)."""
+        if self.signal is not None:
+            rest = "; the URLs not checked stay due" if command == "crawl" else ""
+            name = signal.Signals(self.signal).name
+            return Interrupted(f"{command} interrupted by {name}{rest}", self.signal)
+        if self.status in (RunStatus.FINISHED, RunStatus.QUEUED):
+            return None
+        return RunFailed(f"{command} did not finish: {self.reason or 'unknown reason'}")
+
+
+# What the archive reads back.
+
+@dataclass(frozen=True)
+class LatestSnapshot:
+    id: int
+    body_sha256: str | None
+    text_sha256: str | None
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    """A past check, as link-rot classification reads it."""
+
+    outcome: Outcome
+    status: int | None
+    reason: str | None
+    checked_at: str
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    """A past snapshot, as link-rot classification and the report read it."""
+
+    id: int
+    fetched_at: str
+    final_url: str | None
+    title: str | None
+    text: str | None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A URL's state and the detail a person needs to act on it."""
+
+    state: UrlState
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    id: int
+    command: str
+    started_at: str
+    ended_at: str | None
+    status: str
+    reason: str | None
+    documents: int
+    urls: int
+    new: int
+    changed: int
+    unchanged: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class ArchiveStatus:
+    """The archive at a glance."""
+
+    documents: int
+    urls: int
+    snapshots: int
+    bodies_bytes: int
+    due: int
+    failing: int
+    never_archived: int
+    runs: tuple[RunInfo, ...]
+
+
+@dataclass(frozen=True)
+class UrlInfo:
+    """An archived URL and its schedule."""
+
+    id: int
+    url: str
+    canonical: str
+    first_seen: str | None
+    next_check_at: str | None
+    interval: float | None
+    last_checked_at: str | None
+    last_outcome: str | None
+    failures: int
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One check of a URL, with the snapshot it made or confirmed."""
+
+    checked_at: str
+    status: int | None
+    outcome: Outcome
+    reason: str | None
+    final_url: str | None
+    snapshot_id: int | None
+    text_sha256: str | None
+    title: str | None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str  # "snapshot" or "document"
+    where: str  # the URL or the document's path
+    title: str | None
+    date: str
+    snippet: str
+    rank: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A document citing a URL, as exports list it."""
+
+    id: str
+    path: str
+    role: str
+    anchor: str | None
+    written: str
+
+
+@dataclass(frozen=True)
+class SnapshotRecord:
+    """One archived snapshot with its URL and the documents citing it: what exports write."""
+
+    id: int
+    url: str
+    canonical_url: str
+    final_url: str | None
+    redirects: tuple[str, ...]
+    fetched_at: str
+    status: int | None
+    content_type: str | None
+    title: str | None
+    author: str | None
+    date: str | None
+    sitename: str | None
+    language: str | None
+    text: str | None
+    body_sha256: str | None
+    body_size: int | None
+    text_sha256: str | None
+    raw_sha256: str | None
+    ip_address: str | None
+    protocol: str | None
+    headers: Headers
+    request_headers: Headers
+    metadata: Mapping[str, Any]
+    documents: tuple[Citation, ...]
+    similarity: float | None = None
+
+
+@dataclass(frozen=True)
+class SnapshotText:
+    """A snapshot's text, for diffs."""
+
+    id: int
+    fetched_at: str
+    title: str | None
+    text: str | None
+    similarity: float | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """A URL whose text changed: how often, when last, how far its latest text is from the
+    one before, the lowest such similarity of its changes, and whether any was material."""
+
+    url: str
+    snapshots: int
+    changed_at: str
+    similarity: float | None
+    lowest: float | None
+    material: bool = False
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: str
+    path: str
+    read_at: str | None
+    text: str | None
+
+
+@dataclass(frozen=True)
+class CitedUrl:
+    """A URL as a document cites it."""
+
+    url_id: int
+    url: str
+    role: Role
+    anchor: str | None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a document a snapshot carries (0-1), and which passages."""
+
+    score: float
+    found: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()

@@ -1,0 +1,79 @@
+"""When each URL is next due, and how scheduled runs are described.
+
+A page that did not change is checked less often, one that changed more often, within bounds:
+a nightly run over 50,000 URLs then fetches only the few hundred that are due. A URL that
+starts failing is re-checked after ``first`` so that a failure can be confirmed (or cleared)
+soon, then backs off like an unchanged page.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from crawler.core.clock import iso, parse_iso
+from crawler.core.models import Outcome, UrlSchedule
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Check intervals in seconds: ``first`` after a new snapshot, then multiplied by
+    ``grow`` while unchanged, by ``shrink`` on a change, within ``minimum``..``maximum``.
+    (The three bounds are settings: crawler.config builds the schedule from them.)"""
+
+    minimum: float
+    maximum: float
+    first: float
+    grow: float = 2.0
+    shrink: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 0 < self.minimum <= self.maximum:
+            raise ValueError("the minimum interval must be positive and at most the maximum")
+
+    def interval(self, previous: float | None, outcome: Outcome, failures: int = 0) -> float:
+        """The interval until the next check after a check with this outcome."""
+        if outcome == Outcome.NEW or previous is None:
+            chosen = self.first
+        elif outcome == Outcome.CHANGED:
+            chosen = previous * self.shrink
+        elif outcome == Outcome.FAILED and failures <= 1:
+            chosen = min(previous, self.first)
+        else:
+            chosen = previous * self.grow
+        return max(self.minimum, min(self.maximum, chosen))
+
+    def next_check(self, checked_at: datetime, interval: float,
+                   not_before: float | None = None) -> str:
+        """When the next check is due; ``not_before`` is a server's Retry-After, in seconds."""
+        wait = max(interval, not_before or 0)
+        return iso(checked_at + timedelta(seconds=wait))
+
+    def after(self, current: UrlSchedule, outcome: Outcome, checked_at: str,
+              retry_after: float | None = None) -> UrlSchedule:
+        """A URL's schedule after a check with this outcome at ``checked_at``; a server's
+        ``retry_after`` (seconds) delays the next check."""
+        failures = current.failures + 1 if outcome == Outcome.FAILED else 0
+        interval = self.interval(current.interval, outcome, failures)
+        return UrlSchedule(
+            interval=interval, failures=failures, last_outcome=outcome,
+            last_checked_at=checked_at,
+            next_check_at=self.next_check(parse_iso(checked_at), interval, retry_after))
+
+
+def cron_line(every: float, command: str, log: str | None = None) -> str:
+    """A crontab line running the shell ``command`` about every ``every`` seconds."""
+    minutes = max(1, round(every / 60))
+    if minutes < 60:
+        when = f"*/{minutes} * * * *" if minutes > 1 else "* * * * *"
+    elif minutes < 1440:
+        hours = max(1, round(minutes / 60))
+        when = f"0 */{hours} * * *" if hours > 1 else "0 * * * *"
+    else:
+        days = max(1, round(minutes / 1440))
+        when = f"0 3 */{days} * *" if days > 1 else "0 3 * * *"
+    line = f"{when} {command}"
+    if log:
+        line += f" >> {shlex.quote(log)} 2>&1"
+    return line

@@ -1,0 +1,101 @@
+"""URL forms: the one we fetch and the canonical one we dedupe on.
+
+A document may cite the same page as ``www.x.org/a?utm_source=tw`` and ``https://X.org/a#top``;
+both must land on one archived URL, yet the form the author wrote is kept beside it
+(see :mod:`crawler.core.discovery`). Credentials are never kept in any form: a ``user:pass@``
+written in a document must not end up in the archive or its exports.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url, safe_url_string
+
+from crawler.errors import InvalidURL
+
+SCHEMES = ("http", "https")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# Parameters that only say how a reader arrived. Deliberately short: a parameter such as
+# ``ref`` or ``source`` can select content, so it is kept.
+_TRACKING = re.compile(
+    r"^(?:utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|twclid|ttclid|igshid|mc_cid"
+    r"|mc_eid|_ga|_gl|_hsenc|_hsmi|mkt_tok|oly_anon_id|oly_enc_id|vero_id|vero_conv)$",
+    re.IGNORECASE,
+)
+
+_LABEL = re.compile(r"^(?!-)[^\W_](?:[\w-]{0,61}[^\W_])?$")
+_TLD = re.compile(r"^(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})$", re.IGNORECASE)
+
+
+def _valid_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    labels = host.rstrip(".").split(".")
+    if len(labels) < 2 or len(host) > 253:
+        return False
+    return all(_LABEL.match(label) for label in labels) and bool(_TLD.match(labels[-1]))
+
+
+def absolute(written: str) -> str:
+    """Give a scheme to a ``www.`` URL written without one (https: what browsers try first)."""
+    if written[:4].lower() == "www.":
+        return "https://" + written
+    return written
+
+
+def _without_tracking(query: str) -> str:
+    kept = [part for part in query.split("&") if part and not _TRACKING.match(part.split("=")[0])]
+    return "&".join(kept)
+
+
+def fetchable(written: str) -> str:
+    """The URL to request for a written URL: scheme added, credentials, default port,
+    fragment and tracking parameters dropped, non-ASCII percent-encoded, the rest as written.
+
+    Raises :class:`InvalidURL` when it is not an http(s) URL with a plausible host.
+    """
+    url = absolute(written.strip())
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidURL(f"{written}: {exc}") from None
+    if parts.scheme.lower() not in SCHEMES:
+        raise InvalidURL(f"{written}: not an http(s) URL")
+    host = (parts.hostname or "").lower()
+    if not host or not _valid_host(host):
+        raise InvalidURL(f"{written}: no valid host")
+    scheme = parts.scheme.lower()
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != DEFAULT_PORTS[scheme]:
+        netloc += f":{port}"
+    path = parts.path or "/"
+    return safe_url_string(urlunsplit((scheme, netloc, path, _without_tracking(parts.query), "")))
+
+
+def canonical(written: str) -> str:
+    """The dedupe key: lowercase host, no default port, fragment or tracking parameters,
+    query sorted (meaningful parameters are kept)."""
+    return canonicalize_url(fetchable(written))
+
+
+def without_credentials(written: str) -> str:
+    """The written form with any ``user:pass@`` removed, so it can be stored."""
+    try:
+        parts = urlsplit(absolute(written))
+    except ValueError:
+        return written
+    if "@" not in parts.netloc:
+        return written
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    stripped = urlunsplit(parts._replace(netloc=netloc))
+    return stripped if written.lower().startswith(SCHEMES) else stripped.split("://", 1)[1]

@@ -1,0 +1,129 @@
+"""Planning a run: what to check, recorded before anything is fetched.
+
+A run starts by being recorded (``running``), so that a run cut off at any moment, even while
+it reads documents, is seen as such. Then the documents under its paths are read into the
+archive (each once per content, with the URLs discovery finds in it; one warning line per
+document that cannot be read) and the URLs to check are counted. The URLs themselves are read
+from the archive later, a page at a time, as the fetching asks for them
+(:meth:`Plan.targets`): a run over 100,000 due URLs never holds them all.
+
+Shared by local crawls, re-fetches and distributed crawls.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from crawler.core.clock import utcnow
+from crawler.core.discovery import discover
+from crawler.core.models import RunCounts, RunStatus, Target
+from crawler.core.url import canonical, fetchable
+from crawler.errors import DocumentError
+from crawler.jobs.files import find_documents, read_document
+from crawler.storage import Archive
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CrawlJob:
+    """What a run is asked to do: read the documents under ``paths`` and check the URLs they
+    cite that are due (all URLs in the archive without paths; every one with ``everything``;
+    at most ``limit``), or fetch one ``url`` now (a re-fetch)."""
+
+    paths: tuple[str, ...] = ()
+    everything: bool = False
+    limit: int | None = None
+    url: str | None = None
+
+    @property
+    def command(self) -> str:
+        return "refetch" if self.url else "crawl"
+
+    def args(self) -> dict[str, Any]:
+        """The run's arguments as recorded with it."""
+        return {"documents": list(self.paths), "url": self.url, "all": self.everything,
+                "limit": self.limit}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A recorded run: its id, when it was planned, its counts so far, and which URLs it
+    checks (those cited by ``document_ids`` when the job has paths)."""
+
+    run_id: int
+    now: str
+    counts: RunCounts
+    document_ids: tuple[str, ...] | None = None
+    refetch: Target | None = None
+
+    def targets(self, archive: Archive, job: CrawlJob, page: int = 1000) -> Iterator[Target]:
+        """The URLs to check, most overdue first, read ``page`` at a time."""
+        if self.refetch is not None:
+            yield self.refetch
+            return
+        ids = list(self.document_ids) if self.document_ids is not None else None
+        yield from archive.urls.due(now=self.now, everything=job.everything, limit=job.limit,
+                                    document_ids=ids, page=page)
+
+
+def intake(archive: Archive, paths: tuple[str, ...], max_bytes: int
+           ) -> tuple[list[str], RunCounts]:
+    """Read the documents under ``paths`` into the archive; return their ids and the
+    counts of documents read, new and skipped."""
+    ids: list[str] = []
+    counts = RunCounts()
+    try:
+        for path in find_documents(paths):
+            try:
+                document = read_document(path, max_bytes)
+            except DocumentError as exc:
+                logger.warning("skipped %s", exc)
+                counts = counts.plus(documents_skipped=1)
+                continue
+            mentions = discover(document.text, document.kind)
+            if archive.write(archive.documents.add, document, mentions, utcnow()):
+                counts = counts.plus(documents_new=1)
+            counts = counts.plus(documents_read=1)
+            ids.append(document.id)
+    except DocumentError as exc:
+        logger.error("cannot read %s", exc)
+        counts = counts.plus(documents_skipped=1)
+    return ids, counts
+
+
+def start_run(archive: Archive, job: CrawlJob, extra_args: dict[str, Any] | None = None
+              ) -> int:
+    """Record the run as ``running``; return its id."""
+    return archive.write(archive.runs.start, job.command, {**job.args(), **(extra_args or {})},
+                         os.getpid(), utcnow())
+
+
+def plan(archive: Archive, job: CrawlJob, run_id: int, *, max_bytes: int) -> Plan:
+    """Read the run's documents and count what it will check. Interrupted (Ctrl-C while
+    reading a large folder), the run is recorded as such."""
+    try:
+        return _plan(archive, job, run_id, max_bytes)
+    except KeyboardInterrupt:
+        archive.write(archive.runs.finish, run_id, RunStatus.INTERRUPTED, RunCounts(), utcnow())
+        raise
+
+
+def _plan(archive: Archive, job: CrawlJob, run_id: int, max_bytes: int) -> Plan:
+    if job.url:
+        url = fetchable(job.url)
+        url_id = archive.write(archive.urls.add, canonical(job.url), url, utcnow())
+        return Plan(run_id, utcnow(), RunCounts(urls_cited=1, urls_due=1),
+                    refetch=Target(url_id, url))
+    ids, counts = intake(archive, job.paths, max_bytes) if job.paths else ([], RunCounts())
+    document_ids = ids if job.paths else None
+    now = utcnow()
+    cited = archive.urls.count_due(now=now, everything=True, document_ids=document_ids)
+    due = archive.urls.count_due(now=now, everything=job.everything, document_ids=document_ids)
+    due = min(due, job.limit) if job.limit else due
+    return Plan(run_id, now, counts.plus(urls_cited=cited, urls_due=due),
+                tuple(document_ids) if document_ids is not None else None)

@@ -1,0 +1,176 @@
+"""One run's hold on the archive: its connection, its writer thread, its lock and its counts.
+
+A crawl process opens the archive once. Opening takes the run lock (one crawl at a time per
+archive; a re-fetch runs beside it), marks runs left ``running`` by a killed crawl as
+``interrupted``, and plans the run, all before a single request is made, so that a locked,
+unwritable or corrupt archive is one clear error and not a half-started crawl.
+
+While Scrapy runs, every use of the archive (reading the due queue a page at a time, looking
+up the latest snapshot, recording an item, finishing the run) goes to the one writer thread
+that owns the connection, and the event loop awaits it: a write that waits on another
+process's lock slows archiving, never downloading. The same session serves synchronous
+callers (the Redis coordinator) through its ``*_now`` methods.
+
+The run's :class:`~crawler.core.models.RunCounts` are kept here and only here; Scrapy's stats
+get a copy (:meth:`publish`) for its log and the progress bar.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol, TypeVar
+
+from crawler import config
+from crawler.core.clock import utcnow
+from crawler.core.models import CheckResult, CrawlResult, LatestSnapshot, RunStatus, Target
+from crawler.core.schedule import Schedule
+from crawler.fetch.items import Item, NotModifiedItem
+from crawler.jobs.plan import CrawlJob, Plan, plan, start_run
+from crawler.jobs.record import record
+from crawler.storage import Archive, RunLock
+
+_T = TypeVar("_T")
+_PAGE = 100
+
+
+class _Stats(Protocol):
+    def set_value(self, key: str, value: Any) -> None: ...
+
+
+def status_of(finish_reason: str | None) -> tuple[RunStatus, str | None]:
+    """A run's status from Scrapy's finish reason (``finished``; ``shutdown`` on a signal)."""
+    if finish_reason == "finished":
+        return RunStatus.FINISHED, None
+    if finish_reason == "shutdown":
+        return RunStatus.INTERRUPTED, None
+    return RunStatus.FAILED, finish_reason or "unknown reason"
+
+
+class ArchiveSession:
+    """Open with :meth:`open`; close with :meth:`close` (which finishes an unfinished run)."""
+
+    def __init__(self, archive: Archive, job: CrawlJob, plan_: Plan, schedule: Schedule,
+                 lock: RunLock | None):
+        self.archive = archive
+        self.job = job
+        self.plan = plan_
+        self.schedule = schedule
+        self.counts = plan_.counts
+        self.last: CheckResult | None = None
+        self.status: RunStatus | None = None
+        self.reason: str | None = None
+        self._lock = lock
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
+
+    @classmethod
+    def open(cls, job: CrawlJob, settings: Any, *,
+             extra_args: Mapping[str, Any] | None = None) -> ArchiveSession:
+        """Open the archive named by the ``ARCHIVE_DB`` setting for ``job``, take the run lock
+        (crawls only) and plan the run. Raises :class:`~crawler.errors.ArchiveError` (or
+        ``LockHeld``) and :class:`~crawler.errors.SettingError` before anything started."""
+        schedule = config.schedule(settings)
+        path = config.get(settings, "ARCHIVE_DB")
+        archive = Archive(path, lock_timeout=config.get(settings, "ARCHIVE_LOCK_TIMEOUT"))
+        lock = None
+        try:
+            archive.check_writable()
+            if job.command == "crawl":
+                lock = RunLock(path).acquire()
+                archive.write(archive.runs.interrupt_stale, "crawl")
+            run_id = start_run(archive, job, dict(extra_args or {}))
+            planned = plan(archive, job, run_id,
+                           max_bytes=config.get(settings, "DOCUMENT_MAX_BYTES"))
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            archive.close()
+            raise
+        return cls(archive, job, planned, schedule, lock)
+
+    @property
+    def run_id(self) -> int:
+        return self.plan.run_id
+
+    # Synchronous use (in the calling thread; no writer thread involved).
+
+    def record_now(self, item: Item) -> CheckResult:
+        result = record(self.archive, item, self.run_id, self.schedule)
+        self.counts = self.counts.counted(result.outcome,
+                                          not_modified=isinstance(item, NotModifiedItem))
+        self.last = result
+        return result
+
+    def count_error(self) -> None:
+        self.counts = self.counts.plus(errors=1)
+
+    def finish_now(self, status: RunStatus, reason: str | None = None) -> None:
+        """Record how the run ended (once)."""
+        if self.status is not None:
+            return
+        self.status, self.reason = status, reason
+        self.archive.write(self.archive.runs.finish, self.run_id, status, self.counts,
+                           utcnow(), reason)
+
+    def hand_over(self) -> None:
+        """Leave the run ``running`` for another process (a Redis writer) to finish."""
+        self.status = RunStatus.QUEUED
+
+    def close(self) -> None:
+        """Finish the run if nothing did (it was cut short), release the archive and lock."""
+        self._writer.shutdown(wait=True)
+        try:
+            if self.status is None:
+                self.finish_now(RunStatus.INTERRUPTED)
+        finally:
+            self.archive.close()
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+
+    def result(self, signal: int | None = None) -> CrawlResult:
+        return CrawlResult(run_id=self.run_id, counts=self.counts,
+                           status=self.status or RunStatus.RUNNING, reason=self.reason,
+                           signal=signal, last=self.last)
+
+    # Asynchronous use from Scrapy's event loop: on the writer thread.
+
+    async def _on_writer(self, function: Callable[..., _T], *args: Any) -> _T:
+        return await asyncio.wrap_future(self._writer.submit(function, *args))
+
+    async def targets(self) -> AsyncIterator[Target]:
+        """The run's URLs to check, read from the archive a page at a time."""
+        pending = self.plan.targets(self.archive, self.job)
+        while batch := await self._on_writer(lambda: list(itertools.islice(pending, _PAGE))):
+            for target in batch:
+                yield target
+
+    async def latest(self, url_id: int) -> LatestSnapshot | None:
+        return await self._on_writer(self.archive.snapshots.latest, url_id)
+
+    async def record(self, item: Item) -> CheckResult:
+        return await self._on_writer(self.record_now, item)
+
+    async def finish(self, finish_reason: str | None) -> None:
+        await self._on_writer(self.finish_now, *status_of(finish_reason))
+
+    def publish(self, stats: _Stats) -> None:
+        """Copy the counts into Scrapy-style stats (for its log and the progress bar)."""
+        counts = self.counts
+        stats.set_value("archive/run_id", self.run_id)
+        stats.set_value("urls/cited", counts.urls_cited)
+        stats.set_value("urls/due", counts.urls_due)
+        for key, value in (("documents/read", counts.documents_read),
+                           ("documents/new", counts.documents_new),
+                           ("documents/skipped", counts.documents_skipped),
+                           ("archive/snapshots/new", counts.new),
+                           ("archive/snapshots/changed", counts.changed),
+                           ("archive/snapshots/unchanged", counts.unchanged),
+                           ("archive/not_modified", counts.not_modified),
+                           ("archive/failures", counts.failed),
+                           ("archive/errors", counts.errors)):
+            if value:
+                stats.set_value(key, value)
+

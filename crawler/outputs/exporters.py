@@ -1,0 +1,79 @@
+"""Export archived snapshots: one self-contained record per snapshot, streamed.
+
+Records are built one by one from a streaming read and written as they come, so memory stays
+flat whatever the archive's size. Each format is an exporter in :data:`EXPORTERS`: a function
+writing records to a stream and returning how many it wrote.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from typing import IO, Any
+
+from crawler.core.models import SnapshotRecord
+from crawler.outputs.warc import write_warc
+
+COLUMNS = ("url", "canonical_url", "final_url", "redirects", "fetched_at", "status",
+           "content_type", "title", "author", "date", "sitename", "language", "text",
+           "body_sha256", "body_size", "text_sha256", "ip_address", "headers", "metadata",
+           "documents")
+
+BodyReader = Callable[[str], "bytes | None"]
+
+
+def snapshot_record(record: SnapshotRecord) -> dict[str, Any]:
+    """The exported form of one snapshot (the JSONL object, the CSV row)."""
+    return {
+        "url": record.url,
+        "canonical_url": record.canonical_url,
+        "final_url": record.final_url,
+        "redirects": list(record.redirects),
+        "fetched_at": record.fetched_at,
+        "status": record.status,
+        "content_type": record.content_type,
+        "title": record.title,
+        "author": record.author,
+        "date": record.date,
+        "sitename": record.sitename,
+        "language": record.language,
+        "text": record.text,
+        "body_sha256": record.body_sha256,
+        "body_size": record.body_size,
+        "text_sha256": record.text_sha256,
+        "ip_address": record.ip_address,
+        "headers": [list(pair) for pair in record.headers],
+        "metadata": dict(record.metadata),
+        "documents": [asdict(cited) for cited in record.documents],
+    }
+
+
+def write_jsonl(records: Iterable[SnapshotRecord], out: IO[str], **_: Any) -> int:
+    """One JSON object per snapshot."""
+    count = 0
+    for record in records:
+        out.write(json.dumps(snapshot_record(record), ensure_ascii=False))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def write_csv(records: Iterable[SnapshotRecord], out: IO[str], **_: Any) -> int:
+    """The JSONL columns as CSV, nested values as JSON text."""
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for record in records:
+        writer.writerow({key: json.dumps(value, ensure_ascii=False)
+                         if isinstance(value, (list, dict)) else value
+                         for key, value in snapshot_record(record).items()})
+        count += 1
+    return count
+
+
+EXPORTERS: dict[str, Callable[..., int]] = {"jsonl": write_jsonl, "csv": write_csv,
+                                            "warc": write_warc}
+BINARY = {"warc"}
+FORMATS = tuple(EXPORTERS)

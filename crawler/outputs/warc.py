@@ -1,0 +1,143 @@
+"""Snapshots as WARC 1.1: what was asked, what came back, and what we read in it.
+
+Per snapshot: a ``request`` record (the headers as sent), a ``response`` record (status line,
+headers and body as received) or, when an earlier record in this file carries the same
+payload, a ``revisit`` record (identical-payload-digest profile) instead; then a
+``conversion`` record with the extracted text and a ``metadata`` record with the extracted
+metadata, both pointing at the response with ``WARC-Refers-To``. Each record is its own gzip
+member, so the file can be indexed and read from any record.
+
+What Scrapy does not keep cannot be written: the reason phrase comes from the status code,
+and a de-chunked body loses its ``Transfer-Encoding``. When only the decoded body is archived,
+``Content-Encoding`` is dropped so that headers and payload agree.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from http import HTTPStatus
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from crawler import __version__
+from crawler.core.models import SnapshotRecord
+
+_DROPPED = {"transfer-encoding", "content-length"}
+
+
+def _status_line(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Unknown"
+
+
+def _response_headers(record: SnapshotRecord, body: bytes, raw: bool
+                      ) -> list[tuple[str, str]]:
+    dropped = _DROPPED if raw else _DROPPED | {"content-encoding"}
+    headers = [(key, value) for key, value in record.headers if key.lower() not in dropped]
+    headers.append(("Content-Length", str(len(body))))
+    return headers
+
+
+def _request_headers(record: SnapshotRecord, url: str) -> list[tuple[str, str]]:
+    headers = list(record.request_headers)
+    if not any(key.lower() == "host" for key, _ in headers):
+        headers.insert(0, ("Host", urlsplit(url).netloc))
+    return headers
+
+
+def write_warc(records: Iterable[SnapshotRecord], out: IO[bytes], *,
+               body: Callable[[str], bytes | None], filename: str = "sourcekeeper.warc.gz",
+               **_: Any) -> int:
+    """Write snapshots as WARC records to ``out``; ``body`` reads a stored body by hash.
+    Returns the number of snapshots written."""
+    return WarcExport(body, out, filename).write(records)
+
+
+class WarcExport:
+    """Writes snapshot records to a binary stream."""
+
+    def __init__(self, body: Callable[[str], bytes | None], out: IO[bytes],
+                 filename: str = "sourcekeeper.warc.gz"):
+        self.body = body
+        self.writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        self.seen: dict[str, tuple[str, str, str, str]] = {}
+        info = self.writer.create_warcinfo_record(filename, {
+            "software": f"sourcekeeper/{__version__}",
+            "format": "WARC File Format 1.1",
+            "description": "Snapshots of the sources cited by archived documents",
+        })
+        self.writer.write_record(info)
+
+    def write(self, records: Iterable[SnapshotRecord]) -> int:
+        count = 0
+        for record in records:
+            self._snapshot(record)
+            count += 1
+        return count
+
+    def _record(self, uri: str, kind: str, payload: bytes, content_type: str | None = None,
+                **warc_headers: str | None) -> Any:
+        headers = {key.replace("_", "-"): value for key, value in warc_headers.items() if value}
+        record = self.writer.create_warc_record(
+            uri, kind, payload=io.BytesIO(payload), length=len(payload),
+            warc_content_type=content_type, warc_headers_dict=headers)
+        self.writer.write_record(record)
+        return record
+
+    def _snapshot(self, row: SnapshotRecord) -> None:
+        uri = row.final_url or row.url
+        date = row.fetched_at
+        raw = bool(row.raw_sha256)
+        key = row.raw_sha256 if raw else row.body_sha256
+        body = (self.body(key) if key else None) or b""
+        protocol = row.protocol or "HTTP/1.1"
+        http = StatusAndHeaders(_status_line(row.status or 0),
+                                _response_headers(row, body, raw), protocol=protocol)
+        ip = {"WARC-IP-Address": row.ip_address} if row.ip_address else {}
+        if key in self.seen:
+            first_id, first_uri, first_date, digest = self.seen[key]
+            response = self.writer.create_revisit_record(
+                uri, digest, first_uri, first_date, http_headers=http,
+                warc_headers_dict={"WARC-Date": date, "WARC-Refers-To": first_id, **ip})
+        else:
+            response = self.writer.create_warc_record(
+                uri, "response", payload=io.BytesIO(body), length=None, http_headers=http,
+                warc_headers_dict={"WARC-Date": date, **ip})
+        self.writer.write_record(response)
+        response_id = response.rec_headers.get_header("WARC-Record-ID")
+        if key not in self.seen:
+            self.seen[key] = (response_id, uri, date,
+                              response.rec_headers.get_header("WARC-Payload-Digest"))
+
+        path = urlsplit(uri)
+        target = (path.path or "/") + (f"?{path.query}" if path.query else "")
+        request_http = StatusAndHeaders(f"GET {target} HTTP/1.1", _request_headers(row, uri),
+                                        is_http_request=True)
+        request = self.writer.create_warc_record(
+            uri, "request", payload=io.BytesIO(b""), length=0, http_headers=request_http,
+            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id})
+        self.writer.write_record(request)
+
+        if row.text:
+            self._record(uri, "conversion", row.text.encode("utf-8"),
+                         "text/plain; charset=utf-8", WARC_Date=date,
+                         WARC_Refers_To=response_id)
+        metadata: dict[str, Any] = {
+            "title": row.title, "author": row.author, "date": row.date,
+            "sitename": row.sitename, "language": row.language,
+            "text_sha256": row.text_sha256, "body_sha256": row.body_sha256,
+            "metadata": dict(row.metadata),
+            "documents": [asdict(cited) for cited in row.documents],
+            "requested_url": row.url,
+        }
+        self._record(uri, "metadata", json.dumps(metadata, ensure_ascii=False).encode("utf-8"),
+                     "application/json", WARC_Date=date, WARC_Refers_To=response_id,
+                     WARC_Concurrent_To=response_id)

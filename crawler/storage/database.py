@@ -1,0 +1,126 @@
+"""Opening the archive file, and running writes so that several processes can share it.
+
+SQLite allows one writer at a time. A nightly crawl, a manual re-fetch and an export may all
+use the same file, so a write takes the write lock up front (``BEGIN IMMEDIATE``: no deadlock
+half-way through a transaction) and, while another process holds it, waits and tries again
+with tenacity, up to ``lock_timeout`` seconds; SQLite's own ``busy_timeout`` stays short so
+that the waiting happens here, with backoff. A failure that waiting cannot cure (disk full,
+read-only file) becomes :class:`~crawler.errors.ArchiveWriteError` at once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlite_utils import Database as SqliteUtilsDatabase
+from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
+
+from crawler.errors import ArchiveUnavailable, ArchiveWriteError
+from crawler.storage.schema import SCHEMA_VERSION, migrate
+
+BUSY_TIMEOUT_MS = 200
+_T = TypeVar("_T")
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    message = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in message or "busy" in message)
+
+
+class Database:
+    """One connection to an archive file, upgraded to the current schema on opening.
+
+    Not for concurrent use: one thread at a time (the crawl's writer thread, say)."""
+
+    def __init__(self, path: str | Path, *, lock_timeout: float):
+        self.path = str(path)
+        self._retrying = Retrying(
+            retry=retry_if_exception(_is_lock_error),
+            wait=wait_exponential_jitter(multiplier=0.05, max=2.0),
+            stop=stop_after_delay(lock_timeout),
+            reraise=True,
+        )
+        try:
+            if Path(self.path).is_dir():
+                raise ArchiveUnavailable(self.path, "is a folder, not an archive file")
+            if not Path(self.path).resolve().parent.is_dir():
+                raise ArchiveUnavailable(self.path, "its folder does not exist")
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.db = SqliteUtilsDatabase(conn)
+            self.call(self._prepare)
+        except sqlite3.Error as exc:
+            raise ArchiveUnavailable(self.path, str(exc)) from None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def close(self) -> None:
+        self.db.close()
+
+    def check_writable(self) -> None:
+        """Raise :class:`ArchiveUnavailable` now, rather than mid-crawl, if the file or its
+        folder is read-only."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute("ROLLBACK")
+        except sqlite3.OperationalError as exc:
+            raise ArchiveUnavailable(self.path, f"cannot be written ({exc})") from None
+
+    def call(self, function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """Run ``function``, retrying while another process holds the write lock."""
+        try:
+            return self._retrying(function, *args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            message = str(exc).lower()
+            if "full" in message or "readonly" in message or "disk i/o" in message:
+                raise ArchiveWriteError(f"{self.path}: {exc}") from None
+            raise
+
+    def write(self, function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """Run ``function`` in one write transaction, retried while the file is locked."""
+
+        def transaction() -> _T:
+            with self._transaction():
+                return function(*args, **kwargs)
+
+        return self.call(transaction)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def rows(self, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:
+        """The rows of a query as dicts (only inside this layer), streamed."""
+        return self.db.query(sql, params)
+
+    def one(self, sql: str, params: Any = ()) -> Any:
+        """The first column of the first row, or None."""
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def _prepare(self) -> None:
+        conn = self.conn
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise ArchiveUnavailable(
+                self.path, f"made by a newer sourcekeeper (schema {version}); upgrade first")
+        if self.db.journal_mode != "wal":
+            self.db.enable_wal()
+        conn.execute("PRAGMA synchronous = NORMAL")
+        if version < SCHEMA_VERSION:
+            with self._transaction():
+                migrate(self.db, version)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

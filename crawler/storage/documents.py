@@ -1,0 +1,87 @@
+"""Documents, the URLs each cites (``mentions``), and the coverage cache.
+
+A document is stored once per content hash with the mentions discovery found in it; a URL
+cited by several documents is one row of ``urls`` (see crawler.storage.urls). How much of a
+document a snapshot carries is costly to compute and never changes for a pair, so the report
+caches it per (document, snapshot).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+from crawler.core.models import CitedUrl, Coverage, Document, DocumentInfo, Mention, Role
+from crawler.errors import NotArchived
+from crawler.storage.database import Database
+from crawler.storage.urls import Urls
+
+
+class Documents:
+    def __init__(self, database: Database, urls: Urls):
+        self._db = database
+        self._urls = urls
+
+    def add(self, document: Document, mentions: Iterable[Mention], now: str) -> bool:
+        """Store a document and its mentions (in a write); False when already archived."""
+        conn = self._db.conn
+        cursor = conn.execute(
+            "INSERT OR IGNORE INTO documents (id, path, kind, encoding, size, text, read_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (document.id, document.path, document.kind, document.encoding, document.size,
+             document.text, now),
+        )
+        if cursor.rowcount == 0:
+            return False
+        for mention in mentions:
+            url_id = self._urls.add(mention.canonical, mention.url, now)
+            conn.execute(
+                "INSERT OR IGNORE INTO mentions (document_id, url_id, written, role, anchor,"
+                " line) VALUES (?, ?, ?, ?, ?, ?)",
+                (document.id, url_id, mention.written, str(mention.role), mention.anchor,
+                 mention.line),
+            )
+        return True
+
+    def ids(self, id_or_path: str) -> list[str]:
+        """Ids of the documents with this id (or id prefix of 8+ characters) or path."""
+        rows = self._db.rows(
+            "SELECT id FROM documents WHERE path = ? OR (length(?) >= 8 AND id LIKE ? || '%')",
+            [id_or_path, id_or_path, id_or_path],
+        )
+        ids = [row["id"] for row in rows]
+        if not ids:
+            raise NotArchived(f"{id_or_path}: no such document in the archive")
+        return ids
+
+    def info(self, ids: list[str] | None = None) -> Iterator[DocumentInfo]:
+        """Documents (all, or those with these ids) ordered by path."""
+        for row in self._db.rows("SELECT id, path, read_at, text FROM documents ORDER BY path"):
+            if ids is None or row["id"] in ids:
+                yield DocumentInfo(**row)
+
+    def cited(self, document_id: str) -> list[CitedUrl]:
+        """The URLs a document cites, in the order it cites them."""
+        return [CitedUrl(row["id"], row["url"], Role(row["role"]), row["anchor"])
+                for row in self._db.rows(
+                    "SELECT urls.id, urls.url, mentions.role, mentions.anchor FROM mentions"
+                    " JOIN urls ON urls.id = mentions.url_id WHERE document_id = ?"
+                    " ORDER BY mentions.line", [document_id])]
+
+    def coverage(self, document_id: str, snapshot_id: int) -> Coverage | None:
+        """The stored coverage of a document by a snapshot, if computed."""
+        row = self._db.conn.execute(
+            "SELECT score, found, missing FROM coverage WHERE document_id = ? AND snapshot_id = ?",
+            [document_id, snapshot_id]).fetchone()
+        if row is None:
+            return None
+        return Coverage(row[0], tuple(json.loads(row[1])), tuple(json.loads(row[2])))
+
+    def store_coverage(self, document_id: str, snapshot_id: int, coverage: Coverage,
+                       now: str) -> None:
+        """Cache a coverage (in a write)."""
+        self._db.db["coverage"].insert({
+            "document_id": document_id, "snapshot_id": snapshot_id, "score": coverage.score,
+            "found": json.dumps(list(coverage.found)),
+            "missing": json.dumps(list(coverage.missing)), "computed_at": now,
+        }, replace=True)

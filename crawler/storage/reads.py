@@ -1,0 +1,72 @@
+"""Archive-wide reads for people: the status at a glance, full-text search, what changed."""
+
+from __future__ import annotations
+
+import re
+
+from crawler.core.models import ArchiveStatus, Change, SearchHit
+from crawler.storage.database import Database
+from crawler.storage.runs import Runs
+
+
+def fts_query(text: str) -> str:
+    """User words as an FTS5 query: each word quoted (no syntax errors), all required;
+    a quoted phrase stays a phrase."""
+    phrases = re.findall(r'"([^"]+)"|(\S+)', text)
+    terms = [phrase or word for phrase, word in phrases]
+    return " ".join('"' + term.replace('"', '""') + '"' for term in terms if term.strip())
+
+
+class Reads:
+    def __init__(self, database: Database, runs: Runs):
+        self._db = database
+        self._runs = runs
+
+    def status(self, now: str, runs: int = 5) -> ArchiveStatus:
+        """The archive at a glance: counts, what is due, what is failing, the last runs."""
+        one = self._db.one
+        return ArchiveStatus(
+            documents=one("SELECT count(*) FROM documents"),
+            urls=one("SELECT count(*) FROM urls"),
+            snapshots=one("SELECT count(*) FROM snapshots"),
+            bodies_bytes=one("SELECT coalesce(sum(length(data)), 0) FROM bodies"),
+            due=one("SELECT count(*) FROM urls WHERE next_check_at IS NULL"
+                    " OR next_check_at <= ?", [now]),
+            failing=one("SELECT count(*) FROM urls WHERE last_outcome = 'failed'"),
+            never_archived=one("SELECT count(*) FROM urls WHERE id NOT IN"
+                               " (SELECT url_id FROM snapshots)"),
+            runs=self._runs.recent(runs),
+        )
+
+    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+        """Snapshots and documents whose text matches, best first, with a snippet."""
+        query = fts_query(text)
+        if not query:
+            return []
+        snapshots = self._db.rows(
+            "SELECT 'snapshot' AS kind, urls.url AS where_, snapshots.title, snapshots.fetched_at"
+            " AS date, snippet(snapshots_fts, 1, '[', ']', '…', 12) AS snippet,"
+            " bm25(snapshots_fts) AS rank FROM snapshots_fts JOIN snapshots ON snapshots.rowid ="
+            " snapshots_fts.rowid JOIN urls ON urls.id = snapshots.url_id"
+            " WHERE snapshots_fts MATCH ? ORDER BY rank LIMIT ?", [query, limit])
+        documents = self._db.rows(
+            "SELECT 'document' AS kind, documents.path AS where_, NULL AS title,"
+            " documents.read_at AS date, snippet(documents_fts, 1, '[', ']', '…', 12) AS snippet,"
+            " bm25(documents_fts) AS rank FROM documents_fts JOIN documents ON documents.rowid ="
+            " documents_fts.rowid WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?",
+            [query, limit])
+        found = sorted([*snapshots, *documents], key=lambda row: row["rank"])[:limit]
+        return [SearchHit(kind=row["kind"], where=row["where_"], title=row["title"],
+                          date=row["date"], snippet=row["snippet"], rank=row["rank"])
+                for row in found]
+
+    def changes(self) -> list[Change]:
+        """URLs whose text changed, with their latest change's similarity to the text before
+        and the lowest similarity of any of their changes; most recent first."""
+        return [Change(**row) for row in self._db.rows(
+            "SELECT urls.url, count(*) AS snapshots, max(snapshots.fetched_at) AS changed_at,"
+            " (SELECT similarity FROM snapshots s2 WHERE s2.url_id = urls.id ORDER BY id DESC"
+            "  LIMIT 1) AS similarity,"
+            " (SELECT min(similarity) FROM snapshots s3 WHERE s3.url_id = urls.id) AS lowest"
+            " FROM snapshots JOIN urls ON urls.id = snapshots.url_id GROUP BY urls.id"
+            " HAVING count(*) > 1 ORDER BY changed_at DESC")]

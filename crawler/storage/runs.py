@@ -1,0 +1,48 @@
+"""Runs: every crawl and re-fetch, from start to end, with its counts and how it ended."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from crawler.core.models import RunCounts, RunInfo, RunStatus
+from crawler.storage.database import Database
+
+
+class Runs:
+    def __init__(self, database: Database):
+        self._db = database
+
+    def start(self, command: str, args: Mapping[str, Any], pid: int, now: str) -> int:
+        """Record a run as ``running`` (in a write); return its id."""
+        return self._db.db["runs"].insert({
+            "command": command, "args": json.dumps(dict(args)), "pid": pid,
+            "started_at": now, "status": str(RunStatus.RUNNING)}).last_pk
+
+    def finish(self, run_id: int, status: RunStatus, counts: RunCounts, now: str,
+               reason: str | None = None) -> None:
+        """Record how a run ended and what it did (in a write)."""
+        self._db.db["runs"].update(run_id, {
+            "documents": counts.documents_read, "urls": counts.urls_due, "new": counts.new,
+            "changed": counts.changed, "unchanged": counts.unchanged, "failed": counts.failed,
+            "ended_at": now, "status": str(status), "reason": reason})
+
+    def interrupt_stale(self, command: str) -> int:
+        """Mark runs of ``command`` still shown as running as ``interrupted`` (in a write):
+        called by the holder of the run lock, so no such run can still be going."""
+        return self._db.conn.execute(
+            "UPDATE runs SET status = ? WHERE status = ? AND command = ?",
+            [str(RunStatus.INTERRUPTED), str(RunStatus.RUNNING), command]).rowcount
+
+    def status(self, run_id: int) -> str | None:
+        return self._db.one("SELECT status FROM runs WHERE id = ?", [run_id])
+
+    def recent(self, limit: int) -> tuple[RunInfo, ...]:
+        """The newest runs, newest first."""
+        return tuple(
+            RunInfo(**{**row, **{key: row[key] or 0 for key in (
+                "documents", "urls", "new", "changed", "unchanged", "failed")}})
+            for row in self._db.rows(
+                "SELECT id, command, started_at, ended_at, status, reason, documents, urls,"
+                " new, changed, unchanged, failed FROM runs ORDER BY id DESC LIMIT ?", [limit]))

@@ -1,0 +1,135 @@
+"""The archive's tables, and the steps that bring an older archive file up to date.
+
+Each step runs once, in the transaction that opens the file, and the file's
+``PRAGMA user_version`` records how far it has come: an archive made by an older sourcekeeper
+is upgraded in place, never rebuilt.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+SCHEMA_VERSION = 4
+
+
+def _tables(db: Database) -> None:
+    """Version 1: documents, URLs, mentions, runs, bodies, snapshots, checks."""
+    db["documents"].create(
+        {"id": str, "path": str, "kind": str, "encoding": str, "size": int, "text": str,
+         "read_at": str},
+        pk="id", if_not_exists=True,
+    )
+    db["urls"].create(
+        {"id": int, "canonical": str, "url": str, "first_seen": str},
+        pk="id", not_null={"canonical", "url"}, if_not_exists=True,
+    )
+    db["urls"].create_index(["canonical"], unique=True, if_not_exists=True)
+    db["mentions"].create(
+        {"document_id": str, "url_id": int, "written": str, "role": str, "anchor": str,
+         "line": int},
+        pk=("document_id", "url_id"),
+        foreign_keys=[("document_id", "documents", "id"), ("url_id", "urls", "id")],
+        if_not_exists=True,
+    )
+    db["mentions"].create_index(["url_id"], if_not_exists=True)
+    db["runs"].create(
+        {"id": int, "command": str, "args": str, "pid": int, "started_at": str,
+         "ended_at": str, "status": str, "documents": int, "urls": int, "new": int,
+         "changed": int, "unchanged": int, "failed": int},
+        pk="id", if_not_exists=True,
+    )
+    db["bodies"].create(
+        {"sha256": str, "size": int, "codec": str, "data": bytes},
+        pk="sha256", if_not_exists=True,
+    )
+    db["snapshots"].create(
+        {"id": int, "url_id": int, "run_id": int, "fetched_at": str, "requested_url": str,
+         "final_url": str, "redirects": str, "status": int, "headers": str,
+         "content_type": str, "ip_address": str, "protocol": str, "body_sha256": str,
+         "body_size": int, "text_sha256": str, "text": str, "title": str, "author": str,
+         "date": str, "sitename": str, "language": str, "metadata": str},
+        pk="id",
+        foreign_keys=[("url_id", "urls", "id"), ("run_id", "runs", "id"),
+                      ("body_sha256", "bodies", "sha256")],
+        if_not_exists=True,
+    )
+    db["snapshots"].create_index(["url_id", "id"], if_not_exists=True)
+    db["checks"].create(
+        {"id": int, "url_id": int, "run_id": int, "checked_at": str, "outcome": str,
+         "status": int, "final_url": str, "snapshot_id": int, "reason": str},
+        pk="id",
+        foreign_keys=[("url_id", "urls", "id"), ("run_id", "runs", "id"),
+                      ("snapshot_id", "snapshots", "id")],
+        if_not_exists=True,
+    )
+    db["checks"].create_index(["url_id", "checked_at"], if_not_exists=True)
+    db["checks"].create_index(["run_id"], if_not_exists=True)
+
+
+def _schedule(db: Database) -> None:
+    """Version 2: each URL's schedule and validators, full-text search, raw bodies."""
+    urls = db["urls"]
+    for column, kind in [("next_check_at", str), ("interval", float), ("etag", str),
+                         ("last_modified", str), ("last_checked_at", str),
+                         ("last_outcome", str), ("failures", int)]:
+        if column not in urls.columns_dict:
+            urls.add_column(column, kind)
+    urls.create_index(["next_check_at"], if_not_exists=True)
+    snapshots = db["snapshots"]
+    for column in ("request_headers", "raw_sha256"):
+        if column not in snapshots.columns_dict:
+            snapshots.add_column(column, str)
+    _full_text(db, "snapshots", ["title", "text"])
+    _full_text(db, "documents", ["path", "text"])
+
+
+def _full_text(db: Database, table: str, columns: list[str]) -> None:
+    """An external-content FTS5 index kept current by triggers, like sqlite-utils'
+    ``enable_fts``, but statement by statement: ``executescript`` would commit the migration
+    half-way."""
+    if db[f"{table}_fts"].exists():
+        return
+    names = ", ".join(columns)
+    new = ", ".join(f"new.{column}" for column in columns)
+    old = ", ".join(f"old.{column}" for column in columns)
+    fts = f"{table}_fts"
+    for statement in [
+        f"CREATE VIRTUAL TABLE {fts} USING fts5({names}, content={table}, tokenize='porter')",
+        f"INSERT INTO {fts} (rowid, {names}) SELECT rowid, {names} FROM {table}",
+        f"CREATE TRIGGER {table}_ai AFTER INSERT ON {table} BEGIN"
+        f" INSERT INTO {fts} (rowid, {names}) VALUES (new.rowid, {new}); END",
+        f"CREATE TRIGGER {table}_ad AFTER DELETE ON {table} BEGIN"
+        f" INSERT INTO {fts} ({fts}, rowid, {names}) VALUES ('delete', old.rowid, {old}); END",
+        f"CREATE TRIGGER {table}_au AFTER UPDATE ON {table} BEGIN"
+        f" INSERT INTO {fts} ({fts}, rowid, {names}) VALUES ('delete', old.rowid, {old});"
+        f" INSERT INTO {fts} (rowid, {names}) VALUES (new.rowid, {new}); END",
+    ]:
+        db.execute(statement)
+
+
+def _provenance(db: Database) -> None:
+    """Version 3: each snapshot's similarity to the previous one; document coverage cache."""
+    if "similarity" not in db["snapshots"].columns_dict:
+        db["snapshots"].add_column("similarity", float)
+    db["coverage"].create(
+        {"document_id": str, "snapshot_id": int, "score": float, "found": str, "missing": str,
+         "computed_at": str},
+        pk=("document_id", "snapshot_id"),
+        foreign_keys=[("document_id", "documents", "id"), ("snapshot_id", "snapshots", "id")],
+        if_not_exists=True,
+    )
+
+
+def _run_reasons(db: Database) -> None:
+    """Version 4: why a run that did not finish stopped (its status says ``failed``)."""
+    if "reason" not in db["runs"].columns_dict:
+        db["runs"].add_column("reason", str)
+
+
+_STEPS = [_tables, _schedule, _provenance, _run_reasons]
+
+
+def migrate(db: Database, version: int) -> None:
+    """Run every step after ``version`` (0 for a new file)."""
+    for step in _STEPS[version:]:
+        step(db)

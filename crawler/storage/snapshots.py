@@ -1,0 +1,203 @@
+"""Snapshots, the bodies they point to, and every check of a URL.
+
+``bodies`` is content-addressed: a body is stored once per sha256 of its bytes, compressed,
+however many snapshots and URLs share it. ``snapshots`` holds one row per distinct content
+seen at a URL; ``checks`` one row per fetch attempt, whatever it found, pointing at the
+snapshot it made or confirmed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from crawler.core.codec import decompress
+from crawler.core.models import (
+    Blob, Capture, Check, CheckInfo, Citation, HistoryEntry, LatestSnapshot, Outcome,
+    SnapshotInfo, SnapshotRecord, SnapshotText,
+)
+from crawler.storage.database import Database
+
+
+@dataclass(frozen=True)
+class SnapshotFilter:
+    """Which snapshots to read: of one URL (id), of the URLs some documents cite, fetched
+    within a time range, only the newest of each URL."""
+
+    url_id: int | None = None
+    document_ids: tuple[str, ...] | None = None
+    since: str | None = None
+    until: str | None = None
+    latest: bool = False
+
+
+def _pairs(text: str | None) -> tuple[tuple[str, str], ...]:
+    return tuple((key, value) for key, value in json.loads(text or "[]"))
+
+
+def _record(row: dict[str, Any]) -> SnapshotRecord:
+    return SnapshotRecord(
+        id=row["id"], url=row["url"], canonical_url=row["canonical_url"],
+        final_url=row["final_url"], redirects=tuple(json.loads(row["redirects"] or "[]")),
+        fetched_at=row["fetched_at"], status=row["status"], content_type=row["content_type"],
+        title=row["title"], author=row["author"], date=row["date"], sitename=row["sitename"],
+        language=row["language"], text=row["text"], body_sha256=row["body_sha256"],
+        body_size=row["body_size"], text_sha256=row["text_sha256"],
+        raw_sha256=row["raw_sha256"], ip_address=row["ip_address"], protocol=row["protocol"],
+        headers=_pairs(row["headers"]), request_headers=_pairs(row["request_headers"]),
+        metadata=json.loads(row["metadata"] or "{}"),
+        documents=tuple(Citation(**cited) for cited in json.loads(row["documents"] or "[]")),
+        similarity=row["similarity"])
+
+
+class Snapshots:
+    def __init__(self, database: Database):
+        self._db = database
+
+    def latest(self, url_id: int) -> LatestSnapshot | None:
+        """The newest snapshot of a URL (its id and hashes)."""
+        row = self._db.conn.execute(
+            "SELECT id, body_sha256, text_sha256 FROM snapshots WHERE url_id = ?"
+            " ORDER BY id DESC LIMIT 1", [url_id]).fetchone()
+        return LatestSnapshot(*row) if row else None
+
+    def text(self, snapshot_id: int) -> str | None:
+        return self._db.one("SELECT text FROM snapshots WHERE id = ?", [snapshot_id])
+
+    def add(self, capture: Capture, similarity: float | None) -> int:
+        """Store a snapshot (in a write, after its bodies); return its id."""
+        extraction = capture.extraction
+        return self._db.db["snapshots"].insert({
+            "url_id": capture.url_id, "run_id": capture.run_id,
+            "fetched_at": capture.fetched_at, "requested_url": capture.requested_url,
+            "final_url": capture.final_url, "redirects": json.dumps(list(capture.redirects)),
+            "status": capture.status, "headers": json.dumps([list(h) for h in capture.headers]),
+            "content_type": capture.content_type, "ip_address": capture.ip_address,
+            "protocol": capture.protocol, "body_sha256": capture.body_sha256,
+            "body_size": capture.body_size, "text_sha256": capture.text_sha256,
+            "text": extraction.text if extraction else None,
+            "title": extraction.title if extraction else None,
+            "author": extraction.author if extraction else None,
+            "date": extraction.date if extraction else None,
+            "sitename": extraction.sitename if extraction else None,
+            "language": extraction.language if extraction else None,
+            "metadata": json.dumps(dict(extraction.metadata) if extraction else {}),
+            "request_headers": json.dumps([list(h) for h in capture.request_headers]),
+            "raw_sha256": capture.raw_sha256, "similarity": similarity,
+        }).last_pk
+
+    def has_body(self, sha256: str) -> bool:
+        return self._db.one("SELECT 1 FROM bodies WHERE sha256 = ?", [sha256]) is not None
+
+    def add_bodies(self, blobs: Iterable[Blob]) -> None:
+        """Store bodies not yet stored (in a write)."""
+        for blob in blobs:
+            self._db.conn.execute(
+                "INSERT OR IGNORE INTO bodies (sha256, size, codec, data) VALUES (?, ?, ?, ?)",
+                (blob.sha256, blob.size, blob.codec, blob.data))
+
+    def body(self, sha256: str) -> bytes | None:
+        """A stored body, decompressed."""
+        row = self._db.conn.execute(
+            "SELECT codec, data FROM bodies WHERE sha256 = ?", [sha256]).fetchone()
+        return decompress(*row) if row else None
+
+    def blobs(self) -> Iterator[Blob]:
+        """Every stored body, compressed as stored (for integrity checks)."""
+        for row in self._db.rows("SELECT sha256, size, codec, data FROM bodies"):
+            yield Blob(**row)
+
+    def ends(self, url_id: int) -> tuple[SnapshotInfo | None, SnapshotInfo | None]:
+        """A URL's first and latest snapshots."""
+        found = [SnapshotInfo(**row) for row in self._db.rows(
+            "SELECT id, fetched_at, final_url, title, text FROM snapshots WHERE url_id = ? AND"
+            " id IN ((SELECT min(id) FROM snapshots WHERE url_id = ?),"
+            " (SELECT max(id) FROM snapshots WHERE url_id = ?)) ORDER BY id", [url_id] * 3)]
+        return (found[0], found[-1]) if found else (None, None)
+
+    def texts_before(self, url_id: int, *, until: str | None = None,
+                     before_id: int | None = None, count: int = 2) -> list[SnapshotText]:
+        """A URL's newest ``count`` snapshot texts fetched at or before ``until`` (and with
+        an id below ``before_id``), newest first."""
+        return [SnapshotText(**row) for row in self._db.rows(
+            "SELECT id, fetched_at, title, text, similarity FROM snapshots WHERE url_id = ?"
+            " AND fetched_at <= ? AND id < ? ORDER BY id DESC LIMIT ?",
+            [url_id, until or "9999", before_id or 2**62, count])]
+
+    def records(self, chosen: SnapshotFilter | None = None) -> Iterator[SnapshotRecord]:
+        """Snapshots with their URL and citing documents, oldest first, streamed."""
+        chosen = chosen or SnapshotFilter()
+        where, params = [], []
+        if chosen.url_id is not None:
+            where.append("snapshots.url_id = ?")
+            params.append(chosen.url_id)
+        if chosen.document_ids is not None:
+            where.append("snapshots.url_id IN (SELECT url_id FROM mentions WHERE document_id"
+                         f" IN ({', '.join('?' * len(chosen.document_ids))}))")
+            params.extend(chosen.document_ids)
+        if chosen.since:
+            where.append("snapshots.fetched_at >= ?")
+            params.append(chosen.since)
+        if chosen.until:
+            where.append("snapshots.fetched_at <= ?")
+            params.append(chosen.until)
+        if chosen.latest:
+            where.append("snapshots.id = (SELECT max(id) FROM snapshots s2 WHERE s2.url_id ="
+                         " snapshots.url_id)")
+        rows = self._db.rows(
+            f"""
+            SELECT snapshots.*, urls.url AS url, urls.canonical AS canonical_url,
+              (SELECT json_group_array(json_object('id', d.id, 'path', d.path, 'role', m.role,
+                                                   'anchor', m.anchor, 'written', m.written))
+                 FROM mentions m JOIN documents d ON d.id = m.document_id
+                 WHERE m.url_id = snapshots.url_id) AS documents
+            FROM snapshots JOIN urls ON urls.id = snapshots.url_id
+            {"WHERE " + " AND ".join(where) if where else ""}
+            ORDER BY snapshots.id
+            """,
+            params,
+        )
+        for row in rows:
+            yield _record(row)
+
+
+class Checks:
+    def __init__(self, database: Database):
+        self._db = database
+
+    def add(self, check: Check) -> None:
+        """Record a check (in a write)."""
+        self._db.conn.execute(
+            "INSERT INTO checks (url_id, run_id, checked_at, outcome, status, final_url,"
+            " snapshot_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (check.url_id, check.run_id, check.checked_at, str(check.outcome), check.status,
+             check.final_url, check.snapshot_id, check.reason))
+
+    def recent(self, url_id: int, limit: int) -> list[CheckInfo]:
+        """A URL's newest checks, newest first."""
+        return [CheckInfo(Outcome(row["outcome"]), row["status"], row["reason"],
+                          row["checked_at"])
+                for row in self._db.rows(
+                    "SELECT outcome, status, reason, checked_at FROM checks WHERE url_id = ?"
+                    " ORDER BY checked_at DESC, id DESC LIMIT ?", [url_id, limit])]
+
+    def history(self, url_id: int) -> list[HistoryEntry]:
+        """Every check of a URL, oldest first, with its snapshot's text hash and title."""
+        return [HistoryEntry(**{**row, "outcome": Outcome(row["outcome"])})
+                for row in self._db.rows(
+                    "SELECT checks.checked_at, checks.status, checks.outcome, checks.reason,"
+                    " checks.final_url, checks.snapshot_id, snapshots.text_sha256,"
+                    " snapshots.title FROM checks"
+                    " LEFT JOIN snapshots ON snapshots.id = checks.snapshot_id"
+                    " WHERE checks.url_id = ? ORDER BY checks.checked_at, checks.id", [url_id])]
+
+    def last_of_run(self, run_id: int, url_id: int) -> Check | None:
+        """The last check of a URL in a run."""
+        for row in self._db.rows(
+                "SELECT url_id, run_id, checked_at, outcome, status, final_url, snapshot_id,"
+                " reason FROM checks WHERE run_id = ? AND url_id = ? ORDER BY id DESC LIMIT 1",
+                [run_id, url_id]):
+            return Check(**{**row, "outcome": Outcome(row["outcome"])})
+        return None

@@ -1,0 +1,134 @@
+"""The URLs documents cite: one row per canonical URL, with its schedule and validators.
+
+The due queue is read a page at a time, most overdue first, with keyset pagination on
+``(next_check_at, id)``: 100,000 due URLs cost no more memory than 1,000, and a URL checked
+while the queue is being read is not read again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from crawler.core.models import Outcome, Target, UrlInfo, UrlSchedule
+from crawler.core.url import canonical
+from crawler.errors import InvalidURL, NotArchived
+from crawler.storage.database import Database
+
+
+def _info(row: dict[str, Any]) -> UrlInfo:
+    return UrlInfo(
+        id=row["id"], url=row["url"], canonical=row["canonical"], first_seen=row["first_seen"],
+        next_check_at=row["next_check_at"], interval=row["interval"],
+        last_checked_at=row["last_checked_at"], last_outcome=row["last_outcome"],
+        failures=row["failures"] or 0, etag=row["etag"], last_modified=row["last_modified"])
+
+
+class Urls:
+    def __init__(self, database: Database):
+        self._db = database
+
+    def add(self, canonical_url: str, url: str, now: str) -> int:
+        """The id of a URL, adding it when it is new (in a write)."""
+        self._db.conn.execute(
+            "INSERT OR IGNORE INTO urls (canonical, url, first_seen) VALUES (?, ?, ?)",
+            (canonical_url, url, now),
+        )
+        return self._db.one("SELECT id FROM urls WHERE canonical = ?", (canonical_url,))
+
+    def find(self, url: str) -> UrlInfo:
+        """A URL as a user types it (any form that canonicalises the same)."""
+        try:
+            key = canonical(url)
+        except InvalidURL:
+            key = url
+        for row in self._db.rows("SELECT * FROM urls WHERE canonical = ? OR url = ? LIMIT 1",
+                                 [key, url]):
+            return _info(row)
+        raise NotArchived(f"{url}: not in the archive")
+
+    def get(self, url_id: int) -> UrlInfo:
+        for row in self._db.rows("SELECT * FROM urls WHERE id = ?", [url_id]):
+            return _info(row)
+        raise NotArchived(f"URL {url_id}: not in the archive")
+
+    def all(self) -> Iterator[UrlInfo]:
+        for row in self._db.rows("SELECT * FROM urls ORDER BY id"):
+            yield _info(row)
+
+    def schedule(self, url_id: int) -> UrlSchedule:
+        row = self._db.conn.execute(
+            "SELECT interval, failures, last_outcome, last_checked_at, next_check_at FROM urls"
+            " WHERE id = ?", [url_id]).fetchone()
+        if row is None:
+            return UrlSchedule()
+        interval, failures, outcome, checked, due = row
+        return UrlSchedule(interval, failures or 0, Outcome(outcome) if outcome else None,
+                           checked, due)
+
+    def set_schedule(self, url_id: int, schedule: UrlSchedule,
+                     etag: str | None = None, last_modified: str | None = None,
+                     keep_validators: bool = False) -> None:
+        """Store a URL's new schedule and, unless ``keep_validators``, the validators for its
+        next conditional request (in a write)."""
+        update: dict[str, Any] = {
+            "interval": schedule.interval, "failures": schedule.failures,
+            "last_outcome": str(schedule.last_outcome) if schedule.last_outcome else None,
+            "last_checked_at": schedule.last_checked_at,
+            "next_check_at": schedule.next_check_at}
+        if not keep_validators:
+            update.update(etag=etag, last_modified=last_modified)
+        self._db.db["urls"].update(url_id, update)
+
+    def set_next_check(self, url_id: int, when: str) -> None:
+        """Make a URL due at ``when`` (in a write)."""
+        self._db.conn.execute("UPDATE urls SET next_check_at = ? WHERE id = ?", (when, url_id))
+
+    def _due_filter(self, now: str, everything: bool, document_ids: list[str] | None
+                    ) -> tuple[list[str], list[Any]]:
+        where: list[str] = []
+        params: list[Any] = []
+        if not everything:
+            where.append("(next_check_at IS NULL OR next_check_at <= ?)")
+            params.append(now)
+        if document_ids is not None:
+            where.append("id IN (SELECT url_id FROM mentions WHERE document_id IN"
+                         " (SELECT value FROM json_each(?)))")
+            params.append(json.dumps(document_ids))
+        return where, params
+
+    def count_due(self, *, now: str, everything: bool = False,
+                  document_ids: list[str] | None = None) -> int:
+        where, params = self._due_filter(now, everything, document_ids)
+        sql = "SELECT count(*) FROM urls" + (" WHERE " + " AND ".join(where) if where else "")
+        return self._db.one(sql, params)
+
+    def due(self, *, now: str, everything: bool = False, limit: int | None = None,
+            document_ids: list[str] | None = None, page: int = 1000) -> Iterator[Target]:
+        """The URLs to check, most overdue first (never checked, then by due time), read
+        ``page`` rows at a time. ``now`` is fixed for the run: a URL checked meanwhile
+        (``last_checked_at`` after ``now``) is not read again. ``document_ids`` narrows them to
+        the URLs those documents cite; ``everything`` ignores the schedule."""
+        where, params = self._due_filter(now, everything, document_ids)
+        where.append("coalesce(last_checked_at, '') < ?")
+        params.append(now)
+        key = "coalesce(next_check_at, ''), id"
+        cursor: list[Any] | None = None
+        sent = 0
+        while limit is None or sent < limit:
+            conditions, values = list(where), list(params)
+            if cursor is not None:
+                conditions.append(f"({key}) > ({', '.join('?' * len(cursor))})")
+                values.extend(cursor)
+            size = page if limit is None else min(page, limit - sent)
+            sql = ("SELECT id, url, etag, last_modified, coalesce(next_check_at, '') AS due"
+                   " FROM urls" + (" WHERE " + " AND ".join(conditions) if conditions else "")
+                   + f" ORDER BY {key} LIMIT {int(size)}")
+            rows = list(self._db.rows(sql, values))
+            for row in rows:
+                yield Target(row["id"], row["url"], row["etag"], row["last_modified"])
+            sent += len(rows)
+            if len(rows) < size:
+                return
+            cursor = [rows[-1]["due"], rows[-1]["id"]]
