@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from crawler import config
 from crawler.core.models import (
-    ArchiveStatus, Change, CrawlResult, HistoryEntry, Outcome, SearchHit, SnapshotRecord,
-    SnapshotText, UrlInfo,
+    ArchiveStatus, Change, CrawlResult, DocumentInfo, HistoryEntry, Outcome, SearchHit,
+    SnapshotRecord, SnapshotText, UrlInfo,
 )
 from crawler.errors import SettingWarning
 
@@ -40,9 +40,9 @@ if TYPE_CHECKING:
     from crawler.storage import Archive
 
 __all__ = [
-    "Diff", "RefetchResult", "changes", "crawl", "cron_line", "diff", "export", "history",
-    "ingest", "refetch", "report", "schedule", "search", "snapshots", "status", "urls", "work",
-    "write_report",
+    "Diff", "RefetchResult", "changes", "crawl", "cron_line", "diff", "documents", "export",
+    "history", "ingest", "refetch", "report", "schedule", "search", "snapshots", "status",
+    "urls", "work", "write_report",
 ]
 
 
@@ -222,12 +222,19 @@ def ingest(redis: str, *, db: str | None = None, prefix: str | None = None,
 
 # Reading.
 
-def status(*, db: str | None = None) -> ArchiveStatus:
-    """The archive at a glance: documents, URLs, snapshots, what is due and failing, runs."""
+def status(*, db: str | None = None, runs: int = 5) -> ArchiveStatus:
+    """The archive at a glance: documents, URLs, snapshots, what is due and failing, and the
+    last ``runs`` runs."""
     from crawler.core.clock import utcnow
 
     with _archive(db) as archive:
-        return archive.reads.status(utcnow())
+        return archive.reads.status(utcnow(), runs)
+
+
+def documents(*, db: str | None = None) -> list[DocumentInfo]:
+    """Every archived document (its id, path, when it was read, its text), by path."""
+    with _archive(db) as archive:
+        return archive.reads.documents()
 
 
 def urls(*, db: str | None = None) -> list[UrlInfo]:

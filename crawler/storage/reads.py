@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from crawler.core.models import ArchiveStatus, Change, SearchHit
+from crawler.core.codec import decompress
+from crawler.core.hashing import sha256
+from crawler.core.models import ArchiveStatus, Change, DocumentInfo, SearchHit
 from crawler.storage.database import Database
 from crawler.storage.runs import Runs
 
@@ -59,6 +61,25 @@ class Reads:
         return [SearchHit(kind=row["kind"], where=row["where_"], title=row["title"],
                           date=row["date"], snippet=row["snippet"], rank=row["rank"])
                 for row in found]
+
+    def integrity(self) -> list[str]:
+        """What is wrong with the file, if anything: SQLite's own check, bodies that do not
+        match their hash, snapshots without their body or the check that made them."""
+        problems = [row[0] for row in self._db.conn.execute("PRAGMA integrity_check")
+                    if row[0] != "ok"]
+        for row in self._db.rows("SELECT sha256, codec, data FROM bodies"):
+            if sha256(decompress(row["codec"], row["data"])) != row["sha256"]:
+                problems.append(f"body {row['sha256']} does not match its hash")
+        orphans = self._db.one(
+            "SELECT count(*) FROM snapshots WHERE body_sha256 NOT IN (SELECT sha256 FROM bodies)"
+            " OR id NOT IN (SELECT snapshot_id FROM checks WHERE snapshot_id IS NOT NULL)")
+        if orphans:
+            problems.append(f"{orphans} snapshots without their body or their check")
+        return problems
+
+    def documents(self) -> list[DocumentInfo]:
+        return [DocumentInfo(**row) for row in self._db.rows(
+            "SELECT id, path, read_at, text FROM documents ORDER BY path")]
 
     def changes(self) -> list[Change]:
         """URLs whose text changed, with their latest change's similarity to the text before
