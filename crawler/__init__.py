@@ -24,9 +24,9 @@ from typing import Any
 __version__ = "0.1.0"
 
 __all__ = [
-    "Diff", "RefetchResult", "__version__", "changes", "crawl", "cron_line", "diff",
-    "documents", "export", "history", "ingest", "refetch", "report", "schedule", "search",
-    "snapshots", "status", "urls", "work", "write_report",
+    "EXPORT_FORMATS", "REPORT_FORMATS", "Diff", "RefetchResult", "__version__", "changes",
+    "crawl", "cron_line", "diff", "documents", "export", "history", "ingest", "refetch",
+    "report", "schedule", "search", "snapshots", "status", "urls", "work", "write_report",
 ]
 
 

@@ -29,20 +29,22 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from crawler import config
-from crawler.core.models import (
-    ArchiveStatus, Change, CrawlResult, DocumentInfo, HistoryEntry, Outcome, SearchHit,
+from crawler.core.models import CrawlResult, Outcome
+from crawler.core.views import (
+    ArchiveStatus, Change, DocumentInfo, DocumentReport, HistoryEntry, SearchHit,
     SnapshotRecord, SnapshotText, UrlInfo,
 )
 from crawler.errors import SettingWarning
+from crawler.outputs.exporters import FORMATS as EXPORT_FORMATS
+from crawler.outputs.report_formats import FORMATS as REPORT_FORMATS
 
 if TYPE_CHECKING:
-    from crawler.outputs.report import DocumentReport
     from crawler.storage import Archive
 
 __all__ = [
-    "Diff", "RefetchResult", "changes", "crawl", "cron_line", "diff", "documents", "export",
-    "history", "ingest", "refetch", "report", "schedule", "search", "snapshots", "status",
-    "urls", "work", "write_report",
+    "EXPORT_FORMATS", "REPORT_FORMATS", "Diff", "RefetchResult", "changes", "crawl",
+    "cron_line", "diff", "documents", "export", "history", "ingest", "refetch", "report",
+    "schedule", "search", "snapshots", "status", "urls", "work", "write_report",
 ]
 
 
@@ -138,8 +140,9 @@ def refetch(url: str, *, db: str | None = None,
     from crawler.jobs.local import crawl as crawl_here
     from crawler.jobs.plan import CrawlJob
 
+    scrapy_settings = _settings(db, settings)
     fetchable(url)
-    run = crawl_here(CrawlJob(url=url), _settings(db, settings))
+    run = crawl_here(CrawlJob(url=url), scrapy_settings)
     if (error := run.error("refetch")) is not None:
         raise error
     if run.last is None:
@@ -296,7 +299,7 @@ def export(destination: str = "-", *, format: str = "jsonl", db: str | None = No
 def report(*, db: str | None = None, document: str | None = None) -> list[DocumentReport]:
     """Per document (or only ``document``, id or path): every cited source's state and how
     much of the document it carries; documents needing attention first."""
-    from crawler.outputs.report import build
+    from crawler.jobs.report import build
 
     with _archive(db) as archive:
         return build(archive, archive.documents.ids(document) if document else None)

@@ -7,12 +7,11 @@ import click
 from crawler import api
 from crawler.cli import cli
 from crawler.cli.options import db_option, output_options, parse_time
-from crawler.outputs.exporters import FORMATS
 
 
 @cli.command()
 @db_option
-@output_options(FORMATS, "jsonl")
+@output_options(api.EXPORT_FORMATS, "jsonl")
 @click.option("--url", help="Only snapshots of this URL.")
 @click.option("--document", help="Only snapshots of URLs cited by this document (id or path).")
 @click.option("--since", help="Only snapshots fetched at or after this date/time (UTC).")

@@ -7,12 +7,11 @@ import click
 from crawler import api
 from crawler.cli import cli
 from crawler.cli.options import db_option, output_options
-from crawler.outputs.report_formats import FORMATS
 
 
 @cli.command()
 @db_option
-@output_options(FORMATS, "text")
+@output_options(api.REPORT_FORMATS, "text")
 @click.option("--document", help="Only this document (id or path).")
 def report(db, format_, destination, document):
     """Report, per document, the state of every cited source and how much of the document

@@ -185,7 +185,17 @@ def _previous_line(doc: _Text, number: int) -> str:
     return ""
 
 
+_LABEL_WINDOW = 200
+
+
 def _role(doc: _Text, prefix: str, number: int) -> Role:
+    """The role of a URL from the text before it on its line (``prefix``), or from the line
+    above when it stands alone. A label ends right before its URL, so only the last
+    ``_LABEL_WINDOW`` characters can matter: a long line of URLs stays linear. The window is
+    marked as not starting the line (a word character), so a label-at-line-start cannot
+    match inside it."""
+    if len(prefix) > _LABEL_WINDOW:
+        prefix = "x" + prefix[-_LABEL_WINDOW:]
     if _ORIGINAL_PREFIX.search(prefix):
         return Role.ORIGINAL
     if _RELATED_PREFIX.search(prefix):

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from crawler.core.change import MATERIAL_BELOW, similarity
-from crawler.core.models import Assessment, CheckInfo, Outcome, SnapshotInfo, UrlState
+from crawler.core.models import Outcome, UrlState
+from crawler.core.views import Assessment, CheckInfo, SnapshotInfo
 from crawler.core.tokens import words
 
 CONFIRM = 2

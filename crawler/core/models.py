@@ -1,9 +1,11 @@
-"""The typed records that cross sourcekeeper's layers.
+"""The typed records that cross sourcekeeper's layers: the domain's enums, and what goes into
+the archive (documents, mentions, captures, checks, runs). What comes back out of it is in
+crawler.core.views.
 
-Documents, mentions, captures, checks, runs and what the archive reads back travel between
-the layers as these frozen dataclasses and enums, never as dicts: a misspelt field is an
-error where it is written, not a ``None`` three layers later, and the enums make every state
-and outcome a closed set (a ``StrEnum`` is stored and printed as its plain value).
+They travel between the layers as these frozen dataclasses and enums, never as dicts: a
+misspelt field is an error where it is written, not a ``None`` three layers later, and the
+enums make every state and outcome a closed set (a ``StrEnum`` is stored and printed as its
+plain value).
 """
 
 from __future__ import annotations
@@ -135,6 +137,13 @@ class Blob:
     size: int
     codec: str
     data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class LatestSnapshot:
+    id: int
+    body_sha256: str | None
+    text_sha256: str | None
 
 
 @dataclass(frozen=True)
@@ -276,205 +285,3 @@ class CrawlResult:
         if self.status in (RunStatus.FINISHED, RunStatus.QUEUED):
             return None
         return RunFailed(f"{command} did not finish: {self.reason or 'unknown reason'}")
-
-
-# What the archive reads back.
-
-@dataclass(frozen=True)
-class LatestSnapshot:
-    id: int
-    body_sha256: str | None
-    text_sha256: str | None
-
-
-@dataclass(frozen=True)
-class CheckInfo:
-    """A past check, as link-rot classification reads it."""
-
-    outcome: Outcome
-    status: int | None
-    reason: str | None
-    checked_at: str
-
-
-@dataclass(frozen=True)
-class SnapshotInfo:
-    """A past snapshot, as link-rot classification and the report read it."""
-
-    id: int
-    fetched_at: str
-    final_url: str | None
-    title: str | None
-    text: str | None
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """A URL's state and the detail a person needs to act on it."""
-
-    state: UrlState
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    id: int
-    command: str
-    started_at: str
-    ended_at: str | None
-    status: str
-    reason: str | None
-    documents: int
-    urls: int
-    new: int
-    changed: int
-    unchanged: int
-    failed: int
-
-
-@dataclass(frozen=True)
-class ArchiveStatus:
-    """The archive at a glance."""
-
-    documents: int
-    urls: int
-    snapshots: int
-    bodies_bytes: int
-    due: int
-    failing: int
-    never_archived: int
-    runs: tuple[RunInfo, ...]
-
-
-@dataclass(frozen=True)
-class UrlInfo:
-    """An archived URL and its schedule."""
-
-    id: int
-    url: str
-    canonical: str
-    first_seen: str | None
-    next_check_at: str | None
-    interval: float | None
-    last_checked_at: str | None
-    last_outcome: str | None
-    failures: int
-    etag: str | None
-    last_modified: str | None
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One check of a URL, with the snapshot it made or confirmed."""
-
-    checked_at: str
-    status: int | None
-    outcome: Outcome
-    reason: str | None
-    final_url: str | None
-    snapshot_id: int | None
-    text_sha256: str | None
-    title: str | None
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    kind: str  # "snapshot" or "document"
-    where: str  # the URL or the document's path
-    title: str | None
-    date: str
-    snippet: str
-    rank: float
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A document citing a URL, as exports list it."""
-
-    id: str
-    path: str
-    role: str
-    anchor: str | None
-    written: str
-
-
-@dataclass(frozen=True)
-class SnapshotRecord:
-    """One archived snapshot with its URL and the documents citing it: what exports write."""
-
-    id: int
-    url: str
-    canonical_url: str
-    final_url: str | None
-    redirects: tuple[str, ...]
-    fetched_at: str
-    status: int | None
-    content_type: str | None
-    title: str | None
-    author: str | None
-    date: str | None
-    sitename: str | None
-    language: str | None
-    text: str | None
-    body_sha256: str | None
-    body_size: int | None
-    text_sha256: str | None
-    raw_sha256: str | None
-    ip_address: str | None
-    protocol: str | None
-    headers: Headers
-    request_headers: Headers
-    metadata: Mapping[str, Any]
-    documents: tuple[Citation, ...]
-    similarity: float | None = None
-
-
-@dataclass(frozen=True)
-class SnapshotText:
-    """A snapshot's text, for diffs."""
-
-    id: int
-    fetched_at: str
-    title: str | None
-    text: str | None
-    similarity: float | None
-
-
-@dataclass(frozen=True)
-class Change:
-    """A URL whose text changed: how often, when last, how far its latest text is from the
-    one before, the lowest such similarity of its changes, and whether any was material."""
-
-    url: str
-    snapshots: int
-    changed_at: str
-    similarity: float | None
-    lowest: float | None
-    material: bool = False
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    id: str
-    path: str
-    read_at: str | None
-    text: str | None
-
-
-@dataclass(frozen=True)
-class CitedUrl:
-    """A URL as a document cites it."""
-
-    url_id: int
-    url: str
-    role: Role
-    anchor: str | None
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """How much of a document a snapshot carries (0-1), and which passages."""
-
-    score: float
-    found: tuple[str, ...] = ()
-    missing: tuple[str, ...] = ()

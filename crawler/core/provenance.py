@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.core.models import Coverage
+from crawler.core.views import Coverage
 from crawler.core.tokens import ngrams, sentences, words
 
 MIN_WORDS = 6

@@ -4,6 +4,9 @@ A page that did not change is checked less often, one that changed more often, w
 a nightly run over 50,000 URLs then fetches only the few hundred that are due. A URL that
 starts failing is re-checked after ``first`` so that a failure can be confirmed (or cleared)
 soon, then backs off like an unchanged page.
+
+The bounds are settings: ``SCHEDULE_MIN_INTERVAL`` (1h), ``SCHEDULE_MAX_INTERVAL`` (30d) and
+``SCHEDULE_FIRST_INTERVAL`` (1d), seconds or durations such as ``6h``.
 """
 
 from __future__ import annotations

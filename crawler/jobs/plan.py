@@ -16,7 +16,7 @@ import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler.core.clock import utcnow
 from crawler.core.discovery import discover
@@ -24,7 +24,9 @@ from crawler.core.models import RunCounts, RunStatus, Target
 from crawler.core.url import canonical, fetchable
 from crawler.errors import DocumentError
 from crawler.jobs.files import find_documents, read_document
-from crawler.storage import Archive
+
+if TYPE_CHECKING:
+    from crawler.storage import Archive
 
 logger = logging.getLogger(__name__)
 

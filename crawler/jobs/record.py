@@ -11,6 +11,7 @@ nothing.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from crawler.core.change import similarity
 from crawler.core.codec import compress
@@ -18,7 +19,9 @@ from crawler.core.hashing import sha256
 from crawler.core.models import Blob, Capture, Check, CheckResult, Outcome
 from crawler.core.schedule import Schedule
 from crawler.fetch.items import FailureItem, Item, NotModifiedItem, PageItem
-from crawler.storage import Archive
+
+if TYPE_CHECKING:
+    from crawler.storage import Archive
 
 logger = logging.getLogger(__name__)
 

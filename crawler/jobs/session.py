@@ -13,6 +13,10 @@ callers (the Redis coordinator) through its ``*_now`` methods.
 
 The run's :class:`~crawler.core.models.RunCounts` are kept here and only here; Scrapy's stats
 get a copy (:meth:`publish`) for its log and the progress bar.
+
+Settings: ``ARCHIVE_DB`` (the archive file), ``ARCHIVE_LOCK_TIMEOUT`` (how long a write waits
+for another process's), ``DOCUMENT_MAX_BYTES`` (larger documents are skipped with a warning)
+and the ``SCHEDULE_*`` intervals (see crawler.core.schedule).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from crawler.core.models import CheckResult, CrawlResult, LatestSnapshot, RunSta
 from crawler.core.schedule import Schedule
 from crawler.fetch.items import Item, NotModifiedItem
 from crawler.jobs.plan import CrawlJob, Plan, plan, start_run
+from crawler.jobs.process import status_of
 from crawler.jobs.record import record
 from crawler.storage import Archive, RunLock
 
@@ -38,15 +43,6 @@ _PAGE = 100
 
 class _Stats(Protocol):
     def set_value(self, key: str, value: Any) -> None: ...
-
-
-def status_of(finish_reason: str | None) -> tuple[RunStatus, str | None]:
-    """A run's status from Scrapy's finish reason (``finished``; ``shutdown`` on a signal)."""
-    if finish_reason == "finished":
-        return RunStatus.FINISHED, None
-    if finish_reason == "shutdown":
-        return RunStatus.INTERRUPTED, None
-    return RunStatus.FAILED, finish_reason or "unknown reason"
 
 
 class ArchiveSession:

@@ -13,8 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import IO, Any
 
-from crawler.core.models import SnapshotRecord
-from crawler.outputs.warc import write_warc
+from crawler.core.views import SnapshotRecord
 
 COLUMNS = ("url", "canonical_url", "final_url", "redirects", "fetched_at", "status",
            "content_type", "title", "author", "date", "sitename", "language", "text",
@@ -71,6 +70,13 @@ def write_csv(records: Iterable[SnapshotRecord], out: IO[str], **_: Any) -> int:
                          for key, value in snapshot_record(record).items()})
         count += 1
     return count
+
+
+def write_warc(records: Iterable[SnapshotRecord], out: IO[bytes], **options: Any) -> int:
+    """WARC 1.1 (crawler.outputs.warc, loaded on use: warcio is not needed to start)."""
+    from crawler.outputs.warc import write_warc as write
+
+    return write(records, out, **options)
 
 
 EXPORTERS: dict[str, Callable[..., int]] = {"jsonl": write_jsonl, "csv": write_csv,

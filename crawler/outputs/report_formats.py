@@ -16,7 +16,7 @@ from typing import IO
 
 from crawler import __version__
 from crawler.core.clock import utcnow
-from crawler.outputs.report import DocumentReport
+from crawler.core.views import DocumentReport
 
 Report = list[DocumentReport]
 

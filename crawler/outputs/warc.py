@@ -26,7 +26,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler import __version__
-from crawler.core.models import SnapshotRecord
+from crawler.core.views import SnapshotRecord
 
 _DROPPED = {"transfer-encoding", "content-length"}
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy import signals
@@ -30,7 +30,9 @@ from crawler import config
 from crawler.fetch.items import FailureItem, NotModifiedItem, PageItem
 from crawler.fetch.requests import failure_item, response_item, url_request
 from crawler.jobs.plan import CrawlJob
-from crawler.jobs.session import ArchiveSession
+
+if TYPE_CHECKING:
+    from crawler.jobs.session import ArchiveSession
 
 
 class SourcesSpider(scrapy.Spider):
@@ -52,6 +54,8 @@ class SourcesSpider(scrapy.Spider):
     def from_crawler(cls, crawler: scrapy.crawler.Crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         if spider.session is None:
+            from crawler.jobs.session import ArchiveSession  # the worker never loads it
+
             spider.session = ArchiveSession.open(spider.job, crawler.settings)
         # A manual re-fetch must see the page itself, not a 304.
         spider.conditional = (config.get(crawler.settings, "CONDITIONAL_REQUESTS")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
-from crawler.core.models import CitedUrl, Coverage, Document, DocumentInfo, Mention, Role
+from crawler.core.models import Document, Mention, Role
+from crawler.core.views import CitedUrl, Coverage, DocumentInfo
 from crawler.errors import NotArchived
 from crawler.storage.database import Database
 from crawler.storage.urls import Urls

@@ -6,7 +6,7 @@ import re
 
 from crawler.core.codec import decompress
 from crawler.core.hashing import sha256
-from crawler.core.models import ArchiveStatus, Change, DocumentInfo, SearchHit
+from crawler.core.views import ArchiveStatus, Change, DocumentInfo, SearchHit
 from crawler.storage.database import Database
 from crawler.storage.runs import Runs
 

@@ -6,7 +6,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from crawler.core.models import RunCounts, RunInfo, RunStatus
+from crawler.core.models import RunCounts, RunStatus
+from crawler.core.views import RunInfo
 from crawler.storage.database import Database
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler.core.codec import decompress
-from crawler.core.models import (
-    Blob, Capture, Check, CheckInfo, Citation, HistoryEntry, LatestSnapshot, Outcome,
-    SnapshotInfo, SnapshotRecord, SnapshotText,
+from crawler.core.models import Blob, Capture, Check, LatestSnapshot, Outcome
+from crawler.core.views import (
+    CheckInfo, Citation, HistoryEntry, SnapshotInfo, SnapshotRecord, SnapshotText,
 )
 from crawler.storage.database import Database
 

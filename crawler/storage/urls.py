@@ -11,7 +11,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from crawler.core.models import Outcome, Target, UrlInfo, UrlSchedule
+from crawler.core.models import Outcome, Target, UrlSchedule
+from crawler.core.views import UrlInfo
 from crawler.core.url import canonical
 from crawler.errors import InvalidURL, NotArchived
 from crawler.storage.database import Database

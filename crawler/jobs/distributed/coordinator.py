@@ -3,6 +3,10 @@
 It plans the run exactly as a local crawl does (the same session: lock, documents, counts),
 queues the run's due URLs for the workers and, unless a separate ``ingest`` does it, writes
 what comes back until every URL of the run is archived.
+
+Settings: ``RELAY_REQUEUE_AFTER`` (seconds): once the queue has run dry, a URL of the run
+that no worker has claimed for this long is queued again (a worker that died before its
+heartbeat was seen).
 """
 
 from __future__ import annotations

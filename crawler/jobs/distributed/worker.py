@@ -14,8 +14,9 @@ from scrapy.settings import Settings
 from crawler import config
 from crawler.core.models import CrawlResult, RunCounts
 from crawler.jobs.distributed.relay import client_options, connect
-from crawler.jobs.local import SignalledProcess, once_per_process, quiet_robots_errors
-from crawler.jobs.session import status_of
+from crawler.jobs.process import (
+    SignalledProcess, mark_started, once_per_process, quiet_robots_errors, status_of,
+)
 
 PIPELINES = {"pipelines.extract.ExtractPipeline": 300, "pipelines.relay.RelayPipeline": 800}
 
@@ -31,6 +32,7 @@ def work(settings: Settings) -> CrawlResult:
     :class:`~crawler.errors.RelayError` when Redis does not answer in time."""
     once_per_process()
     connect(settings.get("REDIS_URL"), config.get(settings, "RELAY_CONNECT_WAIT")).close()
+    mark_started()
     process = SignalledProcess(settings)
     quiet_robots_errors(settings)
     crawler = process.create_crawler("worker")

@@ -2,42 +2,50 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import resource
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 
 import pytest
 
-from crawler.core.codec import decompress
+from crawler import api
+from tests.helpers import FAST, assert_archive_intact, run_statuses, wait_for
+from tests.server import Reply
 
-from tests.conftest import FAST, rows
-from tests.test_lock import slow_site, start_crawl
+
+def slow_site(server, tmp_path, count=6, delay=0.4):
+    for n in range(count):
+        server.route(f"/slow/{n}", Reply(200, f"<html><body><article><p>Slow page {n} with "
+                                              f"enough words to be an article.</p></article>"
+                                              f"</body></html>".encode(),
+                                         {"Content-Type": "text/html"}, delay=delay))
+    doc = tmp_path / "slow.txt"
+    doc.write_text("\n".join(f"See {server.url(f'/slow/{n}')}." for n in range(count)) + "\n")
+    return doc
 
 
-def assert_archive_intact(db) -> None:
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        for sha, codec, data in conn.execute("SELECT sha256, codec, data FROM bodies"):
-            assert hashlib.sha256(decompress(codec, data)).hexdigest() == sha
-        orphans = conn.execute(
-            "SELECT count(*) FROM snapshots WHERE body_sha256 NOT IN (SELECT sha256 FROM bodies)"
-            " OR id NOT IN (SELECT snapshot_id FROM checks WHERE snapshot_id IS NOT NULL)"
-        ).fetchone()[0]
-        assert orphans == 0, "every snapshot has its body and the check that made it"
+def snapshots(db) -> int:
+    return api.status(db=str(db)).snapshots
+
+
+def distinct_urls_archived(db) -> int:
+    return len({record.url for record in api.snapshots(db=str(db))})
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_signal_stops_gracefully(signum, sourcekeeper, server, tmp_path):
     db = tmp_path / "a.db"
-    crawl = start_crawl(slow_site(server, tmp_path, count=8, delay=0.5), db,
-                        "-s", "CONCURRENT_REQUESTS=1")
-    time.sleep(1.5)
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "crawl", str(slow_site(server, tmp_path, count=8,
+                                                                 delay=0.5)),
+         "--db", str(db), *FAST, "-s", "CONCURRENT_REQUESTS=1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(lambda: db.exists() and (db.parent / f"{db.name}.lock").exists()
+             and snapshots(db) >= 1, what="a first snapshot")
     crawl.send_signal(signum)
     out, err = crawl.communicate(timeout=60)
     assert crawl.returncode == 128 + signum
@@ -45,14 +53,14 @@ def test_signal_stops_gracefully(signum, sourcekeeper, server, tmp_path):
     assert err.strip().splitlines()[-1] == (
         f"sourcekeeper: crawl interrupted by {name}; the URLs not checked stay due")
     assert "Traceback" not in err
-    assert [run["status"] for run in rows(db, "SELECT status FROM runs")] == ["interrupted"]
+    assert run_statuses(db) == ["interrupted"]
     assert_archive_intact(db)
-    done = len(rows(db, "SELECT id FROM snapshots"))
+    done = snapshots(db)
     assert done < 8
     rest = sourcekeeper("crawl", "--db", str(db), *FAST)
     assert rest.returncode == 0, rest.stderr
     assert f"({8 - done} due)" in rest.stdout
-    assert len(rows(db, "SELECT id FROM snapshots")) == 8
+    assert snapshots(db) == 8
 
 
 def test_sigkill_at_random_moments_loses_nothing_committed(sourcekeeper, server, tmp_path):
@@ -70,8 +78,8 @@ def test_sigkill_at_random_moments_loses_nothing_committed(sourcekeeper, server,
     final = sourcekeeper("crawl", str(doc), "--db", str(db), *FAST)
     assert final.returncode == 0, final.stderr
     assert_archive_intact(db)
-    assert len(rows(db, "SELECT DISTINCT url_id FROM snapshots")) == 30
-    statuses = {run["status"] for run in rows(db, "SELECT status FROM runs")}
+    assert distinct_urls_archived(db) == 30
+    statuses = {run.status for run in api.status(db=str(db), runs=100).runs}
     assert statuses <= {"interrupted", "finished"}
 
 
@@ -79,7 +87,7 @@ def test_full_disk_is_one_clear_error(server, tmp_path):
     db = tmp_path / "a.db"
     doc = slow_site(server, tmp_path, count=40, delay=0)
     for n in range(40):
-        server.route(f"/slow/{n}", server.routes[f"/slow/{n}"][0].__class__(
+        server.route(f"/slow/{n}", Reply(
             200, (f"<html><body><article><p>{n} " + "unique words %d " % n * 4000
                   + "</p></article></body></html>").encode(), {"Content-Type": "text/html"}))
     limit = 400_000

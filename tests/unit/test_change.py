@@ -1,11 +1,9 @@
-"""Telling a real edit from churn, and showing it: similarity, summary, diff, changes."""
+"""Telling a real edit from churn, and showing it: similarity, summary, sentence diff."""
 
 from __future__ import annotations
 
 from crawler.core.change import diff, is_material, similarity, summarize
 from crawler.core.tokens import sentences
-from tests.conftest import FAST, RELATED
-from tests.server import page
 
 ARTICLE = " ".join(f"Sentence number {n} tells the reader about event {n} in some detail."
                    for n in range(40))
@@ -31,27 +29,3 @@ def test_summary_and_sentence_diff():
     assert diff(old, new, "a", "b") == [
         "--- a", "+++ b", "@@ -1,2 +1,3 @@", " One two three.", "-Four five six.",
         "+Four five seven.", "+Eight."]
-
-
-def test_diff_and_changes_commands(sourcekeeper, documents, server, tmp_path):
-    db = tmp_path / "a.db"
-    doc = str(documents / "moscow-times.txt")
-    assert sourcekeeper("crawl", doc, "--db", str(db), *FAST).returncode == 0
-    server.route(RELATED, page("putin-offers.html"))
-    assert sourcekeeper("crawl", doc, "--db", str(db), "--all", *FAST).returncode == 0
-
-    result = sourcekeeper("diff", server.url(RELATED), "--db", str(db))
-    assert result.returncode == 0, result.stderr
-    head, *body = result.stdout.splitlines()
-    assert head.endswith("% similar; material change") and " -> " in head
-    assert any(line.startswith("-") and "Shoigu on Thursday ordered" in line for line in body)
-    assert any(line.startswith("+") and "welcome in Moscow" in line for line in body)
-
-    listed = sourcekeeper("changes", "--db", str(db))
-    assert listed.stdout.strip().endswith(f"material  {server.url(RELATED)}")
-    assert "2 snapshots" in listed.stdout
-
-    only_one = sourcekeeper("diff", server.url("/2021/04/22/putin-offers-to-meet-ukraine-"
-                                               "president-in-moscow-any-time-a73711"),
-                            "--db", str(db))
-    assert only_one.returncode == 0 and "fewer than two snapshots" in only_one.stderr

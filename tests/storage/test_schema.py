@@ -6,8 +6,8 @@ import sqlite3
 
 from sqlite_utils import Database
 
-from crawler.archive import Archive
-from crawler.schema import SCHEMA_VERSION, _tables
+from crawler.storage import Archive
+from crawler.storage.schema import SCHEMA_VERSION, _tables
 
 
 def test_version_1_archive_is_upgraded(tmp_path):
@@ -22,9 +22,12 @@ def test_version_1_archive_is_upgraded(tmp_path):
     db.close()
 
     with Archive(path) as archive:
-        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        assert "next_check_at" in archive.db["urls"].columns_dict
-        assert [row["url"] for row in archive.due_urls(now="2030-01-01")] == ["https://example.org/a"]
-        hits = archive.db.execute(
-            "SELECT rowid FROM documents_fts WHERE documents_fts MATCH 'journalist'").fetchall()
-        assert len(hits) == 1, "existing documents are indexed for search"
+        version = archive.database.conn.execute("PRAGMA user_version").fetchone()[0]
+        assert version == SCHEMA_VERSION
+        [url] = archive.urls.all()
+        assert (url.url, url.next_check_at, url.failures) == ("https://example.org/a", None, 0)
+        assert [target.url for target in archive.urls.due(now="2030-01-01")] == [
+            "https://example.org/a"]
+        hits = archive.reads.search("journalist")
+        assert [(hit.kind, hit.where) for hit in hits] == [("document", "a.txt")], (
+            "existing documents are indexed for search")

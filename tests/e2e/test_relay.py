@@ -3,33 +3,24 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import time
 
 import pytest
 
-from crawler.core.codec import compress, decompress
-from crawler.core.hashing import sha256
-from crawler.core.models import Extraction, Blob
-from crawler.fetch.items import FailureItem, PageItem
-from tests.conftest import FAST, rows
+from crawler import api
+from crawler.errors import ArchiveError
+from tests.helpers import FAST, assert_archive_intact, free_port, run_statuses, wait_for
 from tests.server import Reply
 
 REDIS_SERVER = shutil.which("redis-server") or (
     "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None)
 needs_redis = pytest.mark.skipif(REDIS_SERVER is None,
                                  reason="redis-server is not installed (apt install redis-server)")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_redis(port: int, folder) -> subprocess.Popen:
@@ -40,12 +31,14 @@ def start_redis(port: int, folder) -> subprocess.Popen:
          "--appendonly", "no", "--dir", str(folder)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     client = redis.Redis(port=port)
-    for _ in range(100):
+
+    def answers() -> bool:
         try:
-            client.ping()
-            break
+            return bool(client.ping())
         except redis.ConnectionError:
-            time.sleep(0.05)
+            return False
+
+    wait_for(answers, timeout=10, what="redis-server to answer")
     return server
 
 
@@ -62,22 +55,6 @@ def redis_port(tmp_path):
 @pytest.fixture
 def redis_url(redis_port):
     return f"redis://127.0.0.1:{redis_port[0]}/0"
-
-
-def test_items_survive_the_trip_through_redis():
-    from crawler.jobs.distributed.relay import decode_item, encode_item
-
-    page = PageItem(url_id=3, requested_url="https://x.org/", final_url="https://x.org/a",
-                    fetched_at="2026", status=200, headers=[["A", "b"]], content_type="text/html",
-                    kind="html", body=b"<p>\x00\xff body</p>", raw_body=b"\x1f\x8b raw",
-                    extraction=Extraction("body", "ab", title="T", metadata={"tags": "x"}))
-    assert decode_item(encode_item(page)) == page
-    page.packed = Blob(sha256(page.body), len(page.body), *compress(page.body))
-    message = encode_item(page)
-    assert decode_item(message) == page and message.count(b'"b64"') == 2, "body sent once"
-    failure = FailureItem(url_id=1, requested_url="https://x.org/", fetched_at="2026",
-                          reason="timeout")
-    assert decode_item(encode_item(failure)) == failure
 
 
 def site(server, tmp_path, count, delay=0.0):
@@ -97,16 +74,17 @@ def site(server, tmp_path, count, delay=0.0):
 def snapshot_count(db) -> int:
     """Snapshots so far; 0 while the coordinator is still creating the archive."""
     try:
-        return rows(db, "SELECT count(*) AS n FROM snapshots")[0]["n"]
-    except sqlite3.OperationalError:
+        return api.status(db=str(db)).snapshots if db.exists() else 0
+    except ArchiveError:
         return 0
 
 
 def run_status(db) -> str | None:
     try:
-        return rows(db, "SELECT status FROM runs")[0]["status"]
-    except (sqlite3.OperationalError, IndexError):
+        statuses = run_statuses(db) if db.exists() else []
+    except ArchiveError:
         return None
+    return statuses[0] if statuses else None
 
 
 def start(*args: str) -> subprocess.Popen:
@@ -140,14 +118,13 @@ def test_coordinator_two_workers_and_writer(redis_url, server, tmp_path):
         for worker in workers:
             stop(worker)
     assert all(server.hits(f"/page/{n}") == 1 for n in range(count)), "none fetched twice"
-    bodies = rows(db, "SELECT snapshots.body_sha256 AS sha, bodies.codec, bodies.data FROM"
-                      " snapshots JOIN bodies ON bodies.sha256 = snapshots.body_sha256")
-    assert len(bodies) == count, "every snapshot's body reached the archive"
-    assert all(sha256(decompress(b["codec"], b["data"])) == b["sha"] for b in bodies)
-    per_url = rows(db, "SELECT url_id, count(*) AS n FROM checks GROUP BY url_id")
-    assert len(per_url) == count and {row["n"] for row in per_url} == {1}
-    assert rows(db, "SELECT status, command FROM runs") == [
-        {"status": "finished", "command": "crawl"}]
+    assert api.status(db=str(db)).snapshots == count
+    assert_archive_intact(db)  # every snapshot's body reached the archive, intact
+    archived = api.urls(db=str(db))
+    assert len(archived) == count
+    assert {len(api.history(info.url, db=str(db))) for info in archived} == {1}
+    assert [(run.status, run.command) for run in api.status(db=str(db)).runs] == [
+        ("finished", "crawl")]
     both = [worker.stderr.read() for worker in workers]
     assert all("Traceback" not in text for text in both)
 
@@ -162,9 +139,7 @@ def test_a_worker_killed_mid_run_loses_nothing(redis_url, server, tmp_path):
     try:
         coordinator = start("crawl", str(docs), "--db", str(db), "--redis", redis_url, *FAST,
                             "-s", "RELAY_REQUEUE_AFTER=5")
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and snapshot_count(db) < 20:
-            time.sleep(0.2)
+        wait_for(lambda: snapshot_count(db) >= 20, what="20 snapshots")
         doomed.kill()
         out, err = coordinator.communicate(timeout=240)
         assert coordinator.returncode == 0, err
@@ -172,8 +147,8 @@ def test_a_worker_killed_mid_run_loses_nothing(redis_url, server, tmp_path):
     finally:
         stop(survivor)
         stop(doomed)
-    snapshots = rows(db, "SELECT url_id, count(*) AS n FROM snapshots GROUP BY url_id")
-    assert len(snapshots) == count and {row["n"] for row in snapshots} == {1}
+    records = [record.url for record in api.snapshots(db=str(db))]
+    assert len(records) == len(set(records)) == count
 
 
 @needs_redis
@@ -188,13 +163,11 @@ def test_queue_only_then_a_separate_writer(redis_url, server, tmp_path):
     workers = [start("worker", "--redis", redis_url, *FAST)]
     writer = start("ingest", "--redis", redis_url, "--db", str(db))
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and run_status(db) != "finished":
-            time.sleep(0.3)
+        wait_for(lambda: run_status(db) == "finished", timeout=120, what="the run to finish")
     finally:
         for process in (*workers, writer):
             stop(process)
-    assert rows(db, "SELECT count(*) AS n FROM snapshots")[0]["n"] == 40
+    assert api.status(db=str(db)).snapshots == 40
     assert writer.returncode == 0, writer.stderr.read()
 
 
@@ -203,8 +176,9 @@ def test_next_run_can_be_queued_while_the_writer_runs(redis_url, server, tmp_pat
     docs = site(server, tmp_path, 5)
     db = tmp_path / "a.db"
     writer = start("ingest", "--redis", redis_url, "--db", str(db))
+    lock = tmp_path / "a.db.ingest.lock"
     try:
-        time.sleep(2)
+        wait_for(lambda: lock.exists() and lock.read_text(), what="the writer's lock")
         for _ in range(2):
             queued = start("crawl", str(docs), "--db", str(db), "--redis", redis_url,
                            "--no-ingest", "--all", *FAST)
@@ -224,7 +198,7 @@ def test_workers_wait_for_redis_to_come_back(redis_port, server, tmp_path):
     docs = site(server, tmp_path, 20)
     worker = start("worker", "--redis", url, *FAST)
     try:
-        time.sleep(4)  # the worker is up and idle, polling Redis
+        wait_for(lambda: heartbeats(port), what="the worker's heartbeat")  # up and idle
         servers[0].terminate()
         servers[0].wait(timeout=10)
         time.sleep(3)  # Redis is away for a while: the worker must not give up
@@ -240,8 +214,45 @@ def test_workers_wait_for_redis_to_come_back(redis_port, server, tmp_path):
     assert "Traceback" not in worker.stderr.read()
 
 
-def test_unreachable_redis_is_one_line(sourcekeeper, tmp_path):
+def heartbeats(port: int) -> list[bytes]:
+    import redis
+
+    return redis.Redis(port=port).keys("sourcekeeper:worker:*")
+
+
+def test_unreachable_redis_is_one_line_within_the_wait(sourcekeeper, tmp_path):
     url = f"redis://127.0.0.1:{free_port()}/0"
+    started = time.monotonic()
     result = sourcekeeper("worker", "--redis", url, "-s", "RELAY_CONNECT_WAIT=1")
+    elapsed = time.monotonic() - started
     assert result.returncode == 1
     assert result.stderr.strip().startswith(f"sourcekeeper: {url}: Redis does not answer")
+    assert elapsed < 10, f"gave up after {elapsed:.1f} s, not about 1 s (plus start-up)"
+
+
+@needs_redis
+def test_a_redis_worker_loads_neither_the_archive_layer_nor_sqlite(redis_url, server,
+                                                                   tmp_path):
+    """What the worker process imported, from Python's own import log (-X importtime)."""
+    docs = site(server, tmp_path, 3)
+    log_file = tmp_path / "imports.log"
+    with log_file.open("w") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-X", "importtime", "-m", "crawler", "worker", "--redis",
+             redis_url, *FAST], stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        coordinator = start("crawl", str(docs), "--db", str(tmp_path / "a.db"), "--redis",
+                            redis_url, *FAST)
+        out, err = coordinator.communicate(timeout=120)
+        assert coordinator.returncode == 0, err
+        assert "3 archived (3 new" in out
+    finally:
+        stop(worker)
+    log = log_file.read_text()
+    imported = set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s+(\S+)", log, re.M))
+    assert "scrapy_redis" in imported and "crawler.fetch.requests" in imported
+    heavy = {name for name in imported
+             if name.split(".")[0] in ("sqlite_utils", "sqlite3", "_sqlite3")
+             or name.startswith(("crawler.storage", "crawler.jobs.session",
+                                 "crawler.jobs.record", "crawler.jobs.plan"))}
+    assert heavy == set()

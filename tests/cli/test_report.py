@@ -7,8 +7,9 @@ import io
 import json
 
 import pytest
+import pytest_twisted
 
-from tests.conftest import FAST
+from tests.helpers import crawl_here
 from tests.server import Reply, redirect
 
 STORY = [
@@ -68,22 +69,22 @@ def site(server, tmp_path):
     return docs
 
 
-def crawl(sourcekeeper, docs, db):
-    result = sourcekeeper("crawl", str(docs), "--db", str(db), "--all", *FAST,
-                          "-s", "RETRY_TIMES=0")
-    assert result.returncode == 0, result.stderr
+async def crawl(docs, db):
+    result = await crawl_here(db, [docs], everything=True, RETRY_TIMES=0)
+    assert result.finished
 
 
-def report(sourcekeeper, db, *args):
-    result = sourcekeeper("report", "--db", str(db), *args)
-    assert result.returncode == 0, result.stderr
+def report(invoke, db, *args):
+    result = invoke("report", "--db", str(db), *args)
+    assert result.exit_code == 0, result.stderr
     return result.stdout
 
 
-def test_states_scores_and_report(sourcekeeper, server, site, tmp_path):
+@pytest_twisted.ensureDeferred
+async def test_states_scores_and_report(invoke, server, site, tmp_path):
     db = tmp_path / "a.db"
-    crawl(sourcekeeper, site, db)
-    first = json.loads(report(sourcekeeper, db, "--format", "json"))["documents"]
+    await crawl(site, db)
+    first = json.loads(report(invoke, db, "--format", "json"))["documents"]
     by_path = {entry["path"].rsplit("/", 1)[-1]: entry for entry in first}
     match = {s["url"]: s for s in by_path["a-match.txt"]["sources"]}
     assert match[server.url("/edited")]["coverage"] == 1.0
@@ -100,10 +101,10 @@ def test_states_scores_and_report(sourcekeeper, server, site, tmp_path):
     server.route("/stamped", article(STORY, stamp="Updated 11:00"))
     server.route("/removed", Reply(404, b"gone"))
     server.route("/home", redirect("/", 302))
-    crawl(sourcekeeper, site, db)
-    crawl(sourcekeeper, site, db)
+    await crawl(site, db)
+    await crawl(site, db)
 
-    entries = json.loads(report(sourcekeeper, db, "--format", "json"))["documents"]
+    entries = json.loads(report(invoke, db, "--format", "json"))["documents"]
     states = {s["url"].removeprefix(server.base): s["state"]
               for entry in entries for s in entry["sources"]}
     assert states == {"/edited": "changed", "/stamped": "ok", "/removed": "gone",
@@ -115,15 +116,15 @@ def test_states_scores_and_report(sourcekeeper, server, site, tmp_path):
     edited = next(s for e in entries for s in e["sources"] if s["url"].endswith("/edited"))
     assert edited["coverage"] < 0.6 and edited["first_archived"] < edited["last_archived"]
 
-    text = report(sourcekeeper, db)
+    text = report(invoke, db)
     assert text.startswith(f"!! {site / 'b-partly.txt'}")
     assert "not in source: The mayor resigned in protest" in text
 
-    rows = list(csv.DictReader(io.StringIO(report(sourcekeeper, db, "--format", "csv"))))
+    rows = list(csv.DictReader(io.StringIO(report(invoke, db, "--format", "csv"))))
     assert len(rows) == 8 and {row["state"] for row in rows} >= {"gone", "changed", "moved"}
 
     out = tmp_path / "report.html"
-    report(sourcekeeper, db, "--format", "html", "-o", str(out))
+    report(invoke, db, "--format", "html", "-o", str(out))
     html = out.read_text()
     assert "<script" not in html and "<img" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -132,5 +133,5 @@ def test_states_scores_and_report(sourcekeeper, server, site, tmp_path):
     assert "http://" not in html.split("<body>")[0], "no external assets in the head"
     assert "default-src 'none'" in html
 
-    only = report(sourcekeeper, db, "--document", str(site / "a-match.txt"))
+    only = report(invoke, db, "--document", str(site / "a-match.txt"))
     assert only.count("\n\n") == 1 and "a-match.txt" in only

@@ -1,10 +1,10 @@
-"""Retry-After parsing (the retry behaviour itself is exercised end to end in test_sources)."""
+"""Retry-After parsing (the retry behaviour itself is exercised by whole crawls)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from crawler.retry import retry_after_seconds
+from crawler.fetch.retry import retry_after_seconds
 
 
 def test_retry_after_delta_seconds_and_http_date():

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crawler.url import InvalidURL, canonical, fetchable, without_credentials
+from crawler.core.url import canonical, fetchable, without_credentials
+from crawler.errors import InvalidURL
 
 
 @pytest.mark.parametrize("written, expected", [

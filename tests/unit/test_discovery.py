@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.discovery import discover, discover_html, discover_text
+from crawler.core.discovery import discover, discover_html, discover_text
 from tests.server import FIXTURES
 
 

@@ -1,6 +1,10 @@
-"""Per document: each cited source's state, when it was archived, and whether it still says
-what the document says. Documents whose original source is broken or no longer matches come
-first: they are the ones a person must look at.
+"""Building the report: per document, each cited source's state, when it was archived, and
+whether it still says what the document says. Documents whose original source is broken or no
+longer matches come first: they are the ones a person must look at.
+
+The archive's reads (crawler.storage) and the domain's rules (crawler.core.linkrot,
+crawler.core.provenance) meet here; crawler.outputs.report_formats writes the result.
+How much of a document a snapshot carries is cached in the archive when it can be written.
 """
 
 from __future__ import annotations
@@ -9,41 +13,14 @@ from dataclasses import dataclass
 
 from crawler.core.clock import utcnow
 from crawler.core.linkrot import classify
-from crawler.core.models import BROKEN, Coverage, DocumentInfo, Role, SnapshotInfo, UrlState
+from crawler.core.models import BROKEN, Role, UrlState
+from crawler.core.views import Coverage, DocumentInfo, DocumentReport, SnapshotInfo, SourceReport
 from crawler.core.provenance import coverage, unsourced_quotes
 from crawler.errors import ArchiveError
 from crawler.storage import Archive
 
 WEAK_COVERAGE = 0.5
 _HISTORY = 10
-
-
-@dataclass(frozen=True)
-class SourceReport:
-    """One source as a document cites it, and how it stands."""
-
-    url: str
-    role: Role
-    anchor: str | None
-    state: UrlState
-    detail: str
-    first_archived: str | None
-    last_archived: str | None
-    last_checked: str | None
-    coverage: float | None
-    missing: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class DocumentReport:
-    """A document, its sources, its unsourced quotes, and whether it needs a person."""
-
-    id: str
-    path: str
-    read_at: str | None
-    attention: bool
-    sources: tuple[SourceReport, ...]
-    unsourced_quotes: tuple[str, ...]
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from crawler.cli import cli
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
 
 
@@ -29,3 +28,8 @@ def test_ci_runs_the_readme_test_command():
 def test_every_command_is_in_the_readme():
     for name in cli.commands:
         assert f"sourcekeeper {name}" in README, name
+
+
+def test_the_layers_are_in_the_readme():
+    section = README.split("## How it is built", 1)[1].split("\n## ", 1)[0]
+    assert "cli → api → jobs → {storage, fetch, outputs} → core" in section

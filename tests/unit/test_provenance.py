@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from crawler.provenance import coverage, passages, quotes, unsourced_quotes
-from crawler.text import extract
+from crawler.core.extraction import extract
+from crawler.core.provenance import coverage, passages, quotes, unsourced_quotes
 from tests.server import FIXTURES
 
 SEED = (FIXTURES / "seed.txt").read_text()
 
 
 def page_text(name: str) -> str:
-    return extract((FIXTURES / "pages" / name).read_bytes(), "utf-8", "https://x.org/")["text"]
+    return extract((FIXTURES / "pages" / name).read_bytes(), "utf-8", "https://x.org/").text
 
 
 def test_seed_against_its_original_and_its_related_article():
@@ -35,8 +35,8 @@ def test_partial_match_lists_what_is_missing():
                 "next spring according to three diplomats who asked not to be named.")
     result = coverage(document, source)
     assert 0.3 < result.score < 0.7
-    assert result.missing == ["The talks will take place in Geneva next spring according to "
-                              "three diplomats who asked not to be named."]
+    assert result.missing == ("The talks will take place in Geneva next spring according to "
+                              "three diplomats who asked not to be named.",)
 
 
 def test_document_apparatus_is_not_a_passage():

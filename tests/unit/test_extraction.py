@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from crawler.text import extract, text_sha256
+from crawler.core.extraction import extract
+from crawler.core.hashing import text_sha256
 from tests.server import FIXTURES
 
 CORPUS = [json.loads(line) for line in (FIXTURES / "pages" / "corpus.jsonl").open()]
@@ -28,23 +29,23 @@ def test_main_text_without_boilerplate(entry):
     body = gzip.decompress((FIXTURES / "pages" / entry["file"]).read_bytes())
     result = extract(body, "utf-8", entry["url"])
     for snippet in entry["with"]:
-        assert snippet in result["text"]
+        assert snippet in result.text
     for snippet in entry.get("without", []):
-        assert snippet not in result["text"]
-    assert result["text_sha256"] == text_sha256(result["text"])
+        assert snippet not in result.text
+    assert result.text_sha256 == text_sha256(result.text)
 
 
 def test_metadata_of_an_article():
     body = (FIXTURES / "pages" / "putin-offers.html").read_bytes()
     result = extract(body, "utf-8", "https://www.themoscowtimes.com/2021/04/22/x")
-    assert result["title"] == "Putin Offers to Meet Ukraine President in Moscow 'Any Time'"
-    assert (result["author"], result["date"], result["sitename"], result["language"]) == (
+    assert result.title == "Putin Offers to Meet Ukraine President in Moscow 'Any Time'"
+    assert (result.author, result.date, result.sitename, result.language) == (
         "AFP", "2021-04-22", "The Moscow Times", "en")
 
 
 def test_language_from_content_language_when_the_page_has_none():
     body = b"<html><body><article><p>" + b"Ein langer deutscher Satz. " * 20 + b"</p></article></body></html>"
-    assert extract(body, "utf-8", "https://example.de/", "de-DE, en")["language"] == "de-de"
+    assert extract(body, "utf-8", "https://example.de/", "de-DE, en").language == "de-de"
 
 
 def test_page_without_text_gives_none():

@@ -1,0 +1,155 @@
+"""Exports: JSONL and CSV with the same columns, filters, WARC checked by warcio, and no
+half-written files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_twisted
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.errors import OutputError
+from crawler.outputs.files import output
+from tests.helpers import PUTIN, RELATED, crawl_here
+from tests.server import page
+
+
+def jsonl(invoke, db, *args):
+    result = invoke("export", "--db", str(db), *args)
+    assert result.exit_code == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_export_jsonl_to_a_file(invoke, seed_twice, server, tmp_path):
+    out = tmp_path / "snapshots.jsonl"
+    result = invoke("export", "--db", str(seed_twice), "--format", "jsonl", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.strip() == f"3 snapshots written to {out}"
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    by_url = {record["url"]: record for record in records}
+    putin = by_url[server.url(PUTIN)]
+    assert list(putin) == [
+        "url", "canonical_url", "final_url", "redirects", "fetched_at", "status",
+        "content_type", "title", "author", "date", "sitename", "language", "text",
+        "body_sha256", "body_size", "text_sha256", "ip_address", "headers", "metadata",
+        "documents"]
+    assert putin["fetched_at"].endswith("Z") and putin["status"] == 200
+    assert putin["title"].startswith("Putin Offers") and len(putin["body_sha256"]) == 64
+    [cited_by] = putin["documents"]
+    assert list(cited_by) == ["id", "path", "role", "anchor", "written"]
+    assert cited_by["role"] == "original" and cited_by["path"].endswith("moscow-times.txt")
+    assert by_url[server.url(RELATED)]["documents"][0]["role"] == "related"
+    assert [record["url"] for record in jsonl(invoke, seed_twice)] == [
+        record["url"] for record in records]
+
+
+def test_csv_has_the_jsonl_columns_and_quotes_text(invoke, seed_twice):
+    records = jsonl(invoke, seed_twice)
+    result = invoke("export", "--db", str(seed_twice), "--format", "csv")
+    table = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(table) == len(records) == 3
+    assert list(table[0]) == list(records[0])
+    for row, record in zip(table, records, strict=True):
+        assert row["text"] == record["text"] and "\n" in row["text"]
+        assert json.loads(row["documents"]) == record["documents"]
+        assert row["status"] == str(record["status"])
+
+
+def test_filters(invoke, seed_twice, server, documents):
+    related = server.url(RELATED)
+    assert len(jsonl(invoke, seed_twice, "--url", related)) == 2
+    [latest] = jsonl(invoke, seed_twice, "--url", related, "--latest")
+    assert "welcome in Moscow" in latest["text"]
+    assert len(jsonl(invoke, seed_twice, "--latest")) == 2
+    assert len(jsonl(invoke, seed_twice, "--document",
+                     str(documents / "moscow-times.txt"))) == 3
+    assert jsonl(invoke, seed_twice, "--until", "2000-01-01") == []
+    assert len(jsonl(invoke, seed_twice, "--since", "2000-01-01")) == 3
+    missing = invoke("export", "--db", str(seed_twice), "--url", server.url("/nope"))
+    assert missing.exit_code == 1
+    assert missing.stderr.strip() == f"sourcekeeper: {server.url('/nope')}: not in the archive"
+    bad = invoke("export", "--db", str(seed_twice), "--since", "yesterday")
+    assert bad.exit_code == 2 and "not an ISO date" in bad.stderr
+
+
+def test_failed_export_leaves_the_previous_file(tmp_path):
+    target = tmp_path / "out.jsonl"
+    target.write_text("previous export\n")
+    with pytest.raises(RuntimeError):
+        with output(str(target)) as stream:
+            stream.write("half")
+            raise RuntimeError("interrupted")
+    assert target.read_text() == "previous export\n"
+    assert list(tmp_path.iterdir()) == [target]
+    with pytest.raises(OutputError, match="No such file or directory"):
+        with output(str(tmp_path / "missing" / "out.jsonl")):
+            pass
+
+
+def test_unwritable_destination_is_one_line(invoke, seed_twice, tmp_path):
+    target = tmp_path / "missing" / "out.jsonl"
+    result = invoke("export", "--db", str(seed_twice), "-o", str(target))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"sourcekeeper: cannot write {target}: No such file or directory")
+
+
+@pytest_twisted.async_fixture
+async def with_mirror(documents, server, tmp_path):
+    """Every fixture document crawled; the same page under a second URL gives a revisit
+    record, and /loneliest is gzip-encoded."""
+    server.route("/copy", page("putin-offers.html"))
+    doc = documents / "notes.md"
+    doc.write_text(doc.read_text() + f"\nA mirror: {server.url('/copy')}\n")
+    db = tmp_path / "archive.db"
+    assert (await crawl_here(db, [documents])).finished
+    return db
+
+
+def test_warc_export_passes_warcio_check(invoke, with_mirror, server, tmp_path):
+    warc = tmp_path / "out.warc.gz"
+    result = invoke("export", "--db", str(with_mirror), "--format", "warc", "-o", str(warc))
+    assert result.exit_code == 0, result.stderr
+
+    warcio = shutil.which("warcio", path=str(Path(sys.executable).parent))
+    check = subprocess.run([warcio, "check", "-v", str(warc)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "digest pass" in check.stdout and "digest fail" not in check.stdout
+    index = subprocess.run([warcio, "index", str(warc)], capture_output=True, text=True)
+    assert index.returncode == 0 and index.stdout.count("\n") > 10
+
+    records = []
+    with warc.open("rb") as stream:
+        for record in ArchiveIterator(stream):
+            records.append((record.rec_type, record.rec_headers.get_header("WARC-Target-URI"),
+                            record.rec_headers, record.http_headers,
+                            record.content_stream().read()))
+    kinds = [kind for kind, *_ in records]
+    # 8 snapshots; /copy repeats the Putin page and /flaky the related one: 2 revisits.
+    assert kinds[0] == "warcinfo" and kinds.count("revisit") == 2
+    assert kinds.count("response") == 6 and kinds.count("request") == 8
+    revisits = [headers for kind, _, headers, *_ in records if kind == "revisit"]
+    assert all(h.get_header("WARC-Profile").endswith("identical-payload-digest")
+               and h.get_header("WARC-Refers-To") for h in revisits)
+    responses = {uri: (http, body) for kind, uri, _, http, body in records if kind == "response"}
+    http, body = responses[server.url(PUTIN)]
+    assert http.get_statuscode() == "200" and b"welcome in Moscow" in body
+    http, body = responses[server.url("/loneliest")]
+    assert http.get_header("Content-Encoding") == "gzip", "raw body as received"
+    assert body.startswith(b"<"), "warcio decodes the stored gzip payload"
+    by_id = {headers.get_header("WARC-Record-ID"): (kind, uri)
+             for kind, uri, headers, *_ in records}
+    conversions = [(headers, body) for kind, _, headers, _, body in records
+                   if kind == "conversion"]
+    assert conversions and all(by_id[h.get_header("WARC-Refers-To")][0] in ("response", "revisit")
+                               for h, _ in conversions)
+    [meta] = [json.loads(body) for kind, uri, _, _, body in records
+              if kind == "metadata" and uri == server.url(PUTIN)]
+    assert meta["title"].startswith("Putin Offers") and meta["documents"][0]["role"]

@@ -1,0 +1,86 @@
+"""Usage errors and unusable archives: one ``sourcekeeper:`` line and the right exit code,
+before anything is fetched; every command's help ends with an example."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.cli import cli
+
+
+def test_unusable_archive_is_a_one_line_error(invoke, tmp_path):
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_text("these are my notes, not a database\n" * 100)
+    result = invoke("crawl", str(tmp_path), "--db", str(not_a_db))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"sourcekeeper: cannot open archive {not_a_db}: file is not a database")
+    assert not_a_db.read_text().startswith("these are my notes")
+
+    missing = tmp_path / "no" / "such" / "folder.db"
+    result = invoke("export", "--db", str(missing))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"sourcekeeper: cannot open archive {missing}: its folder does not exist")
+
+
+def test_usage_errors_exit_2(invoke, tmp_path):
+    result = invoke("crawl", str(tmp_path / "missing-folder"))
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+    result = invoke("crawl", str(tmp_path), "-s", "NOEQUALS")
+    assert result.exit_code == 2 and "expected KEY=VALUE" in result.stderr
+    result = invoke("export", "--format", "pdf")
+    assert result.exit_code == 2 and "Invalid value for '--format'" in result.stderr
+    result = invoke("schedule", "--every", "often")
+    assert result.exit_code == 2 and "expected a number and a unit" in result.stderr
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("SCHEDULE_MIN_INTERVAL=abc", "setting SCHEDULE_MIN_INTERVAL='abc': expected seconds or a "
+                                  "duration such as 30m, 6h, 1d"),
+    ("SCHEDULE_MIN_INTERVAL=40d", "setting SCHEDULE_MIN_INTERVAL (3.456e+06 s) must be more "
+                                  "than 0 and at most SCHEDULE_MAX_INTERVAL (2.592e+06 s)"),
+    ("DOCUMENT_MAX_BYTES=lots", "setting DOCUMENT_MAX_BYTES='lots': expected a whole number"),
+])
+def test_a_bad_setting_is_a_usage_error_before_anything_runs(invoke, tmp_path, setting,
+                                                             message):
+    db = tmp_path / "a.db"
+    result = invoke("crawl", str(tmp_path), "--db", str(db), "-s", setting)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"sourcekeeper: {message}"
+    assert not db.exists(), "nothing was started"
+
+
+def test_an_unknown_setting_warns_with_the_nearest_name(invoke, tmp_path):
+    result = invoke("refetch", "not a url", "--db", str(tmp_path / "a.db"),
+                    "-s", "SCHEDULE_MIN_INTERVALL=1s")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == ("sourcekeeper: warning: unknown setting "
+                                             "SCHEDULE_MIN_INTERVALL (did you mean "
+                                             "SCHEDULE_MIN_INTERVAL?): ignored")
+
+
+def test_refetch_rejects_what_is_not_a_url(invoke, tmp_path):
+    db = tmp_path / "a.db"
+    result = invoke("refetch", "file:///etc/passwd", "--db", str(db))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "sourcekeeper: file:///etc/passwd: not an http(s) URL"
+    assert not db.exists()
+
+
+def test_worker_without_redis_answering_is_one_line(invoke):
+    from tests.helpers import free_port
+
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    result = invoke("worker", "--redis", url, "-s", "RELAY_CONNECT_WAIT=0.2")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"sourcekeeper: {url}: Redis does not answer")
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_help_ends_with_an_example(invoke, name):
+    result = invoke(name, "--help")
+    assert result.exit_code == 0
+    lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
+    example_at = lines.index("Example:")
+    assert lines[example_at + 1].startswith(f"sourcekeeper {name}")

@@ -1,0 +1,132 @@
+"""End to end: the ``sourcekeeper`` command in a subprocess, as a user runs it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from crawler import api
+from crawler.core.models import Role
+from tests.helpers import FAST, PUTIN, RELATED, ROOT, run_statuses
+from tests.server import Reply, page
+
+
+def test_crawl_of_the_seed_document(sourcekeeper, documents, server, tmp_path):
+    db = tmp_path / "archive.db"
+    result = sourcekeeper("crawl", str(documents / "moscow-times.txt"), "--db", str(db), *FAST)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ("1 documents read, 2 URLs found (2 due), "
+                                     "2 archived (2 new, 0 changed), 0 unchanged, 0 failed")
+    assert result.stderr == ""
+    [document] = api.report(db=str(db))
+    assert [(source.url, source.role) for source in document.sources] == [
+        (server.url(PUTIN), Role.ORIGINAL), (server.url(RELATED), Role.RELATED)]
+
+
+def test_sourcekeeper_db_environment_variable(sourcekeeper, documents, tmp_path):
+    db = tmp_path / "from-env.db"
+    result = sourcekeeper("crawl", str(documents / "moscow-times.txt"), *FAST,
+                          env={"SOURCEKEEPER_DB": str(db)})
+    assert result.returncode == 0, result.stderr
+    assert api.status(db=str(db)).snapshots == 2
+
+
+def test_default_db_is_in_the_working_directory(sourcekeeper, documents, tmp_path):
+    result = sourcekeeper("crawl", str(documents / "moscow-times.txt"), *FAST)
+    assert result.returncode == 0, result.stderr
+    assert api.status(db=str(tmp_path / "sourcekeeper.db")).snapshots == 2
+
+
+def test_hostile_documents_are_skipped_with_one_line_each(sourcekeeper, server, tmp_path):
+    docs = tmp_path / "hostile"
+    docs.mkdir()
+    (docs / "huge.txt").write_text(f"{server.url(PUTIN)}\n" + "x" * 5000)
+    (docs / "photo.md").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    (docs / "nul.txt").write_bytes(b"text\x00" * 100)
+    (docs / "zero.html").write_bytes(b"")
+    (docs / "ok.txt").write_bytes(f"Caf\xe9 {server.url(RELATED)}\n".encode("latin-1"))
+    db = tmp_path / "archive.db"
+    result = sourcekeeper("crawl", str(docs), "--db", str(db), *FAST,
+                          "-s", "DOCUMENT_MAX_BYTES=1000")
+    assert result.returncode == 0, result.stderr
+    warnings = sorted(result.stderr.strip().splitlines())
+    assert warnings == [
+        f"WARNING: skipped {docs / 'huge.txt'}: larger than the 1,000-byte document limit",
+        f"WARNING: skipped {docs / 'nul.txt'}: binary file",
+        f"WARNING: skipped {docs / 'photo.md'}: binary file (PNG image)",
+        f"WARNING: skipped {docs / 'zero.html'}: empty file",
+    ]
+    assert result.stdout.startswith("1 documents read (4 skipped), 1 URLs found")
+    [document] = api.documents(db=str(db))
+    assert document.text.startswith("Café ")
+
+
+def test_plain_progress_lines_when_not_on_a_terminal(sourcekeeper, server, tmp_path):
+    for n in range(6):
+        server.route(f"/slow/{n}", Reply(200, b"<html><body><p>slow page</p></body></html>",
+                                         {"Content-Type": "text/html"}, delay=0.4))
+    doc = tmp_path / "doc.txt"
+    doc.write_text("\n".join(server.url(f"/slow/{n}") for n in range(6)) + "\n")
+    result = sourcekeeper("crawl", str(doc), "--db", str(tmp_path / "a.db"), *FAST,
+                          "-s", "PROGRESS_INTERVAL=0.5", "-s", "CONCURRENT_REQUESTS=1")
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("progress: ")]
+    assert lines and re.fullmatch(r"progress: \d/6 URLs checked, 0 failed, [\d.]+ pages/s",
+                                  lines[-1])
+    assert "\x1b[" not in result.stderr, "no terminal codes in a log"
+
+
+def test_refetch_outcomes(sourcekeeper, server, tmp_path):
+    db = tmp_path / "archive.db"
+    url = server.url(RELATED)
+    first = sourcekeeper("refetch", url, "--db", str(db), *FAST)
+    assert (first.returncode, first.stdout.strip()) == (0, "new"), first.stderr
+    same = sourcekeeper("refetch", url, "--db", str(db), *FAST)
+    assert (same.returncode, same.stdout.strip()) == (0, "unchanged")
+    server.route(RELATED, page("putin-offers.html"))
+    changed = sourcekeeper("refetch", url, "--db", str(db), *FAST)
+    assert changed.returncode == 0
+    assert re.fullmatch(r"changed: \+\d+ words, -\d+ words, \d+% similar", changed.stdout.strip())
+    gone = sourcekeeper("refetch", server.url("/gone"), "--db", str(db), *FAST)
+    assert (gone.returncode, gone.stdout.strip()) == (1, "failed: HTTP 404 Not Found")
+    assert api.report(db=str(db)) == [], "added with no document"
+    assert run_statuses(db) == ["finished"] * 4
+
+
+def test_schedule_command_runs_crawls_one_after_another(sourcekeeper, documents, tmp_path):
+    db = tmp_path / "a.db"
+    result = sourcekeeper("schedule", str(documents / "moscow-times.txt"), "--db", str(db),
+                          "--every", "1s", "--max-runs", "2", *FAST)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("documents read") == 2
+    assert "run 2 ended with exit code 0" in result.stderr
+    assert run_statuses(db) == ["finished", "finished"]
+
+
+def test_print_cron(sourcekeeper, documents, tmp_path):
+    result = sourcekeeper("schedule", str(documents), "--db", "a.db", "--every", "6h",
+                          "--print-cron")
+    assert result.returncode == 0
+    line = result.stdout.strip()
+    assert line.startswith("0 */6 * * * ") and " -m crawler crawl " in line
+    assert str(documents) in line and f"--db {tmp_path / 'a.db'}" in line
+    assert line.endswith(f">> {tmp_path / 'a.db'}.log 2>&1")
+
+
+def test_scrapy_crawl_from_the_project_root(server, documents, tmp_path):
+    db = tmp_path / "scrapy-way.db"
+    scrapy = shutil.which("scrapy", path=str(Path(sys.executable).parent))
+    result = subprocess.run(
+        [scrapy, "crawl", "sources", "-a", f"documents={documents / 'moscow-times.txt'}",
+         "-s", f"ARCHIVE_DB={db}", "-s", "FETCH_ALLOW_PRIVATE=1",
+         "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "EXTRACT_WORKERS=0"],
+        cwd=ROOT, capture_output=True, text=True, timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "'archive/snapshots/new': 2" in result.stderr
+    [document] = api.report(db=str(db))
+    assert {source.role for source in document.sources} == {Role.ORIGINAL, Role.RELATED}
+    assert run_statuses(db) == ["finished"]
