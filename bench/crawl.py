@@ -24,9 +24,12 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from crawler.archive import Archive
-from crawler.text import extract
-from crawler.url import canonical, fetchable
+from crawler import api
+from crawler.core.extraction import extract
+from crawler.core.models import Extraction
+from crawler.core.url import canonical, fetchable
+from crawler.errors import NotArchived
+from crawler.storage import Archive
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = ["--allow-private", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
@@ -73,7 +76,7 @@ def limit(bodies: list[tuple[bytes, str]]) -> float:
         return len(bodies) / (time.perf_counter() - start)
 
 
-def _extract(item: tuple[bytes, str]) -> dict | None:
+def _extract(item: tuple[bytes, str]) -> Extraction | None:
     return extract(item[0], None, item[1])
 
 
@@ -136,8 +139,7 @@ def main() -> None:
         report("   ratio to the limit (target >= 0.8)", f"{first / ceiling:.2f}")
         report("   peak RSS of the crawl process (MB)", f"{rss:.0f}")
         size = db_bytes(db)
-        with sqlite3.connect(db) as conn:
-            snapshots = conn.execute("SELECT count(*) FROM snapshots").fetchone()[0]
+        snapshots = api.status(db=str(db)).snapshots
         report("   archive bytes per snapshot (KB)", f"{size / snapshots / 1024:.1f}")
 
         seconds, _, code = sourcekeeper("crawl", str(docs), "--db", str(db), "--all", *FAST)
@@ -172,7 +174,7 @@ def main() -> None:
                    f"{out.stat().st_size / seconds / 1e6:.1f}, {rss:.0f}")
 
         ours = archived_texts(db, pages, entries, base)
-        alone = {entry["url"]: (extract(body, None, entry["url"]) or {}).get("text", "")
+        alone = {entry["url"]: getattr(extract(body, None, entry["url"]), "text", "")
                  for entry, (_, body, _) in zip(entries, pages, strict=True)}
         found, kept = quality(ours, entries)
         found_alone, kept_alone = quality(alone, entries)
@@ -187,24 +189,25 @@ def main() -> None:
 def archived_texts(db: Path, pages, entries, base: str) -> dict[str, str]:
     """Our archived text of each corpus page (its ``?v=0`` URL), keyed by the page's URL."""
     texts = {}
-    with sqlite3.connect(db) as conn:
-        for entry, (path, _, _) in zip(entries, pages, strict=True):
-            row = conn.execute(
-                "SELECT text FROM snapshots JOIN urls ON urls.id = url_id WHERE urls.canonical"
-                " = ?", [canonical(f"{base}{path}?v=0")]).fetchone()
-            texts[entry["url"]] = (row[0] or "") if row else ""
+    for entry, (path, _, _) in zip(entries, pages, strict=True):
+        try:
+            found = list(api.snapshots(db=str(db), url=f"{base}{path}?v=0", latest=True))
+        except NotArchived:
+            found = []
+        texts[entry["url"]] = (found[0].text or "") if found else ""
     return texts
 
 
 def memory(work: Path, base: str, pages, count: int) -> float:
     """Peak RSS of a crawl with ``count`` URLs due, stopped after 1,000 pages."""
     db = work / f"memory-{count}.db"
+    def add_all(archive: Archive) -> None:
+        for n in range(count):
+            url = fetchable(f"{base}{pages[n % len(pages)][0]}?v=m{n}")
+            archive.urls.add(canonical(url), url, "2026-01-01T00:00:00.000Z")
+
     with Archive(db) as archive:
-        with archive.db.conn:
-            for n in range(count):
-                url = fetchable(f"{base}{pages[n % len(pages)][0]}?v=m{n}")
-                archive.db.execute("INSERT INTO urls (canonical, url, first_seen) VALUES"
-                                   " (?, ?, '2026-01-01')", [canonical(url), url])
+        archive.write(add_all, archive)
     _, rss, _ = sourcekeeper("crawl", "--db", str(db), *FAST, "-s", "CLOSESPIDER_ITEMCOUNT=1000",
                              stderr=subprocess.DEVNULL)
     return rss

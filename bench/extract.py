@@ -3,7 +3,7 @@
     python bench/extract.py [../shared/corpora/news-pages]
 
 Prints the share of expected snippets found, of boilerplate snippets kept out, and the
-median and p95 milliseconds per page for ``crawler.text.extract``.
+median and p95 milliseconds per page for ``crawler.core.extraction.extract``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from crawler.text import extract
+from crawler.core.extraction import extract
 
 
 def main(corpus: Path) -> None:
@@ -27,7 +27,7 @@ def main(corpus: Path) -> None:
         start = time.perf_counter()
         result = extract(body, None, entry["url"])
         timings.append((time.perf_counter() - start) * 1000)
-        text = result["text"] if result else ""
+        text = result.text if result else ""
         found += sum(snippet in text for snippet in entry["with"])
         wanted += len(entry["with"])
         kept_out += sum(snippet not in text for snippet in entry.get("without", []))
