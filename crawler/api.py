@@ -109,7 +109,7 @@ def crawl(paths: list[str] | tuple[str, ...] = (), *, db: str | None = None,
     Returns how the run ended; a run cut short by a signal or a failing archive is a result
     too (see :meth:`CrawlResult.error`). Raises ArchiveError, LockHeld or SettingError before
     anything is fetched."""
-    from crawler.jobs.plan import CrawlJob
+    from crawler.core.models import CrawlJob
 
     job = CrawlJob(tuple(str(path) for path in paths), everything, limit)
     scrapy_settings = _settings(db, settings)
@@ -138,7 +138,7 @@ def refetch(url: str, *, db: str | None = None,
     from crawler.core.change import summarize
     from crawler.core.url import fetchable
     from crawler.jobs.local import crawl as crawl_here
-    from crawler.jobs.plan import CrawlJob
+    from crawler.core.models import CrawlJob
 
     scrapy_settings = _settings(db, settings)
     fetchable(url)
@@ -225,7 +225,7 @@ def ingest(redis: str, *, db: str | None = None, prefix: str | None = None,
 
 # Reading.
 
-def status(*, db: str | None = None, runs: int = 5) -> ArchiveStatus:
+def status(*, db: str | None = None, runs: int = config.STATUS_RUNS) -> ArchiveStatus:
     """The archive at a glance: documents, URLs, snapshots, what is due and failing, and the
     last ``runs`` runs."""
     from crawler.core.clock import utcnow
@@ -252,7 +252,8 @@ def history(url: str, *, db: str | None = None) -> list[HistoryEntry]:
         return archive.checks.history(archive.urls.find(url).id)
 
 
-def search(query: str, *, db: str | None = None, limit: int = 20) -> list[SearchHit]:
+def search(query: str, *, db: str | None = None,
+           limit: int = config.SEARCH_LIMIT) -> list[SearchHit]:
     """Archived pages and documents matching every word of ``query`` ("phrases" kept)."""
     with _archive(db) as archive:
         return archive.reads.search(query, limit)

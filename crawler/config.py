@@ -147,6 +147,10 @@ SETTINGS: dict[str, Setting] = {setting.name: setting for setting in [
     Setting("RELAY_CONNECT_WAIT", 30.0, _seconds, "how long to wait for Redis at start-up"),
 ]}
 
+# Defaults of commands, not settings: how many search hits and runs are shown.
+SEARCH_LIMIT = 20
+STATUS_RUNS = 5
+
 # Names other components read: scrapy-redis's, and what the distributed worker sets itself.
 _FOREIGN = {"REDIS_URL", "REDIS_PARAMS", "REDIS_START_URLS_KEY", "REDIS_START_URLS_BATCH_SIZE",
             "REDIS_START_URLS_AS_SET", "REDIS_ENCODING", "REDIS_HOST", "REDIS_PORT"}

@@ -87,7 +87,7 @@ async def crawl_here(db: Path, paths: list[Path] | tuple[Path, ...] = (), *,
     from scrapy.utils.defer import deferred_from_coro
     from scrapy.utils.test import get_crawler
 
-    from crawler.jobs.plan import CrawlJob
+    from crawler.core.models import CrawlJob
     from crawler.jobs.session import ArchiveSession
     from crawler.spiders.sources import SourcesSpider
 

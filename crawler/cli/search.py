@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from crawler import api
+from crawler import api, config
 from crawler.cli import cli
 from crawler.cli.options import db_option
 
@@ -12,7 +12,8 @@ from crawler.cli.options import db_option
 @cli.command()
 @click.argument("query")
 @db_option
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--limit", default=config.SEARCH_LIMIT, show_default=True,
+              type=click.IntRange(min=1), help="Show at most N matches.")
 def search(query, db, limit):
     """Search the archived text of sources and documents.
 

@@ -100,6 +100,23 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class CrawlJob:
+    """What a run is asked to do: read the documents under ``paths`` and check the URLs they
+    cite that are due (all URLs in the archive without paths; every one with ``everything``;
+    at most ``limit``), or fetch one ``url`` now (a re-fetch). Recorded with the run."""
+
+    paths: tuple[str, ...] = ()
+    everything: bool = False
+    limit: int | None = None
+    url: str | None = None
+    relay_prefix: str | None = None  # a distributed run, through Redis keys with this prefix
+
+    @property
+    def command(self) -> str:
+        return "refetch" if self.url else "crawl"
+
+
+@dataclass(frozen=True)
 class Target:
     """A URL to check: its archive id, the form we fetch and the validators of its last check
     (for a conditional request)."""

@@ -13,8 +13,7 @@ import signal
 from scrapy.settings import Settings
 from scrapy.utils.log import configure_logging
 
-from crawler.core.models import CrawlResult, RunCounts, RunStatus
-from crawler.jobs.plan import CrawlJob
+from crawler.core.models import CrawlJob, CrawlResult, RunCounts, RunStatus
 from crawler.jobs.process import (
     SignalledProcess, mark_started, once_per_process, quiet_robots_errors,
 )

@@ -16,11 +16,11 @@ import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from crawler.core.clock import utcnow
 from crawler.core.discovery import discover
-from crawler.core.models import RunCounts, RunStatus, Target
+from crawler.core.models import CrawlJob, RunCounts, RunStatus, Target
 from crawler.core.url import canonical, fetchable
 from crawler.errors import DocumentError
 from crawler.jobs.files import find_documents, read_document
@@ -32,45 +32,25 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class CrawlJob:
-    """What a run is asked to do: read the documents under ``paths`` and check the URLs they
-    cite that are due (all URLs in the archive without paths; every one with ``everything``;
-    at most ``limit``), or fetch one ``url`` now (a re-fetch)."""
-
-    paths: tuple[str, ...] = ()
-    everything: bool = False
-    limit: int | None = None
-    url: str | None = None
-
-    @property
-    def command(self) -> str:
-        return "refetch" if self.url else "crawl"
-
-    def args(self) -> dict[str, Any]:
-        """The run's arguments as recorded with it."""
-        return {"documents": list(self.paths), "url": self.url, "all": self.everything,
-                "limit": self.limit}
-
-
-@dataclass(frozen=True)
 class Plan:
-    """A recorded run: its id, when it was planned, its counts so far, and which URLs it
-    checks (those cited by ``document_ids`` when the job has paths)."""
+    """A recorded run: its job, its id, when it was planned, its counts so far, and which URLs
+    it checks (those cited by ``document_ids`` when the job has paths)."""
 
+    job: CrawlJob
     run_id: int
     now: str
     counts: RunCounts
     document_ids: tuple[str, ...] | None = None
     refetch: Target | None = None
 
-    def targets(self, archive: Archive, job: CrawlJob, page: int = 1000) -> Iterator[Target]:
-        """The URLs to check, most overdue first, read ``page`` at a time."""
+    def targets(self, archive: Archive) -> Iterator[Target]:
+        """The URLs to check, most overdue first, read from the archive a page at a time."""
         if self.refetch is not None:
             yield self.refetch
             return
         ids = list(self.document_ids) if self.document_ids is not None else None
-        yield from archive.urls.due(now=self.now, everything=job.everything, limit=job.limit,
-                                    document_ids=ids, page=page)
+        yield from archive.urls.due(now=self.now, everything=self.job.everything,
+                                    limit=self.job.limit, document_ids=ids)
 
 
 def intake(archive: Archive, paths: tuple[str, ...], max_bytes: int
@@ -98,11 +78,9 @@ def intake(archive: Archive, paths: tuple[str, ...], max_bytes: int
     return ids, counts
 
 
-def start_run(archive: Archive, job: CrawlJob, extra_args: dict[str, Any] | None = None
-              ) -> int:
+def start_run(archive: Archive, job: CrawlJob) -> int:
     """Record the run as ``running``; return its id."""
-    return archive.write(archive.runs.start, job.command, {**job.args(), **(extra_args or {})},
-                         os.getpid(), utcnow())
+    return archive.write(archive.runs.start, job, os.getpid(), utcnow())
 
 
 def plan(archive: Archive, job: CrawlJob, run_id: int, *, max_bytes: int) -> Plan:
@@ -119,7 +97,7 @@ def _plan(archive: Archive, job: CrawlJob, run_id: int, max_bytes: int) -> Plan:
     if job.url:
         url = fetchable(job.url)
         url_id = archive.write(archive.urls.add, canonical(job.url), url, utcnow())
-        return Plan(run_id, utcnow(), RunCounts(urls_cited=1, urls_due=1),
+        return Plan(job, run_id, utcnow(), RunCounts(urls_cited=1, urls_due=1),
                     refetch=Target(url_id, url))
     ids, counts = intake(archive, job.paths, max_bytes) if job.paths else ([], RunCounts())
     document_ids = ids if job.paths else None
@@ -127,5 +105,5 @@ def _plan(archive: Archive, job: CrawlJob, run_id: int, max_bytes: int) -> Plan:
     cited = archive.urls.count_due(now=now, everything=True, document_ids=document_ids)
     due = archive.urls.count_due(now=now, everything=job.everything, document_ids=document_ids)
     due = min(due, job.limit) if job.limit else due
-    return Plan(run_id, now, counts.plus(urls_cited=cited, urls_due=due),
+    return Plan(job, run_id, now, counts.plus(urls_cited=cited, urls_due=due),
                 tuple(document_ids) if document_ids is not None else None)

@@ -23,16 +23,18 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from crawler import config
 from crawler.core.clock import utcnow
-from crawler.core.models import CheckResult, CrawlResult, LatestSnapshot, RunStatus, Target
+from crawler.core.models import (
+    CheckResult, CrawlJob, CrawlResult, LatestSnapshot, RunStatus, Target,
+)
 from crawler.core.schedule import Schedule
 from crawler.fetch.items import Item, NotModifiedItem
-from crawler.jobs.plan import CrawlJob, Plan, plan, start_run
+from crawler.jobs.plan import Plan, plan, start_run
 from crawler.jobs.process import status_of
 from crawler.jobs.record import record
 from crawler.storage import Archive, RunLock
@@ -62,8 +64,7 @@ class ArchiveSession:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
 
     @classmethod
-    def open(cls, job: CrawlJob, settings: Any, *,
-             extra_args: Mapping[str, Any] | None = None) -> ArchiveSession:
+    def open(cls, job: CrawlJob, settings: Any) -> ArchiveSession:
         """Open the archive named by the ``ARCHIVE_DB`` setting for ``job``, take the run lock
         (crawls only) and plan the run. Raises :class:`~crawler.errors.ArchiveError` (or
         ``LockHeld``) and :class:`~crawler.errors.SettingError` before anything started."""
@@ -76,7 +77,7 @@ class ArchiveSession:
             if job.command == "crawl":
                 lock = RunLock(path).acquire()
                 archive.write(archive.runs.interrupt_stale, "crawl")
-            run_id = start_run(archive, job, dict(extra_args or {}))
+            run_id = start_run(archive, job)
             planned = plan(archive, job, run_id,
                            max_bytes=config.get(settings, "DOCUMENT_MAX_BYTES"))
         except BaseException:
@@ -138,7 +139,7 @@ class ArchiveSession:
 
     async def targets(self) -> AsyncIterator[Target]:
         """The run's URLs to check, read from the archive a page at a time."""
-        pending = self.plan.targets(self.archive, self.job)
+        pending = self.plan.targets(self.archive)
         while batch := await self._on_writer(lambda: list(itertools.islice(pending, _PAGE))):
             for target in batch:
                 yield target

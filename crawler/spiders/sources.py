@@ -27,9 +27,9 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler import config
+from crawler.core.models import CrawlJob
 from crawler.fetch.items import FailureItem, NotModifiedItem, PageItem
 from crawler.fetch.requests import failure_item, response_item, url_request
-from crawler.jobs.plan import CrawlJob
 
 if TYPE_CHECKING:
     from crawler.jobs.session import ArchiveSession

@@ -24,7 +24,7 @@ class Reads:
         self._db = database
         self._runs = runs
 
-    def status(self, now: str, runs: int = 5) -> ArchiveStatus:
+    def status(self, now: str, runs: int) -> ArchiveStatus:
         """The archive at a glance: counts, what is due, what is failing, the last runs."""
         one = self._db.one
         return ArchiveStatus(
@@ -40,7 +40,7 @@ class Reads:
             runs=self._runs.recent(runs),
         )
 
-    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+    def search(self, text: str, limit: int) -> list[SearchHit]:
         """Snapshots and documents whose text matches, best first, with a snippet."""
         query = fts_query(text)
         if not query:

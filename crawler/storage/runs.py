@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
-from crawler.core.models import RunCounts, RunStatus
+from crawler.core.models import CrawlJob, RunCounts, RunStatus
 from crawler.core.views import RunInfo
 from crawler.storage.database import Database
 
@@ -15,10 +14,14 @@ class Runs:
     def __init__(self, database: Database):
         self._db = database
 
-    def start(self, command: str, args: Mapping[str, Any], pid: int, now: str) -> int:
-        """Record a run as ``running`` (in a write); return its id."""
+    def start(self, job: CrawlJob, pid: int, now: str) -> int:
+        """Record a run of ``job`` as ``running`` (in a write); return its id."""
+        args: dict[str, Any] = {"documents": list(job.paths), "url": job.url,
+                                "all": job.everything, "limit": job.limit}
+        if job.relay_prefix is not None:
+            args["redis"] = job.relay_prefix
         return self._db.db["runs"].insert({
-            "command": command, "args": json.dumps(dict(args)), "pid": pid,
+            "command": job.command, "args": json.dumps(args), "pid": pid,
             "started_at": now, "status": str(RunStatus.RUNNING)}).last_pk
 
     def finish(self, run_id: int, status: RunStatus, counts: RunCounts, now: str,

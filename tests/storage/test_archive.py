@@ -75,7 +75,7 @@ def test_a_document_is_added_once(archive):
     assert archive.write(archive.documents.add, document, mentions, NOW) is False
     cited = archive.urls.due(now="2030-01-01", document_ids=[document.id])
     assert [target.url for target in cited] == ["https://example.org/a", "https://example.org/b"]
-    status = archive.reads.status(NOW)
+    status = archive.reads.status(NOW, 5)
     assert (status.documents, status.urls) == (1, 2)
     assert [(url.url, url.role) for url in archive.documents.cited(document.id)] == [
         ("https://example.org/a", "original"), ("https://example.org/b", "cited")]
@@ -91,7 +91,7 @@ def test_unchanged_text_stores_only_a_check(archive):
     again = record(archive, page(url_id, url, body, " one \n", at(2)), None, SCHEDULE)
     assert (again.outcome, again.snapshot_id) == (Outcome.UNCHANGED, first.snapshot_id)
     assert archive.snapshots.body(sha256(body)) is None
-    assert stored_bodies(archive) == 1 and archive.reads.status(NOW).snapshots == 1
+    assert stored_bodies(archive) == 1 and archive.reads.status(NOW, 5).snapshots == 1
     assert outcome(archive, page(url_id, url, b"<p>two</p>", "two", at(3))) is Outcome.CHANGED
     assert archive.snapshots.body(sha256(b"<p>two</p>")) == b"<p>two</p>"
     assert [check.outcome for check in archive.checks.history(url_id)] == [
@@ -109,7 +109,7 @@ def test_pages_without_text_compare_on_the_body(archive):
     assert outcome(archive, known) is Outcome.UNCHANGED
     assert outcome(archive, page(url_id, url, b"%PDF-2", None, at(4))) is Outcome.CHANGED
     assert archive.snapshots.body(sha256(b"%PDF-2")) == b"%PDF-2"
-    assert stored_bodies(archive) == 2 and archive.reads.status(NOW).snapshots == 2
+    assert stored_bodies(archive) == 2 and archive.reads.status(NOW, 5).snapshots == 2
 
 
 def test_a_body_shared_by_two_urls_is_stored_once(archive):
@@ -117,7 +117,7 @@ def test_a_body_shared_by_two_urls_is_stored_once(archive):
     one_id, two_id = add_url(archive, one), add_url(archive, two)
     assert outcome(archive, page(one_id, one, b"same", "same")) is Outcome.NEW
     assert outcome(archive, page(two_id, two, b"same", "same")) is Outcome.NEW
-    assert stored_bodies(archive) == 1 and archive.reads.status(NOW).snapshots == 2
+    assert stored_bodies(archive) == 1 and archive.reads.status(NOW, 5).snapshots == 2
     assert [snapshot.url for snapshot in archive.snapshots.records()] == [one, two]
 
 
@@ -130,7 +130,7 @@ def test_failures_are_recorded_with_their_reason(archive):
     [check] = archive.checks.history(url_id)
     assert (check.outcome, check.reason, check.status, check.snapshot_id) == (
         Outcome.FAILED, "HTTP 404 Not Found", 404, None)
-    assert archive.reads.status(NOW).failing == 1
+    assert archive.reads.status(NOW, 5).failing == 1
 
 
 def test_not_a_database(tmp_path):
@@ -193,7 +193,7 @@ def test_due_urls_are_read_page_by_page_each_once(archive):
     assert seen == ids
     later = "2026-06-01T00:00:02.000Z"
     assert archive.urls.count_due(now=later) == 2500 - 2500 // 3
-    assert archive.reads.status(later).due == 2500 - 2500 // 3
+    assert archive.reads.status(later, 5).due == 2500 - 2500 // 3
     assert len(list(archive.urls.due(now=later, limit=1234, page=500))) == 1234
     everything = [target.id for target in archive.urls.due(now=later, everything=True, page=700)]
     assert sorted(everything) == ids and everything[0] not in ids[2::3]

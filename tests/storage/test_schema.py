@@ -28,6 +28,6 @@ def test_version_1_archive_is_upgraded(tmp_path):
         assert (url.url, url.next_check_at, url.failures) == ("https://example.org/a", None, 0)
         assert [target.url for target in archive.urls.due(now="2030-01-01")] == [
             "https://example.org/a"]
-        hits = archive.reads.search("journalist")
+        hits = archive.reads.search("journalist", 20)
         assert [(hit.kind, hit.where) for hit in hits] == [("document", "a.txt")], (
             "existing documents are indexed for search")

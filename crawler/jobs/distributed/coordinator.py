@@ -16,10 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from crawler import config
-from crawler.core.models import CrawlResult, RunStatus
+from crawler.core.models import CrawlJob, CrawlResult, RunStatus
 from crawler.jobs.distributed.ingest import ingest
 from crawler.jobs.distributed.relay import Relay
-from crawler.jobs.plan import CrawlJob
 from crawler.jobs.session import ArchiveSession
 
 
@@ -27,10 +26,10 @@ def coordinate(job: CrawlJob, settings: Any, relay: Relay, *, write: bool,
                stopping: Callable[[], bool], signal: Callable[[], int | None]) -> CrawlResult:
     """Run one distributed crawl; its status is ``finished``, ``interrupted``, or ``queued``
     when another process writes the items (the run then stays ``running`` until it does)."""
-    session = ArchiveSession.open(job, settings, extra_args={"redis": relay.prefix})
+    session = ArchiveSession.open(dataclasses.replace(job, relay_prefix=relay.prefix), settings)
     try:
         relay.set_run(session.run_id)
-        queued = relay.enqueue(session.run_id, session.plan.targets(session.archive, job))
+        queued = relay.enqueue(session.run_id, session.plan.targets(session.archive))
         session.counts = dataclasses.replace(session.counts, urls_due=queued)
         if not write:
             session.hand_over()

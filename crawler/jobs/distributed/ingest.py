@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 
 def ingest(relay: Relay, record_item: Callable[[Item], CheckResult], *, until_done: bool,
-           stopping: Callable[[], bool], grace: float = 60.0,
+           stopping: Callable[[], bool], grace: float,
            run_done: Callable[[int], None] | None = None) -> None:
     """Write items until the run has none outstanding (``until_done``) or ``stopping()``;
     ``run_done`` is told each run whose every URL is archived (a long-running writer)."""

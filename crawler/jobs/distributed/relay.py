@@ -53,7 +53,7 @@ def client_options() -> dict[str, Any]:
             "health_check_interval": 30, "socket_connect_timeout": 5, "socket_timeout": 30}
 
 
-def connect(url: str, wait: float = 30.0) -> redis.Redis:
+def connect(url: str, wait: float) -> redis.Redis:
     """A client that retries with backoff on connection errors, once Redis answers.
 
     Workers may start before Redis does, so we wait up to ``wait`` seconds for a first answer.
@@ -138,7 +138,7 @@ def target_of(message: bytes) -> Target | None:
 
 
 class Relay:
-    def __init__(self, client: redis.Redis, prefix: str = "sourcekeeper"):
+    def __init__(self, client: redis.Redis, prefix: str):
         self.redis = client
         self.prefix = prefix
         self.requests = f"{prefix}:requests"
