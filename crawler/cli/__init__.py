@@ -19,14 +19,15 @@ from crawler import __version__
 from crawler.errors import SettingWarning, SourcekeeperError
 
 
+_default_show_warning = warnings.showwarning
+
+
 def _show_warning(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    """Our warnings (a setting nobody reads) as one ``sourcekeeper: warning:`` line."""
     if issubclass(category, SettingWarning):
         click.echo(f"sourcekeeper: warning: {message}", err=True)
     else:
         _default_show_warning(message, category, *args, **kwargs)
-
-
-_default_show_warning = warnings.showwarning
 
 
 class SourcekeeperGroup(click.Group):
@@ -39,6 +40,8 @@ class SourcekeeperGroup(click.Group):
         except SourcekeeperError as exc:
             click.echo(f"sourcekeeper: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        finally:
+            warnings.showwarning = _default_show_warning
 
 
 @click.group(cls=SourcekeeperGroup, context_settings={"help_option_names": ["-h", "--help"]})
