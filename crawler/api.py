@@ -25,14 +25,14 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from crawler import config
-from crawler.core.models import CrawlResult, Outcome
+from crawler.core.models import CrawlResult
 from crawler.core.views import (
-    ArchiveStatus, Change, DocumentInfo, DocumentReport, HistoryEntry, SearchHit,
-    SnapshotRecord, SnapshotText, UrlInfo,
+    ArchiveStatus, Change, Diff, DocumentInfo, DocumentReport, HistoryEntry, RefetchResult,
+    SearchHit, SnapshotRecord, UrlInfo,
 )
 from crawler.errors import SettingWarning
 from crawler.outputs.exporters import FORMATS as EXPORT_FORMATS
@@ -46,29 +46,6 @@ __all__ = [
     "cron_line", "diff", "documents", "export", "history", "ingest", "refetch", "report",
     "schedule", "search", "snapshots", "status", "urls", "work", "write_report",
 ]
-
-
-@dataclass(frozen=True)
-class RefetchResult:
-    """The answer of a re-fetch: what the check found and, for a change, how much changed."""
-
-    url: str
-    outcome: Outcome
-    reason: str | None
-    snapshot_id: int | None
-    summary: str | None
-    run: CrawlResult
-
-
-@dataclass(frozen=True)
-class Diff:
-    """Two snapshots of a URL compared."""
-
-    old: SnapshotText
-    new: SnapshotText
-    summary: str
-    material: bool
-    lines: tuple[str, ...]
 
 
 def _db(db: str | None) -> str:
@@ -117,17 +94,19 @@ def crawl(paths: list[str] | tuple[str, ...] = (), *, db: str | None = None,
         from crawler.jobs.local import crawl as crawl_here
 
         return crawl_here(job, scrapy_settings)
-    from crawler.jobs.distributed import StopFlag, require_redis
+    from crawler.jobs.distributed import require_redis
+    from crawler.jobs.signals import StopFlag
 
     require_redis("crawl --redis")
     from crawler.jobs.distributed.coordinator import coordinate
-    from crawler.jobs.distributed.relay import Relay, connect
+    from crawler.jobs.distributed.relay import Relay, connect, relay_errors
 
     relay = Relay(connect(redis, config.get(scrapy_settings, "RELAY_CONNECT_WAIT")),
                   prefix or config.get(scrapy_settings, "RELAY_PREFIX"))
     stop = StopFlag()
-    return coordinate(job, scrapy_settings, relay, write=write, stopping=stop,
-                      signal=lambda: stop.signal)
+    with relay_errors(redis):
+        return coordinate(job, scrapy_settings, relay, write=write, stopping=stop,
+                          signal=lambda: stop.signal)
 
 
 def refetch(url: str, *, db: str | None = None,
@@ -135,7 +114,6 @@ def refetch(url: str, *, db: str | None = None,
     """Fetch ``url`` now, whatever its schedule and unconditionally, adding it to the archive
     if new. Raises InvalidURL for what is not an http(s) URL, and RunFailed (Interrupted)
     when the fetch could not be completed."""
-    from crawler.core.change import summarize
     from crawler.core.url import fetchable
     from crawler.jobs.local import crawl as crawl_here
     from crawler.core.models import CrawlJob
@@ -149,14 +127,8 @@ def refetch(url: str, *, db: str | None = None,
         from crawler.errors import RunFailed
 
         raise RunFailed(f"{url}: failed: no answer recorded")
-    summary = None
-    if run.last.outcome is Outcome.CHANGED:
-        with _archive(db) as archive:
-            new, old = archive.snapshots.texts_before(
-                run.last.url_id, before_id=(run.last.snapshot_id or 0) + 1)
-        summary = summarize(old.text, new.text)
     return RefetchResult(url, run.last.outcome, run.last.reason, run.last.snapshot_id,
-                         summary, run)
+                         run.change, run)
 
 
 def cron_line(paths: list[str], *, db: str | None = None, every: float,
@@ -202,21 +174,22 @@ def work(redis: str, *, prefix: str | None = None,
 def ingest(redis: str, *, db: str | None = None, prefix: str | None = None,
            settings: Mapping[str, Any] | None = None) -> None:
     """Write the items distributed workers send back into the archive until stopped."""
-    from crawler.jobs.distributed import StopFlag, require_redis
+    from crawler.jobs.distributed import require_redis
+    from crawler.jobs.signals import StopFlag
 
     require_redis("ingest")
     from crawler.jobs.distributed.ingest import Writer, ingest as write_items
-    from crawler.jobs.distributed.relay import Relay, connect
-    from crawler.storage import RunLock
+    from crawler.jobs.distributed.relay import Relay, connect, relay_errors
+    from crawler.storage import Archive, RunLock
 
     overrides = {**(settings or {}), "ARCHIVE_DB": _db(db)}
     for warning in config.check(overrides):
         warnings.warn(warning, SettingWarning, stacklevel=2)
     relay = Relay(connect(redis, config.get(overrides, "RELAY_CONNECT_WAIT")),
                   prefix or config.get(overrides, "RELAY_PREFIX"))
-    with _archive(db) as archive:
+    with Archive(_db(db), lock_timeout=config.get(overrides, "ARCHIVE_LOCK_TIMEOUT")) as archive:
         archive.check_writable()
-        with RunLock(archive.path, "ingest"):
+        with RunLock(archive.path, "ingest"), relay_errors(redis):
             writer = Writer(archive, relay, config.schedule(overrides))
             write_items(relay, writer.record, until_done=False, stopping=StopFlag(),
                         grace=config.get(overrides, "RELAY_REQUEUE_AFTER"),
@@ -237,7 +210,7 @@ def status(*, db: str | None = None, runs: int = config.STATUS_RUNS) -> ArchiveS
 def documents(*, db: str | None = None) -> list[DocumentInfo]:
     """Every archived document (its id, path, when it was read, its text), by path."""
     with _archive(db) as archive:
-        return archive.reads.documents()
+        return list(archive.documents.info())
 
 
 def urls(*, db: str | None = None) -> list[UrlInfo]:
@@ -269,6 +242,13 @@ def snapshots(*, db: str | None = None, url: str | None = None, document: str | 
                                                      latest))
 
 
+def _moment(text: str | None, end: bool = False) -> str | None:
+    """An ISO date or date-time as archive time; raises InvalidTime."""
+    from crawler.core.clock import parse_moment
+
+    return parse_moment(text, end) if text else None
+
+
 def _filter(archive: Archive, url: str | None, document: str | None, since: str | None,
             until: str | None, latest: bool) -> Any:
     from crawler.storage.snapshots import SnapshotFilter
@@ -276,7 +256,7 @@ def _filter(archive: Archive, url: str | None, document: str | None, since: str 
     return SnapshotFilter(
         url_id=archive.urls.find(url).id if url else None,
         document_ids=tuple(archive.documents.ids(document)) if document else None,
-        since=since, until=until, latest=latest)
+        since=_moment(since), until=_moment(until, end=True), latest=latest)
 
 
 def export(destination: str = "-", *, format: str = "jsonl", db: str | None = None,
@@ -287,7 +267,7 @@ def export(destination: str = "-", *, format: str = "jsonl", db: str | None = No
     import os
 
     from crawler.outputs.exporters import BINARY, EXPORTERS
-    from crawler.outputs.files import output
+    from crawler.outputs.atomic_file import output
 
     with _archive(db) as archive:
         records = archive.snapshots.records(_filter(archive, url, document, since, until,
@@ -309,7 +289,7 @@ def report(*, db: str | None = None, document: str | None = None) -> list[Docume
 def write_report(destination: str = "-", *, format: str = "text", db: str | None = None,
                  document: str | None = None) -> int:
     """Write the report as ``text``, ``json``, ``csv`` or ``html``; return its documents."""
-    from crawler.outputs.files import output
+    from crawler.outputs.atomic_file import output
     from crawler.outputs.report_formats import RENDERERS
 
     entries = report(db=db, document=document)
@@ -322,28 +302,19 @@ def diff(url: str, *, db: str | None = None, since: str | None = None,
          until: str | None = None) -> Diff | None:
     """How ``url``'s text changed between the snapshot current at ``since`` (default: the one
     before ``until``'s) and the one current at ``until`` (default: the latest); None when
-    there are fewer than two."""
-    from crawler.core.change import diff as text_diff, is_material, summarize
+    there are fewer than two. A date alone means its end."""
+    from crawler.jobs.compare import compare
 
     with _archive(db) as archive:
-        url_id = archive.urls.find(url).id
-        newer = archive.snapshots.texts_before(url_id, until=until, count=1)
-        older = (archive.snapshots.texts_before(url_id, until=since, before_id=newer[0].id,
-                                                count=1) if newer else [])
-    if not older:
-        return None
-    old, new = older[0], newer[0]
-    return Diff(old, new, summarize(old.text, new.text), is_material(old.text, new.text),
-                tuple(text_diff(old.text, new.text, old.fetched_at, new.fetched_at)))
+        return compare(archive, url, _moment(since, end=True), _moment(until, end=True))
 
 
 def changes(*, db: str | None = None, everything: bool = False) -> list[Change]:
     """URLs whose text changed materially, most recent first (``everything``: minor churn
     such as date stamps too)."""
-    from crawler.core.change import MATERIAL_BELOW
+    from crawler.core.change import material
 
     with _archive(db) as archive:
-        found = archive.reads.changes()
-    marked = [replace(change, material=change.lowest is not None
-                      and change.lowest < MATERIAL_BELOW) for change in found]
-    return [change for change in marked if change.material or everything]
+        found = [replace(change, material=material(change.lowest))
+                 for change in archive.reads.changes()]
+    return [change for change in found if change.material or everything]

@@ -181,12 +181,11 @@ def schedule(settings: _Readable | Mapping[str, Any]) -> Schedule:
     """The check schedule from the ``SCHEDULE_*`` settings."""
     minimum = get(settings, "SCHEDULE_MIN_INTERVAL")
     maximum = get(settings, "SCHEDULE_MAX_INTERVAL")
-    first = get(settings, "SCHEDULE_FIRST_INTERVAL")
-    if not 0 < minimum <= maximum:
-        raise SettingError(
-            f"setting SCHEDULE_MIN_INTERVAL ({minimum:g} s) must be more than 0 and at most "
-            f"SCHEDULE_MAX_INTERVAL ({maximum:g} s)")
-    return Schedule(minimum=minimum, maximum=maximum, first=first)
+    try:
+        return Schedule(minimum, maximum, get(settings, "SCHEDULE_FIRST_INTERVAL"))
+    except ValueError as exc:
+        raise SettingError(f"settings SCHEDULE_MIN_INTERVAL ({minimum:g} s) and "
+                           f"SCHEDULE_MAX_INTERVAL ({maximum:g} s): {exc}") from None
 
 
 def project_settings(overrides: Mapping[str, Any] | None = None) -> Any:

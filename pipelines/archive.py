@@ -40,7 +40,8 @@ class ArchivePipeline:
         try:
             await session.record(item)
         except ArchiveWriteError as exc:
-            logger.error("cannot write to the archive: %s", exc)
+            if self.closing is None:  # one error line, not one per item in flight
+                logger.error("cannot write to the archive: %s", exc)
             session.count_error()
             self._stop("archive write failed")
             raise DropItem(str(exc), log_level="DEBUG") from None

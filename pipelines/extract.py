@@ -2,9 +2,9 @@
 
 trafilatura takes 10-90 ms of CPU per page and holds the GIL: run inline it stalls every
 download in flight, and threads gain nothing. Pages go to a pool of worker processes
-(forkserver: forking under a running reactor is unsafe) and the reactor waits for them without
-blocking. Plain-text responses are stored as their own text; other non-HTML responses (PDF,
-images) are archived raw, with no text. A page trafilatura cannot handle is archived raw too,
+(forkserver: forking under a running reactor is unsafe), started in a thread, and the reactor
+waits for them without blocking. Plain-text responses are stored as their own text; other
+non-HTML responses (PDF, images) are archived raw, with no text. A page trafilatura cannot handle is archived raw too,
 and counted in ``extract/errors``: losing the body because extraction failed would be worse.
 
 Settings: ``EXTRACT_WORKERS``: number of worker processes; unset means one per CPU, ``0``
@@ -17,8 +17,12 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import sys
+from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from importlib.util import find_spec
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -32,17 +36,39 @@ from crawler.fetch.items import Item, PageItem
 logger = logging.getLogger(__name__)
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
+@contextmanager
+def _light_main() -> Iterator[None]:
+    """A worker process prepares itself by importing its parent's main module. Under the
+    ``sourcekeeper`` console script that is a script importing the whole command line, which
+    a worker never runs; while workers start, the main module names the worker's own module
+    instead (``python -m crawler`` needs nothing: a package's ``__main__`` is skipped)."""
+    main = sys.modules["__main__"]
+    if getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    main.__spec__ = find_spec("crawler.fetch.extract_worker")
+    try:
+        yield
+    finally:
+        main.__spec__ = None
+
+
+def start_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` extraction processes, started (forkserver: forking under a
+    running reactor is unsafe), importing only crawler.fetch.extract_worker."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["crawler.fetch.extract_worker"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    with _light_main():
+        pool.submit(int).result()  # the processes start with the first task
+    return pool
 
 
 class ExtractPipeline:
-    def __init__(self, workers: int, stats):
+    def __init__(self, workers: int, stats: Any):
         self.workers = workers
         self.stats = stats
-        self.pool: Executor | None = None
+        self.pool: asyncio.Future[Executor] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -50,8 +76,8 @@ class ExtractPipeline:
         return cls((os.cpu_count() or 1) if workers is None else workers, crawler.stats)
 
     def close_spider(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.pool is not None and self.pool.done() and not self.pool.exception():
+            self.pool.result().shutdown(wait=True, cancel_futures=True)
 
     async def process_item(self, item: Item) -> Item:
         if not isinstance(item, PageItem) or item.body_known:
@@ -81,10 +107,11 @@ class ExtractPipeline:
     async def _extract(self, *args: Any) -> tuple[Extraction | None, Blob]:
         if self.workers == 0:
             return extract_and_pack(*args)
-        if self.pool is None:
-            self.pool = _pool(self.workers)
+        if self.pool is None:  # started off the event loop: it takes a second
+            self.pool = asyncio.ensure_future(asyncio.to_thread(start_pool, self.workers))
+        pool = await self.pool
         try:
-            return await asyncio.wrap_future(self.pool.submit(extract_and_pack, *args))
+            return await asyncio.wrap_future(pool.submit(extract_and_pack, *args))
         except BrokenProcessPool:
             self.pool = None
             raise

@@ -6,14 +6,16 @@ import click
 
 from crawler import api
 from crawler.cli import cli
-from crawler.cli.options import db_option, parse_time
+from crawler.cli.options import Moment, db_option
 
 
 @cli.command()
 @click.argument("url")
 @db_option
-@click.option("--from", "since", help="Compare from the snapshot current at this time.")
-@click.option("--to", "until", help="Compare to the snapshot current at this time.")
+@click.option("--from", "since", type=Moment(end=True),
+              help="Compare from the snapshot current at this time.")
+@click.option("--to", "until", type=Moment(end=True),
+              help="Compare to the snapshot current at this time.")
 def diff(url, db, since, until):
     """Show how URL's archived text changed: a one-line summary, then a unified diff.
 
@@ -23,8 +25,7 @@ def diff(url, db, since, until):
     Example:
       sourcekeeper diff https://example.org/story --db archive.db
     """
-    compared = api.diff(url, db=db, since=parse_time(since, end=True),
-                        until=parse_time(until, end=True))
+    compared = api.diff(url, db=db, since=since, until=until)
     if compared is None:
         click.echo(f"{url}: fewer than two snapshots to compare", err=True)
         return

@@ -6,7 +6,7 @@ import click
 
 from crawler import api
 from crawler.cli import cli
-from crawler.cli.options import db_option, output_options, parse_time
+from crawler.cli.options import Moment, db_option, output_options
 
 
 @cli.command()
@@ -14,8 +14,10 @@ from crawler.cli.options import db_option, output_options, parse_time
 @output_options(api.EXPORT_FORMATS, "jsonl")
 @click.option("--url", help="Only snapshots of this URL.")
 @click.option("--document", help="Only snapshots of URLs cited by this document (id or path).")
-@click.option("--since", help="Only snapshots fetched at or after this date/time (UTC).")
-@click.option("--until", help="Only snapshots fetched at or before this date/time (UTC).")
+@click.option("--since", type=Moment(),
+              help="Only snapshots fetched at or after this date/time (UTC).")
+@click.option("--until", type=Moment(end=True),
+              help="Only snapshots fetched at or before this date/time (UTC).")
 @click.option("--latest", is_flag=True, help="Only the newest snapshot of each URL.")
 def export(db, format_, destination, url, document, since, until, latest):
     """Export archived snapshots with their text, metadata and citing documents.
@@ -28,7 +30,6 @@ def export(db, format_, destination, url, document, since, until, latest):
       sourcekeeper export --db archive.db --format warc -o sources.warc.gz
     """
     count = api.export(destination, format=format_, db=db, url=url, document=document,
-                       since=parse_time(since), until=parse_time(until, end=True),
-                       latest=latest)
+                       since=since, until=until, latest=latest)
     if destination != "-":
         click.echo(f"{count} snapshots written to {destination}", err=True)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time as clock
 from typing import Any, TypeVar
 
 import click
 
 from crawler import config
-from crawler.core.clock import iso, parse_duration
-from crawler.errors import InvalidDuration
+from crawler.core.clock import parse_duration, parse_moment
+from crawler.errors import InvalidDuration, InvalidTime
 
 LOG_FORMAT = "%(levelname)s: %(message)s"
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -25,8 +24,8 @@ settings_option = click.option(
 
 
 def prefix_option(help: str) -> Callable[[_F], _F]:
-    return click.option("--prefix", default=None, help=help,
-                        show_default=config.default("RELAY_PREFIX"))
+    return click.option("--prefix", default=config.default("RELAY_PREFIX"), help=help,
+                        show_default=True)
 
 
 def fetch_options(command: _F) -> _F:
@@ -77,21 +76,20 @@ class Duration(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-def parse_time(value: str | None, end: bool = False) -> str | None:
-    """An ISO date or date-time as archive time text; a date alone spans the whole day."""
-    if value is None:
-        return None
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            moment = datetime.combine(day, clock.max if end else clock.min, tzinfo=UTC)
-        else:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO date or date-time") from None
-    return iso(moment)
+class Moment(click.ParamType):
+    """An ISO date or date-time, as archive time text; a date alone is its first moment (its
+    last with ``end``: ``--until 2026-11-25`` includes that day)."""
+
+    name = "date"
+
+    def __init__(self, end: bool = False):
+        self.end = end
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        try:
+            return parse_moment(value, self.end)
+        except InvalidTime as exc:
+            self.fail(str(exc), param, ctx)
 
 
 def output_options(formats: tuple[str, ...], default: str) -> Callable[[_F], _F]:

@@ -24,7 +24,12 @@ def similarity(old: str | None, new: str | None) -> float:
 
 
 def is_material(old: str | None, new: str | None) -> bool:
-    return similarity(old, new) < MATERIAL_BELOW
+    return material(similarity(old, new))
+
+
+def material(score: float | None) -> bool:
+    """Whether a change of this similarity (None: no change measured) is material."""
+    return score is not None and score < MATERIAL_BELOW
 
 
 def summarize(old: str | None, new: str | None) -> str:

@@ -8,9 +8,9 @@ them, and it reads the same in any time zone.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
-from crawler.errors import InvalidDuration
+from crawler.errors import InvalidDuration, InvalidTime
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
@@ -30,6 +30,20 @@ def parse_iso(text: str) -> datetime:
     """Archive time text (or any ISO 8601 date-time) as an aware datetime (UTC if naive)."""
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def parse_moment(text: str, end: bool = False) -> str:
+    """A date or date-time as a person writes it (ISO 8601, UTC unless it says otherwise) as
+    archive time text; a date alone is its first moment, or its last with ``end``."""
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+        else:
+            moment = parse_iso(text)
+    except ValueError:
+        raise InvalidTime(f"{text!r} is not an ISO date or date-time") from None
+    return iso(moment)
 
 
 def parse_duration(text: str) -> float:

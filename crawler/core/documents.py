@@ -4,7 +4,7 @@ Users' folders hold whatever accumulated over years: UTF-8 next to Latin-1 and c
 files that mix both, stray PDFs and images. A document we cannot read is refused with a reason
 naming it; a legacy encoding is decoded, never dropped. A document is identified by the sha256
 of its bytes, so an unchanged file read again is recognised as the same document. (Finding and
-opening the files is crawler.jobs.files; this module only ever sees their bytes.)
+opening the files is crawler.jobs.document_files; this module only sees their bytes.)
 """
 
 from __future__ import annotations

@@ -275,7 +275,7 @@ class RunCounts:
 @dataclass(frozen=True)
 class CrawlResult:
     """What a run did and how it ended; ``last`` is the last check it recorded (the answer of
-    a re-fetch)."""
+    a re-fetch) and ``change`` how much the text changed when that check found a change."""
 
     run_id: int | None
     counts: RunCounts
@@ -283,6 +283,7 @@ class CrawlResult:
     reason: str | None = None
     signal: int | None = None
     last: CheckResult | None = None
+    change: str | None = None
 
     @property
     def finished(self) -> bool:

@@ -1,4 +1,4 @@
-"""When each URL is next due, and how scheduled runs are described.
+"""When each URL is next due.
 
 A page that did not change is checked less often, one that changed more often, within bounds:
 a nightly run over 50,000 URLs then fetches only the few hundred that are due. A URL that
@@ -11,7 +11,6 @@ The bounds are settings: ``SCHEDULE_MIN_INTERVAL`` (1h), ``SCHEDULE_MAX_INTERVAL
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,7 +32,7 @@ class Schedule:
 
     def __post_init__(self) -> None:
         if not 0 < self.minimum <= self.maximum:
-            raise ValueError("the minimum interval must be positive and at most the maximum")
+            raise ValueError("the minimum must be more than 0 and at most the maximum")
 
     def interval(self, previous: float | None, outcome: Outcome, failures: int = 0) -> float:
         """The interval until the next check after a check with this outcome."""
@@ -63,20 +62,3 @@ class Schedule:
             interval=interval, failures=failures, last_outcome=outcome,
             last_checked_at=checked_at,
             next_check_at=self.next_check(parse_iso(checked_at), interval, retry_after))
-
-
-def cron_line(every: float, command: str, log: str | None = None) -> str:
-    """A crontab line running the shell ``command`` about every ``every`` seconds."""
-    minutes = max(1, round(every / 60))
-    if minutes < 60:
-        when = f"*/{minutes} * * * *" if minutes > 1 else "* * * * *"
-    elif minutes < 1440:
-        hours = max(1, round(minutes / 60))
-        when = f"0 */{hours} * * *" if hours > 1 else "0 * * * *"
-    else:
-        days = max(1, round(minutes / 1440))
-        when = f"0 3 */{days} * *" if days > 1 else "0 3 * * *"
-    line = f"{when} {command}"
-    if log:
-        line += f" >> {shlex.quote(log)} 2>&1"
-    return line

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.core.models import Headers, Outcome, Role, UrlState
+from crawler.core.models import CrawlResult, Headers, Outcome, Role, UrlState
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,7 @@ class ArchiveStatus:
     documents: int
     urls: int
     snapshots: int
+    bodies: int
     bodies_bytes: int
     due: int
     failing: int
@@ -83,7 +84,7 @@ class UrlInfo:
     next_check_at: str | None
     interval: float | None
     last_checked_at: str | None
-    last_outcome: str | None
+    last_outcome: Outcome | None
     failures: int
     etag: str | None
     last_modified: str | None
@@ -119,7 +120,7 @@ class Citation:
 
     id: str
     path: str
-    role: str
+    role: Role
     anchor: str | None
     written: str
 
@@ -232,3 +233,27 @@ class Coverage:
     score: float
     found: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Diff:
+    """Two snapshots of a URL compared: a one-line summary, whether the change is material,
+    and a sentence-by-sentence unified diff."""
+
+    old: SnapshotText
+    new: SnapshotText
+    summary: str
+    material: bool
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RefetchResult:
+    """The answer of a re-fetch: what the check found and, for a change, how much changed."""
+
+    url: str
+    outcome: Outcome
+    reason: str | None
+    snapshot_id: int | None
+    summary: str | None
+    run: CrawlResult

@@ -13,27 +13,31 @@ import signal
 from scrapy.settings import Settings
 from scrapy.utils.log import configure_logging
 
-from crawler.core.models import CrawlJob, CrawlResult, RunCounts, RunStatus
+from crawler.core.models import CrawlJob, CrawlResult, RunStatus
 from crawler.jobs.process import (
     SignalledProcess, mark_started, once_per_process, quiet_robots_errors,
 )
 from crawler.jobs.session import ArchiveSession
+from crawler.jobs.signals import Stopped, stop_signals
 
 
 def crawl(job: CrawlJob, settings: Settings) -> CrawlResult:
     """Run ``job`` with Scrapy in this process; return what it did and how it ended.
 
     Raises :class:`~crawler.errors.ArchiveError` (``LockHeld`` included) and
-    :class:`~crawler.errors.SettingError` before anything is fetched."""
+    :class:`~crawler.errors.SettingError` before anything is fetched. A stop signal while
+    the documents are read ends the run there, as gracefully as one during the fetching."""
     once_per_process()
     configure_logging(settings)  # the documents' warnings are logged before Scrapy starts
-    quiet_robots_errors(settings)
     try:
-        session = ArchiveSession.open(job, settings)
-    except KeyboardInterrupt:
-        return CrawlResult(None, RunCounts(), RunStatus.INTERRUPTED, signal=signal.SIGINT)
+        with stop_signals():
+            session = ArchiveSession.open(job, settings)
+    except Stopped as stopped:
+        return CrawlResult(stopped.run_id, stopped.counts, RunStatus.INTERRUPTED,
+                           signal=stopped.signum)
     mark_started()
     process = SignalledProcess(settings)
+    quiet_robots_errors(settings)  # after the process (re)configured logging
     try:
         crawler = process.create_crawler("sources")
         process.crawl(crawler, session=session)

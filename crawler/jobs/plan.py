@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -22,8 +23,9 @@ from crawler.core.clock import utcnow
 from crawler.core.discovery import discover
 from crawler.core.models import CrawlJob, RunCounts, RunStatus, Target
 from crawler.core.url import canonical, fetchable
-from crawler.errors import DocumentError
-from crawler.jobs.files import find_documents, read_document
+from crawler.errors import ArchiveError, DocumentError
+from crawler.jobs.document_files import find_documents, read_document
+from crawler.jobs.signals import Stopped
 
 if TYPE_CHECKING:
     from crawler.storage import Archive
@@ -53,29 +55,31 @@ class Plan:
                                     limit=self.job.limit, document_ids=ids)
 
 
-def intake(archive: Archive, paths: tuple[str, ...], max_bytes: int
-           ) -> tuple[list[str], RunCounts]:
-    """Read the documents under ``paths`` into the archive; return their ids and the
-    counts of documents read, new and skipped."""
-    ids: list[str] = []
-    counts = RunCounts()
-    try:
-        for path in find_documents(paths):
-            try:
-                document = read_document(path, max_bytes)
-            except DocumentError as exc:
-                logger.warning("skipped %s", exc)
-                counts = counts.plus(documents_skipped=1)
-                continue
-            mentions = discover(document.text, document.kind)
-            if archive.write(archive.documents.add, document, mentions, utcnow()):
-                counts = counts.plus(documents_new=1)
-            counts = counts.plus(documents_read=1)
-            ids.append(document.id)
-    except DocumentError as exc:
-        logger.error("cannot read %s", exc)
-        counts = counts.plus(documents_skipped=1)
-    return ids, counts
+class _Intake:
+    """Documents read into the archive so far: their ids and counts (read, new, skipped)."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.counts = RunCounts()
+
+    def read(self, archive: Archive, paths: tuple[str, ...], max_bytes: int) -> None:
+        """Read the documents under ``paths``; one warning line per document skipped."""
+        try:
+            for path in find_documents(paths):
+                try:
+                    document = read_document(path, max_bytes)
+                except DocumentError as exc:
+                    logger.warning("skipped %s", exc)
+                    self.counts = self.counts.plus(documents_skipped=1)
+                    continue
+                mentions = discover(document.text, document.kind)
+                if archive.write(archive.documents.add, document, mentions, utcnow()):
+                    self.counts = self.counts.plus(documents_new=1)
+                self.counts = self.counts.plus(documents_read=1)
+                self.ids.append(document.id)
+        except DocumentError as exc:
+            logger.error("cannot read %s", exc)
+            self.counts = self.counts.plus(documents_skipped=1)
 
 
 def start_run(archive: Archive, job: CrawlJob) -> int:
@@ -84,26 +88,40 @@ def start_run(archive: Archive, job: CrawlJob) -> int:
 
 
 def plan(archive: Archive, job: CrawlJob, run_id: int, *, max_bytes: int) -> Plan:
-    """Read the run's documents and count what it will check. Interrupted (Ctrl-C while
-    reading a large folder), the run is recorded as such."""
+    """Read the run's documents and count what it will check.
+
+    A run that cannot be planned is recorded as ``failed`` with the reason; one stopped by a
+    signal (Ctrl-C while a large folder is read) as ``interrupted`` with what it had read,
+    and :class:`~crawler.jobs.signals.Stopped` carries both to the caller."""
+    intake = _Intake()
     try:
-        return _plan(archive, job, run_id, max_bytes)
-    except KeyboardInterrupt:
-        archive.write(archive.runs.finish, run_id, RunStatus.INTERRUPTED, RunCounts(), utcnow())
+        if job.url:
+            url = fetchable(job.url)
+            url_id = archive.write(archive.urls.add, canonical(job.url), url, utcnow())
+            return Plan(job, run_id, utcnow(), RunCounts(urls_cited=1, urls_due=1),
+                        refetch=Target(url_id, url))
+        if job.paths:
+            intake.read(archive, job.paths, max_bytes)
+        document_ids = intake.ids if job.paths else None
+        now = utcnow()
+        cited = archive.urls.count_due(now=now, everything=True, document_ids=document_ids)
+        due = archive.urls.count_due(now=now, everything=job.everything,
+                                     document_ids=document_ids)
+        due = min(due, job.limit) if job.limit else due
+        return Plan(job, run_id, now, intake.counts.plus(urls_cited=cited, urls_due=due),
+                    tuple(document_ids) if document_ids is not None else None)
+    except (Stopped, KeyboardInterrupt) as exc:
+        signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
+        _end(archive, run_id, RunStatus.INTERRUPTED, intake.counts)
+        raise Stopped(signum, run_id, intake.counts) from None
+    except Exception as exc:
+        _end(archive, run_id, RunStatus.FAILED, intake.counts, str(exc))
         raise
 
 
-def _plan(archive: Archive, job: CrawlJob, run_id: int, max_bytes: int) -> Plan:
-    if job.url:
-        url = fetchable(job.url)
-        url_id = archive.write(archive.urls.add, canonical(job.url), url, utcnow())
-        return Plan(job, run_id, utcnow(), RunCounts(urls_cited=1, urls_due=1),
-                    refetch=Target(url_id, url))
-    ids, counts = intake(archive, job.paths, max_bytes) if job.paths else ([], RunCounts())
-    document_ids = ids if job.paths else None
-    now = utcnow()
-    cited = archive.urls.count_due(now=now, everything=True, document_ids=document_ids)
-    due = archive.urls.count_due(now=now, everything=job.everything, document_ids=document_ids)
-    due = min(due, job.limit) if job.limit else due
-    return Plan(job, run_id, now, counts.plus(urls_cited=cited, urls_due=due),
-                tuple(document_ids) if document_ids is not None else None)
+def _end(archive: Archive, run_id: int, status: RunStatus, counts: RunCounts,
+         reason: str | None = None) -> None:
+    try:
+        archive.write(archive.runs.finish, run_id, status, counts, utcnow(), reason)
+    except ArchiveError:
+        pass  # the archive failed the plan itself; that error is the one to report

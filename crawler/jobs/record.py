@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from crawler.core.change import similarity
 from crawler.core.codec import compress
 from crawler.core.hashing import sha256
-from crawler.core.models import Blob, Capture, Check, CheckResult, Outcome
+from crawler.core.models import Blob, Capture, Check, CheckResult, Outcome, RunCounts
 from crawler.core.schedule import Schedule
 from crawler.fetch.items import FailureItem, Item, NotModifiedItem, PageItem
 
@@ -41,6 +41,11 @@ def record(archive: Archive, item: Item, run_id: int | None, schedule: Schedule
         raise TypeError(f"not an item sourcekeeper archives: {type(item).__name__}")
     logger.info("%s %s", result.outcome, item.requested_url)
     return result
+
+
+def counted(counts: RunCounts, item: Item, result: CheckResult) -> RunCounts:
+    """A run's counts with one more recorded item."""
+    return counts.counted(result.outcome, not_modified=isinstance(item, NotModifiedItem))
 
 
 def _capture(archive: Archive, item: PageItem, run_id: int | None

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from crawler.core.clock import iso
-from crawler.core.schedule import cron_line
 
 
 def crawl_command(paths: list[str], db: str, *, allow_private: bool = False,
@@ -28,6 +27,23 @@ def crawl_command(paths: list[str], db: str, *, allow_private: bool = False,
     command += ["--allow-private"] if allow_private else []
     command += [arg for pair in settings or [] for arg in ("-s", pair)] + ["-v"] * verbose
     return command
+
+
+def cron_line(every: float, command: str, log: str | None = None) -> str:
+    """A crontab line running the shell ``command`` about every ``every`` seconds."""
+    minutes = max(1, round(every / 60))
+    if minutes < 60:
+        when = f"*/{minutes} * * * *" if minutes > 1 else "* * * * *"
+    elif minutes < 1440:
+        hours = max(1, round(minutes / 60))
+        when = f"0 */{hours} * * *" if hours > 1 else "0 * * * *"
+    else:
+        days = max(1, round(minutes / 1440))
+        when = f"0 3 */{days} * *" if days > 1 else "0 3 * * *"
+    line = f"{when} {command}"
+    if log:
+        line += f" >> {shlex.quote(log)} 2>&1"
+    return line
 
 
 def crontab_line(command: list[str], every: float, db: str) -> str:

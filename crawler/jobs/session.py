@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
@@ -30,17 +32,22 @@ from typing import Any, Protocol, TypeVar
 from crawler import config
 from crawler.core.clock import utcnow
 from crawler.core.models import (
-    CheckResult, CrawlJob, CrawlResult, LatestSnapshot, RunStatus, Target,
+    CheckResult, CrawlJob, CrawlResult, LatestSnapshot, Outcome, RunStatus, Target,
 )
+from crawler.core.change import summarize
 from crawler.core.schedule import Schedule
-from crawler.fetch.items import Item, NotModifiedItem
+from crawler.errors import ArchiveError
+from crawler.fetch.items import Item
 from crawler.jobs.plan import Plan, plan, start_run
 from crawler.jobs.process import status_of
-from crawler.jobs.record import record
+from crawler.jobs.record import counted, record
 from crawler.storage import Archive, RunLock
 
+logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
-_PAGE = 100
+# Due URLs handed from the writer thread to the event loop at a time (each hop costs a
+# thread switch; the archive reads them in larger pages of its own).
+_TARGETS_PER_HOP = 100
 
 
 class _Stats(Protocol):
@@ -58,9 +65,11 @@ class ArchiveSession:
         self.schedule = schedule
         self.counts = plan_.counts
         self.last: CheckResult | None = None
+        self.change_summary: str | None = None
         self.status: RunStatus | None = None
         self.reason: str | None = None
         self._lock = lock
+        self._counting = threading.Lock()  # the writer thread and the event loop both count
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
 
     @classmethod
@@ -95,21 +104,35 @@ class ArchiveSession:
 
     def record_now(self, item: Item) -> CheckResult:
         result = record(self.archive, item, self.run_id, self.schedule)
-        self.counts = self.counts.counted(result.outcome,
-                                          not_modified=isinstance(item, NotModifiedItem))
+        with self._counting:
+            self.counts = counted(self.counts, item, result)
         self.last = result
+        if self.job.url and result.outcome is Outcome.CHANGED:
+            self.change_summary = self._summary(result)
         return result
 
+    def _summary(self, result: CheckResult) -> str:
+        """``+12 words, -3 words, 94% similar``: the change a re-fetch found."""
+        new, old = self.archive.snapshots.texts_before(
+            result.url_id, before_id=(result.snapshot_id or 0) + 1)
+        return summarize(old.text, new.text)
+
     def count_error(self) -> None:
-        self.counts = self.counts.plus(errors=1)
+        with self._counting:
+            self.counts = self.counts.plus(errors=1)
 
     def finish_now(self, status: RunStatus, reason: str | None = None) -> None:
-        """Record how the run ended (once)."""
+        """Record how the run ended (once). When the archive cannot take even that, one
+        warning line says so: the run is then shown as running until the next crawl marks
+        it interrupted."""
         if self.status is not None:
             return
+        try:
+            self.archive.write(self.archive.runs.finish, self.run_id, status, self.counts,
+                               utcnow(), reason)
+        except ArchiveError as exc:
+            logger.warning("the end of run %s could not be recorded: %s", self.run_id, exc)
         self.status, self.reason = status, reason
-        self.archive.write(self.archive.runs.finish, self.run_id, status, self.counts,
-                           utcnow(), reason)
 
     def hand_over(self) -> None:
         """Leave the run ``running`` for another process (a Redis writer) to finish."""
@@ -130,7 +153,7 @@ class ArchiveSession:
     def result(self, signal: int | None = None) -> CrawlResult:
         return CrawlResult(run_id=self.run_id, counts=self.counts,
                            status=self.status or RunStatus.RUNNING, reason=self.reason,
-                           signal=signal, last=self.last)
+                           signal=signal, last=self.last, change=self.change_summary)
 
     # Asynchronous use from Scrapy's event loop: on the writer thread.
 
@@ -140,7 +163,8 @@ class ArchiveSession:
     async def targets(self) -> AsyncIterator[Target]:
         """The run's URLs to check, read from the archive a page at a time."""
         pending = self.plan.targets(self.archive)
-        while batch := await self._on_writer(lambda: list(itertools.islice(pending, _PAGE))):
+        while batch := await self._on_writer(
+                lambda: list(itertools.islice(pending, _TARGETS_PER_HOP))):
             for target in batch:
                 yield target
 

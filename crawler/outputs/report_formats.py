@@ -1,4 +1,4 @@
-"""The report (crawler.outputs.report) as text, JSON, CSV or one self-contained HTML page.
+"""The report (built by crawler.jobs.report) as text, JSON, CSV or one self-contained HTML page.
 
 Everything that came from a document or a page is escaped in HTML: archived content is
 untrusted, and the report must stay a page that only displays it (no scripts, no external

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from sqlite_utils import Database as SqliteUtilsDatabase
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
-from crawler.errors import ArchiveUnavailable, ArchiveWriteError
+from crawler.errors import ArchiveError, ArchiveUnavailable, ArchiveWriteError
 from crawler.storage.schema import SCHEMA_VERSION, migrate
 
 BUSY_TIMEOUT_MS = 200
@@ -38,6 +38,7 @@ class Database:
 
     def __init__(self, path: str | Path, *, lock_timeout: float):
         self.path = str(path)
+        self.lock_timeout = lock_timeout
         self._retrying = Retrying(
             retry=retry_if_exception(_is_lock_error),
             wait=wait_exponential_jitter(multiplier=0.05, max=2.0),
@@ -51,7 +52,7 @@ class Database:
                 raise ArchiveUnavailable(self.path, "its folder does not exist")
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self.db = SqliteUtilsDatabase(conn)
-            self.call(self._prepare)
+            self._retrying(self._prepare)
         except sqlite3.Error as exc:
             raise ArchiveUnavailable(self.path, str(exc)) from None
 
@@ -65,11 +66,15 @@ class Database:
     def check_writable(self) -> None:
         """Raise :class:`ArchiveUnavailable` now, rather than mid-crawl, if the file or its
         folder is read-only."""
-        try:
+        def probe() -> None:
             self.conn.execute("BEGIN IMMEDIATE")
             self.conn.execute("ROLLBACK")
-        except sqlite3.OperationalError as exc:
-            raise ArchiveUnavailable(self.path, f"cannot be written ({exc})") from None
+
+        try:
+            self.call(probe)
+        except (sqlite3.OperationalError, ArchiveWriteError) as exc:
+            message = str(exc).removeprefix(f"{self.path}: ")
+            raise ArchiveUnavailable(self.path, f"cannot be written ({message})") from None
 
     def call(self, function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         """Run ``function``, retrying while another process holds the write lock."""
@@ -79,7 +84,12 @@ class Database:
             message = str(exc).lower()
             if "full" in message or "readonly" in message or "disk i/o" in message:
                 raise ArchiveWriteError(f"{self.path}: {exc}") from None
-            raise
+            if _is_lock_error(exc):
+                raise ArchiveError(f"{self.path}: another process kept the archive locked "
+                                   f"for {self.lock_timeout:g} s") from None
+            raise ArchiveError(f"{self.path}: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"{self.path}: {exc}") from None
 
     def write(self, function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         """Run ``function`` in one write transaction, retried while the file is locked."""

@@ -6,7 +6,7 @@ import re
 
 from crawler.core.codec import decompress
 from crawler.core.hashing import sha256
-from crawler.core.views import ArchiveStatus, Change, DocumentInfo, SearchHit
+from crawler.core.views import ArchiveStatus, Change, SearchHit
 from crawler.storage.database import Database
 from crawler.storage.runs import Runs
 
@@ -31,6 +31,7 @@ class Reads:
             documents=one("SELECT count(*) FROM documents"),
             urls=one("SELECT count(*) FROM urls"),
             snapshots=one("SELECT count(*) FROM snapshots"),
+            bodies=one("SELECT count(*) FROM bodies"),
             bodies_bytes=one("SELECT coalesce(sum(length(data)), 0) FROM bodies"),
             due=one("SELECT count(*) FROM urls WHERE next_check_at IS NULL"
                     " OR next_check_at <= ?", [now]),
@@ -76,10 +77,6 @@ class Reads:
         if orphans:
             problems.append(f"{orphans} snapshots without their body or their check")
         return problems
-
-    def documents(self) -> list[DocumentInfo]:
-        return [DocumentInfo(**row) for row in self._db.rows(
-            "SELECT id, path, read_at, text FROM documents ORDER BY path")]
 
     def changes(self) -> list[Change]:
         """URLs whose text changed, with their latest change's similarity to the text before

@@ -39,9 +39,6 @@ class Runs:
             "UPDATE runs SET status = ? WHERE status = ? AND command = ?",
             [str(RunStatus.INTERRUPTED), str(RunStatus.RUNNING), command]).rowcount
 
-    def status(self, run_id: int) -> str | None:
-        return self._db.one("SELECT status FROM runs WHERE id = ?", [run_id])
-
     def recent(self, limit: int) -> tuple[RunInfo, ...]:
         """The newest runs, newest first."""
         return tuple(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler.core.codec import decompress
-from crawler.core.models import Blob, Capture, Check, LatestSnapshot, Outcome
+from crawler.core.models import Blob, Capture, Check, LatestSnapshot, Outcome, Role
 from crawler.core.views import (
     CheckInfo, Citation, HistoryEntry, SnapshotInfo, SnapshotRecord, SnapshotText,
 )
@@ -48,7 +48,8 @@ def _record(row: dict[str, Any]) -> SnapshotRecord:
         raw_sha256=row["raw_sha256"], ip_address=row["ip_address"], protocol=row["protocol"],
         headers=_pairs(row["headers"]), request_headers=_pairs(row["request_headers"]),
         metadata=json.loads(row["metadata"] or "{}"),
-        documents=tuple(Citation(**cited) for cited in json.loads(row["documents"] or "[]")),
+        documents=tuple(Citation(**{**cited, "role": Role(cited["role"])})
+                        for cited in json.loads(row["documents"] or "[]")),
         similarity=row["similarity"])
 
 
@@ -103,11 +104,6 @@ class Snapshots:
         row = self._db.conn.execute(
             "SELECT codec, data FROM bodies WHERE sha256 = ?", [sha256]).fetchone()
         return decompress(*row) if row else None
-
-    def blobs(self) -> Iterator[Blob]:
-        """Every stored body, compressed as stored (for integrity checks)."""
-        for row in self._db.rows("SELECT sha256, size, codec, data FROM bodies"):
-            yield Blob(**row)
 
     def ends(self, url_id: int) -> tuple[SnapshotInfo | None, SnapshotInfo | None]:
         """A URL's first and latest snapshots."""
@@ -192,12 +188,3 @@ class Checks:
                     " snapshots.title FROM checks"
                     " LEFT JOIN snapshots ON snapshots.id = checks.snapshot_id"
                     " WHERE checks.url_id = ? ORDER BY checks.checked_at, checks.id", [url_id])]
-
-    def last_of_run(self, run_id: int, url_id: int) -> Check | None:
-        """The last check of a URL in a run."""
-        for row in self._db.rows(
-                "SELECT url_id, run_id, checked_at, outcome, status, final_url, snapshot_id,"
-                " reason FROM checks WHERE run_id = ? AND url_id = ? ORDER BY id DESC LIMIT 1",
-                [run_id, url_id]):
-            return Check(**{**row, "outcome": Outcome(row["outcome"])})
-        return None

@@ -22,7 +22,8 @@ def _info(row: dict[str, Any]) -> UrlInfo:
     return UrlInfo(
         id=row["id"], url=row["url"], canonical=row["canonical"], first_seen=row["first_seen"],
         next_check_at=row["next_check_at"], interval=row["interval"],
-        last_checked_at=row["last_checked_at"], last_outcome=row["last_outcome"],
+        last_checked_at=row["last_checked_at"],
+        last_outcome=Outcome(row["last_outcome"]) if row["last_outcome"] else None,
         failures=row["failures"] or 0, etag=row["etag"], last_modified=row["last_modified"])
 
 
@@ -48,11 +49,6 @@ class Urls:
                                  [key, url]):
             return _info(row)
         raise NotArchived(f"{url}: not in the archive")
-
-    def get(self, url_id: int) -> UrlInfo:
-        for row in self._db.rows("SELECT * FROM urls WHERE id = ?", [url_id]):
-            return _info(row)
-        raise NotArchived(f"URL {url_id}: not in the archive")
 
     def all(self) -> Iterator[UrlInfo]:
         for row in self._db.rows("SELECT * FROM urls ORDER BY id"):

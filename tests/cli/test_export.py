@@ -16,7 +16,7 @@ import pytest_twisted
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.errors import OutputError
-from crawler.outputs.files import output
+from crawler.outputs.atomic_file import output
 from tests.helpers import PUTIN, RELATED, crawl_here
 from tests.server import page
 
@@ -153,3 +153,13 @@ def test_warc_export_passes_warcio_check(invoke, with_mirror, server, tmp_path):
     [meta] = [json.loads(body) for kind, uri, _, _, body in records
               if kind == "metadata" and uri == server.url(PUTIN)]
     assert meta["title"].startswith("Putin Offers") and meta["documents"][0]["role"]
+
+
+def test_times_are_checked_through_the_api_too(seed_twice):
+    from crawler import api
+    from crawler.errors import InvalidTime
+
+    with pytest.raises(InvalidTime, match="'yesterday' is not an ISO date or date-time"):
+        api.export(format="jsonl", db=str(seed_twice), since="yesterday")
+    with pytest.raises(InvalidTime, match="'last week' is not an ISO date"):
+        api.diff("http://nowhere.example/", db=str(seed_twice), since="last week")

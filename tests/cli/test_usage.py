@@ -38,8 +38,9 @@ def test_usage_errors_exit_2(invoke, tmp_path):
 @pytest.mark.parametrize("setting, message", [
     ("SCHEDULE_MIN_INTERVAL=abc", "setting SCHEDULE_MIN_INTERVAL='abc': expected seconds or a "
                                   "duration such as 30m, 6h, 1d"),
-    ("SCHEDULE_MIN_INTERVAL=40d", "setting SCHEDULE_MIN_INTERVAL (3.456e+06 s) must be more "
-                                  "than 0 and at most SCHEDULE_MAX_INTERVAL (2.592e+06 s)"),
+    ("SCHEDULE_MIN_INTERVAL=40d", "settings SCHEDULE_MIN_INTERVAL (3.456e+06 s) and "
+                                  "SCHEDULE_MAX_INTERVAL (2.592e+06 s): the minimum must be "
+                                  "more than 0 and at most the maximum"),
     ("DOCUMENT_MAX_BYTES=lots", "setting DOCUMENT_MAX_BYTES='lots': expected a whole number"),
 ])
 def test_a_bad_setting_is_a_usage_error_before_anything_runs(invoke, tmp_path, setting,

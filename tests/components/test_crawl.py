@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+import pytest
 import pytest_twisted
 
 from crawler import api
@@ -189,3 +190,29 @@ async def test_a_second_crawl_of_an_archive_is_refused_while_one_runs(documents,
             raise AssertionError("the crawl ran beside another")
     assert (await crawl_here(db, [documents / "moscow-times.txt"])).finished
     assert run_statuses(db) == ["finished"]
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_run_that_cannot_be_planned_is_recorded_as_failed(tmp_path):
+    from crawler.errors import InvalidURL
+
+    db = tmp_path / "a.db"
+    with pytest.raises(InvalidURL):
+        await crawl_here(db, url="ftp://example.org/file")
+    [run] = api.status(db=str(db)).runs
+    assert (run.status, run.reason) == ("failed", "ftp://example.org/file: not an http(s) URL")
+
+
+def test_a_run_whose_end_cannot_be_recorded_says_so_in_one_line(documents, tmp_path, caplog):
+    from crawler import config
+    from crawler.core.models import CrawlJob
+    from crawler.jobs.session import ArchiveSession
+
+    settings = config.project_settings({"ARCHIVE_DB": str(tmp_path / "a.db")})
+    session = ArchiveSession.open(CrawlJob((str(documents / "moscow-times.txt"),)), settings)
+    session.archive.close()  # the archive fails under the session's feet
+    with caplog.at_level(logging.WARNING, logger="crawler"):
+        session.close()
+    assert session.status is RunStatus.INTERRUPTED
+    [line] = [record.getMessage() for record in caplog.records]
+    assert line.startswith(f"the end of run {session.run_id} could not be recorded: ")

@@ -41,3 +41,25 @@ def test_queue_messages():
     assert relay.target_of(b'{"id": 4, "url": "https://x.org/", "etag": "e"}').etag == "e"
     assert relay.target_of(b'{"url": "https://x.org/"}') is None
     assert relay.target_of(b"\xff") is None
+
+
+def test_items_queued_by_an_older_sourcekeeper_still_decode():
+    """Items written before the typed records (extraction as a dict, ``packed`` as a
+    codec and data) are archived after an upgrade, not lost."""
+    import base64
+    import json
+
+    body = b"<p>old body</p>"
+    codec, data = compress(body)
+    message = json.dumps({"kind": "PageItem", "fields": {
+        "url_id": 3, "requested_url": "https://x.org/", "final_url": "https://x.org/",
+        "fetched_at": "2026", "status": 200, "headers": [["A", "b"]],
+        "content_type": "text/html", "kind": "html", "body": {"from_packed": True},
+        "extraction": {"text": "old body", "text_sha256": "ab", "title": "T",
+                       "author": None, "date": None, "sitename": None, "language": "en",
+                       "metadata": {}},
+        "packed": {"packed": codec, "b64": base64.b64encode(data).decode("ascii")},
+    }}).encode()
+    item = relay.decode_item(message)
+    assert item.body == body and item.extraction.title == "T"
+    assert item.packed == Blob(sha256(body), len(body), codec, data)

@@ -130,3 +130,15 @@ def test_scrapy_crawl_from_the_project_root(server, documents, tmp_path):
     [document] = api.report(db=str(db))
     assert {source.role for source in document.sources} == {Role.ORIGINAL, Role.RELATED}
     assert run_statuses(db) == ["finished"]
+
+
+def test_unreachable_hosts_are_one_line_each_not_tracebacks(sourcekeeper, tmp_path):
+    from tests.helpers import cite, free_port
+
+    refused = f"http://127.0.0.1:{free_port()}/nothing-here"
+    doc = cite(tmp_path / "doc.txt", [refused])
+    result = sourcekeeper("crawl", str(doc), "--db", str(tmp_path / "a.db"), *FAST, "-v",
+                          "-s", "RETRY_TIMES=0")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"INFO: failed {refused}" in result.stderr

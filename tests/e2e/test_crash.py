@@ -98,7 +98,8 @@ def test_full_disk_is_one_clear_error(server, tmp_path):
 
     crawl = subprocess.run(
         [sys.executable, "-m", "crawler", "crawl", str(doc), "--db", str(db), *FAST,
-         "-s", "EXTRACT_WORKERS=0"],
+         "-s", "EXTRACT_WORKERS=0", "-s", "AUTOTHROTTLE_ENABLED=0",
+         "-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"],
         capture_output=True, text=True, timeout=120, preexec_fn=small_disk)
     assert crawl.returncode == 1, crawl.stderr
     errors = [line for line in crawl.stderr.splitlines() if line.startswith("ERROR")]
@@ -119,3 +120,28 @@ def test_read_only_archive_is_one_clear_error(sourcekeeper, documents, tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip().startswith(f"sourcekeeper: cannot open archive {db}: cannot be "
                                             "written (attempt to write a readonly database)")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_documents_are_read_stops_as_gracefully(signum, server, tmp_path):
+    docs = tmp_path / "many"
+    docs.mkdir()
+    for n in range(3000):
+        (docs / f"{n:04}.txt").write_text(f"Note {n}: see {server.url(f'/page/{n}')}\n")
+    db = tmp_path / "a.db"
+    crawl = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", str(docs), "--db",
+                              str(db), *FAST], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    wait_for(lambda: (db.parent / f"{db.name}.lock").exists()
+             and api.status(db=str(db)).documents >= 10, what="documents being read")
+    crawl.send_signal(signum)
+    out, err = crawl.communicate(timeout=60)
+    assert crawl.returncode == 128 + signum, err
+    read = int(out.split(" documents read")[0])
+    assert 10 <= read < 3000, "stopped while reading, with what it had read"
+    name = signal.Signals(signum).name
+    assert err.strip().splitlines()[-1] == (
+        f"sourcekeeper: crawl interrupted by {name}; the URLs not checked stay due")
+    [run] = api.status(db=str(db)).runs
+    assert (run.status, run.documents) == ("interrupted", read)
+    assert server.requests == [], "nothing was fetched"

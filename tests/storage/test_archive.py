@@ -52,7 +52,7 @@ def outcome(archive: Archive, item) -> Outcome:
 
 
 def stored_bodies(archive: Archive) -> int:
-    return len(list(archive.snapshots.blobs()))
+    return archive.reads.status(NOW, 5).bodies
 
 
 @pytest.fixture
@@ -197,3 +197,26 @@ def test_due_urls_are_read_page_by_page_each_once(archive):
     assert len(list(archive.urls.due(now=later, limit=1234, page=500))) == 1234
     everything = [target.id for target in archive.urls.due(now=later, everything=True, page=700)]
     assert sorted(everything) == ids and everything[0] not in ids[2::3]
+
+
+def test_a_lock_held_past_the_timeout_is_one_error(tmp_path):
+    from crawler.errors import ArchiveError
+
+    path = tmp_path / "shared.db"
+    Archive(path).close()
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sqlite3, sys
+        conn = sqlite3.connect({str(path)!r}, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        print("locked", flush=True)
+        sys.stdin.readline()
+        conn.execute("ROLLBACK")
+    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with Archive(path, lock_timeout=0.3) as archive:
+            with pytest.raises(ArchiveError, match="another process kept the archive locked "
+                                                   "for 0.3 s"):
+                add_url(archive, "https://example.org/a")
+    finally:
+        holder.communicate("go\n", timeout=30)

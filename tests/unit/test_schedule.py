@@ -8,7 +8,8 @@ import pytest
 
 from crawler.core.clock import parse_duration
 from crawler.core.models import Outcome
-from crawler.core.schedule import Schedule, cron_line
+from crawler.core.schedule import Schedule
+from crawler.jobs.repeat import cron_line
 from crawler.errors import InvalidDuration
 
 

@@ -19,20 +19,3 @@ def require_redis(feature: str) -> None:
     if find_spec("redis") is None or find_spec("scrapy_redis") is None:
         raise MissingExtra(feature, "redis")
 
-
-class StopFlag:
-    """SIGINT/SIGTERM for the processes that are not Scrapy's (coordinator, ingest): finish
-    the item in hand, then stop. Call it to ask whether a signal came."""
-
-    def __init__(self) -> None:
-        import signal
-
-        self.signal: int | None = None
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, self._received)
-
-    def _received(self, signum: int, frame: object) -> None:
-        self.signal = signum
-
-    def __call__(self) -> bool:
-        return self.signal is not None

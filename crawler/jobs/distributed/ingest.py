@@ -15,9 +15,9 @@ from crawler.core.clock import utcnow
 from crawler.core.models import CheckResult, RunCounts, RunStatus
 from crawler.core.schedule import Schedule
 from crawler.errors import ArchiveError, ArchiveWriteError, RelayError
-from crawler.fetch.items import Item, NotModifiedItem
+from crawler.fetch.items import Item
 from crawler.jobs.distributed.relay import Relay
-from crawler.jobs.record import record
+from crawler.jobs.record import counted, record
 from crawler.storage import Archive
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,8 @@ def ingest(relay: Relay, record_item: Callable[[Item], CheckResult], *, until_do
             record_item(item)
         except ArchiveWriteError:
             raise  # the item stays in Redis for the next writer
-        except (ArchiveError, RelayError) as exc:
+        except (ArchiveError, RelayError, TypeError, ValueError, AttributeError) as exc:
+            # One bad item must not stop the writer (and come back at every start).
             logger.error("cannot archive %s: %s", getattr(item, "requested_url", "?"), exc)
             relay.discard(raw)
             continue
@@ -68,8 +69,7 @@ class Writer:
 
     def record(self, item: Item) -> CheckResult:
         result = record(self.archive, item, self.relay.current_run(), self.schedule)
-        self.counts = self.counts.counted(result.outcome,
-                                          not_modified=isinstance(item, NotModifiedItem))
+        self.counts = counted(self.counts, item, result)
         return result
 
     def run_done(self, run_id: int) -> None:

@@ -23,7 +23,8 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import redis
@@ -34,6 +35,7 @@ from redis.retry import Retry
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from crawler.core.codec import compress, decompress
+from crawler.core.hashing import sha256
 from crawler.core.models import Blob, Extraction, Target
 from crawler.core.url import canonical
 from crawler.errors import RelayError
@@ -76,6 +78,15 @@ def connect(url: str, wait: float) -> redis.Redis:
     return redis.Redis.from_url(url, **client_options())
 
 
+@contextmanager
+def relay_errors(url: str) -> Iterator[None]:
+    """Redis failing mid-run (beyond redis-py's own retries) as one :class:`RelayError`."""
+    try:
+        yield
+    except redis.RedisError as exc:
+        raise RelayError(f"{url}: Redis failed: {exc}") from None
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
@@ -102,23 +113,31 @@ def encode_item(item: Item) -> bytes:
     return json.dumps({"kind": type(item).__name__, "fields": fields}).encode("utf-8")
 
 
-def _decoded(value: Any) -> Any:
+def _decoded(name: str, value: Any) -> Any:
     if not isinstance(value, dict):
         return value
     if "blob" in value:
         return Blob(value["blob"], value["size"], value["codec"], base64.b64decode(value["b64"]))
+    if "packed" in value:  # written by sourcekeeper before 2026-11-25: (codec, data)
+        data = base64.b64decode(value["b64"])
+        body = decompress(value["packed"], data)
+        return Blob(sha256(body), len(body), value["packed"], data)
     if "codec" in value:
         return decompress(value["codec"], base64.b64decode(value["b64"]))
     if "extraction" in value:
         return Extraction(**value["extraction"])
+    if name == "extraction" and "text" in value:  # before 2026-11-25: a plain dict
+        return Extraction(**value)
     return value
 
 
 def decode_item(data: bytes) -> Item:
+    """An item from its JSON (also as older versions wrote it, so that items queued before
+    an upgrade are not lost). Raises :class:`RelayError` for what is not ours."""
     try:
         message = json.loads(data)
         kind = _KINDS[message["kind"]]
-        fields = {name: _decoded(value) for name, value in message["fields"].items()}
+        fields = {name: _decoded(name, value) for name, value in message["fields"].items()}
         if fields.get("body") == {"from_packed": True}:
             packed = fields["packed"]
             fields["body"] = decompress(packed.codec, packed.data)

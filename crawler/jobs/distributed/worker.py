@@ -34,7 +34,7 @@ def work(settings: Settings) -> CrawlResult:
     connect(settings.get("REDIS_URL"), config.get(settings, "RELAY_CONNECT_WAIT")).close()
     mark_started()
     process = SignalledProcess(settings)
-    quiet_robots_errors(settings)
+    quiet_robots_errors(settings)  # after the process (re)configured logging
     crawler = process.create_crawler("worker")
     process.crawl(crawler)
     process.start()

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from crawler.errors import DocumentError
-from crawler.jobs.files import find_documents, read_document
+from crawler.jobs.document_files import find_documents, read_document
 
 LIMIT = 50 * 1024 * 1024
 
