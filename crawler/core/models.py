@@ -89,7 +89,9 @@ class Document:
 @dataclass(frozen=True)
 class Mention:
     """One URL a document cites: as written (rejoined, trimmed), the form we fetch, the
-    canonical form we dedupe on, its role, anchor text and the line it starts on."""
+    canonical form we dedupe on, its role, anchor text and the line it starts on.
+    ``alternatives`` are other readings of a URL wrapped across lines (the form we fetch),
+    to try when this one turns out not to exist."""
 
     written: str
     url: str
@@ -97,6 +99,33 @@ class Mention:
     role: Role = Role.CITED
     anchor: str | None = None
     line: int = 0
+    alternatives: tuple[str, ...] = ()
+
+
+class Dropped(StrEnum):
+    """Why something that looks like a URL in a document is not a source it cites."""
+
+    INVALID = "not a valid http(s) URL"
+    IMAGE = "an image"
+    CODE = "in code"
+    NAVIGATION = "outside the main content"
+    EXCLUDED = "excluded"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A URL discovery saw in a document, kept or not: where, as written, what it resolves to
+    and, when it is not cited, why (``dropped`` and a ``detail``)."""
+
+    line: int
+    written: str
+    url: str | None
+    canonical: str | None
+    role: Role = Role.CITED
+    anchor: str | None = None
+    dropped: Dropped | None = None
+    detail: str | None = None
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

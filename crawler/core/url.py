@@ -27,11 +27,14 @@ _TRACKING = re.compile(
     re.IGNORECASE,
 )
 
-_LABEL = re.compile(r"^(?!-)[^\W_](?:[\w-]{0,61}[^\W_])?$")
-_TLD = re.compile(r"^(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})$", re.IGNORECASE)
+_LABEL = re.compile(r"^(?!-)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
 
 
 def _valid_host(host: str) -> bool:
+    """A host we can look up: an IP address, ``localhost``, or a name of two labels or more
+    whose international form (IDNA, as browsers encode ``उदाहरण.परीक्षा`` or ``✪df.ws``) has
+    letters, digits and inner dashes only, and a top-level domain of letters."""
     if host == "localhost":
         return True
     try:
@@ -39,8 +42,12 @@ def _valid_host(host: str) -> bool:
         return True
     except ValueError:
         pass
-    labels = host.rstrip(".").split(".")
-    if len(labels) < 2 or len(host) > 253:
+    try:
+        ascii_host = host.rstrip(".").encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return False
+    labels = ascii_host.split(".")
+    if len(labels) < 2 or len(ascii_host) > 253:
         return False
     return all(_LABEL.match(label) for label in labels) and bool(_TLD.match(labels[-1]))
 

@@ -1,0 +1,137 @@
+"""Find the source URLs a document cites, and what role each plays in it.
+
+Documents are pasted news articles, notes, reports and saved web pages, so URLs arrive
+damaged: hard-wrapped across lines (text copied from PDFs or mail), glued to punctuation,
+wrapped in Markdown or parentheses, without a scheme. Each format is read with its own
+parser (crawler.core.discovery.markup) and its text with one scanner
+(crawler.core.discovery.scanner, .text); each URL gets a role (.roles).
+
+:func:`findings` reports everything seen, with why what is not cited was dropped (an image,
+code, outside a saved page's main content, excluded, not a valid URL): what
+``sourcekeeper urls`` lists. :func:`discover` gives the mentions a crawl archives, one per
+canonical URL.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from crawler.core.discovery.markup import mask_code, render
+from crawler.core.discovery.roles import match_related_titles, merge, related_titles
+from crawler.core.discovery.text import Found, scan
+from crawler.core.models import Dropped, Finding, Mention, Role
+from crawler.core.url import canonical, fetchable, without_credentials
+from crawler.errors import InvalidURL
+
+__all__ = ["Options", "discover", "discover_html", "discover_text", "findings", "render"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """How discovery reads a document: every link of a saved web page, not only its main
+    content (``all_links``); hosts (and their subdomains) and URL patterns (``fnmatch``) that
+    are never cited; the URL relative links resolve against when the document has none."""
+
+    all_links: bool = False
+    exclude_hosts: frozenset[str] = frozenset()
+    exclude: tuple[str, ...] = ()
+    base_url: str | None = None
+
+
+def _excluded(url: str, options: Options) -> str | None:
+    host = (urlsplit(url).hostname or "").lower()
+    for excluded in options.exclude_hosts:
+        if host == excluded or host.endswith("." + excluded):
+            return f"host {excluded}"
+    for pattern in options.exclude:
+        if fnmatch.fnmatchcase(url, pattern):
+            return f"pattern {pattern}"
+    return None
+
+
+def _finding(found: Found, options: Options, main: frozenset[str] | None) -> Finding:
+    written = without_credentials(found.written)
+    common = {"line": found.line, "written": written, "role": found.role,
+              "anchor": found.anchor}
+    try:
+        url = fetchable(written)
+    except InvalidURL as exc:
+        return Finding(url=None, canonical=None, dropped=Dropped.INVALID,
+                       detail=str(exc).removeprefix(f"{written}: "), **common)
+    key = canonical(written)
+    if found.image:
+        return Finding(url=url, canonical=key, dropped=Dropped.IMAGE, **common)
+    if (reason := _excluded(url, options)) is not None:
+        return Finding(url=url, canonical=key, dropped=Dropped.EXCLUDED, detail=reason,
+                       **common)
+    if main is not None and found.role is Role.CITED and key not in main:
+        return Finding(url=url, canonical=key, dropped=Dropped.NAVIGATION, **common)
+    alternatives = []
+    for other in found.alternatives:
+        try:
+            alternatives.append(fetchable(without_credentials(other)))
+        except InvalidURL:
+            continue
+    return Finding(url=url, canonical=key, alternatives=tuple(alternatives), **common)
+
+
+def _code_findings(code: list[str] | tuple[str, ...]) -> list[Finding]:
+    dropped = []
+    for block in code:
+        for found in scan(block, rejoin=False):
+            dropped.append(Finding(line=0, written=found.written, url=None, canonical=None,
+                                   dropped=Dropped.CODE))
+    return dropped
+
+
+def _canonical_set(urls: frozenset[str]) -> frozenset[str]:
+    keys = set()
+    for url in urls:
+        try:
+            keys.add(canonical(url))
+        except InvalidURL:
+            continue
+    return frozenset(keys)
+
+
+def _read(content: str, kind: str, options: Options) -> tuple[list[Finding], list[str]]:
+    """Every finding in a document of ``kind``, and its related-article titles."""
+    if kind == "html":
+        rendered = render(content, base_url=options.base_url, all_links=options.all_links)
+        main = _canonical_set(rendered.main) if rendered.main is not None else None
+        seen = [_finding(found, options, main) for found in scan(rendered.linked, rejoin=False)]
+        seen += [Finding(line=0, written=href, url=None, canonical=None,
+                         dropped=Dropped.INVALID, detail="a relative link, and no base URL")
+                 for href in rendered.unresolved]
+        return seen + _code_findings(rendered.code), related_titles(rendered.text.split("\n"))
+    code: list[str] = []
+    if kind == "markdown":
+        content, code = mask_code(content)
+    seen = [_finding(found, options, None) for found in scan(content)]
+    return seen + _code_findings(code), related_titles(content.split("\n"))
+
+
+def findings(content: str, kind: str, options: Options | None = None) -> list[Finding]:
+    """Everything that looks like a URL in a document of ``kind`` (``text``, ``markdown``,
+    ``html``), in order, cited or dropped (with why)."""
+    return _read(content, kind, options or Options())[0]
+
+
+def discover(content: str, kind: str, options: Options | None = None) -> list[Mention]:
+    """The URLs a document cites: one mention per canonical URL, in order of appearance."""
+    seen, titles = _read(content, kind, options or Options())
+    mentions = [Mention(finding.written, finding.url, finding.canonical, finding.role,
+                        finding.anchor, finding.line, finding.alternatives)
+                for finding in seen
+                if finding.dropped is None and finding.url and finding.canonical]
+    return merge(match_related_titles(titles, mentions))
+
+
+def discover_text(text: str) -> list[Mention]:
+    return discover(text, "text")
+
+
+def discover_html(html: str, options: Options | None = None) -> list[Mention]:
+    return discover(html, "html", options)

@@ -1,0 +1,127 @@
+"""What a cited URL is to the document: its original, a related article, or a citation.
+
+- ``original``: the page the document is a copy of ("Original url:", "Source:", "Canonical",
+  "Originally published at ...", an HTML ``<link rel=canonical>``);
+- ``related``: a page the document points to as a related article, found after a "Related
+  article:" label or by matching the slug of a URL against a "Related article: <title>" line,
+  whose title then becomes the mention's anchor text;
+- ``cited``: everything else.
+
+A label sits right before its URL, or alone on the line above it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from collections.abc import Iterable
+from urllib.parse import unquote, urlsplit
+
+from crawler.core.models import Mention, Role
+
+_ORIGINAL_AT_START = (
+    r"original(?:ly)?(?:[\s_-]*(?:url|link|source|article|story|post|address|version))?"
+    r"|source(?:\s+(?:url|link|article))?|canonical(?:\s+(?:url|link))?|permalink"
+)
+_ORIGINAL_ANYWHERE = (
+    r"originally\s+(?:published|posted|appeared)(?:\s+(?:at|on|in|by))?"
+    r"|first\s+(?:published|posted|appeared)(?:\s+(?:at|on|in))?"
+    r"|(?:re)?published\s+(?:at|on|in|from)|reposted\s+from"
+)
+_RELATED = (
+    r"related(?:\s+(?:article|articles|story|stories|link|links|reading|content|post|coverage))?"
+    r"|read\s+(?:more|also|next)|see\s+also|also\s+read|more\s+on\s+this(?:\s+story)?"
+    r"|recommended(?:\s+reading)?"
+)
+_SEP = r"\s*[:=\-–—>]*\s*[^\w\s]*\s*"
+_ORIGINAL_PREFIX = re.compile(
+    rf"(?:^[\W_]*(?:{_ORIGINAL_AT_START})|(?:^|\W)(?:{_ORIGINAL_ANYWHERE})){_SEP}$", re.IGNORECASE
+)
+_RELATED_PREFIX = re.compile(rf"^[\W_]*(?:{_RELATED}){_SEP}$", re.IGNORECASE)
+_ORIGINAL_LINE = re.compile(
+    rf"^[\W_]*(?:{_ORIGINAL_AT_START}|{_ORIGINAL_ANYWHERE})\s*[:=\-–—>]*[\W_]*$", re.IGNORECASE
+)
+_RELATED_LINE = re.compile(rf"^[\W_]*(?:{_RELATED})\s*[:=\-–—>]*[\W_]*$", re.IGNORECASE)
+RELATED_TITLE = re.compile(rf"^[\W_]*(?:{_RELATED})\s*[:\-–—]\s*(?P<title>\w.*?)\s*$",
+                           re.IGNORECASE)
+_LINKISH = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+_LABEL_WINDOW = 200
+_SLUG_MIN_SCORE = 0.6
+_SLUG_MIN_WORDS = 2
+
+
+def role_of(prefix: str, line_above: str) -> Role:
+    """The role of a URL from the text before it on its line (``prefix``), or from the line
+    above when it stands alone. A label ends right before its URL, so only the last
+    ``_LABEL_WINDOW`` characters can matter: a long line of URLs stays linear. The window is
+    marked as not starting the line (a word character), so a label-at-line-start cannot
+    match inside it."""
+    if len(prefix) > _LABEL_WINDOW:
+        prefix = "x" + prefix[-_LABEL_WINDOW:]
+    if _ORIGINAL_PREFIX.search(prefix):
+        return Role.ORIGINAL
+    if _RELATED_PREFIX.search(prefix):
+        return Role.RELATED
+    if prefix.strip(" \t*_>#-[(") == "":
+        if _ORIGINAL_LINE.match(line_above):
+            return Role.ORIGINAL
+        if _RELATED_LINE.match(line_above):
+            return Role.RELATED
+    return Role.CITED
+
+
+def _words(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return [word for word in re.split(r"[^a-z0-9]+", folded) if word]
+
+
+def slug_score(title: str, url: str) -> float:
+    """The share of a title's words found in a URL's path (its slug)."""
+    title_words = set(_words(title))
+    path_words = set(_words(unquote(urlsplit(url).path)))
+    return len(title_words & path_words) / len(title_words) if title_words else 0.0
+
+
+def related_titles(lines: Iterable[str]) -> list[str]:
+    """The titles of "Related article: <title>" lines (a title, not a URL)."""
+    titles = []
+    for line in lines:
+        match = RELATED_TITLE.match(line)
+        if match and not _LINKISH.search(match["title"]):
+            titles.append(match["title"])
+    return titles
+
+
+def match_related_titles(titles: list[str], mentions: list[Mention]) -> list[Mention]:
+    """Mark as ``related`` the URL whose slug matches a "Related article: <title>" line."""
+    mentions = list(mentions)
+    for title in titles:
+        size = len(set(_words(title)))
+        best, best_score = None, 0.0
+        for index, mention in enumerate(mentions):
+            if mention.role is Role.ORIGINAL:
+                continue
+            score = slug_score(title, mention.url)
+            if score > best_score:
+                best, best_score = index, score
+        if best is not None and best_score >= _SLUG_MIN_SCORE and best_score * size >= \
+                _SLUG_MIN_WORDS:
+            mentions[best] = dataclasses.replace(mentions[best], role=Role.RELATED, anchor=title)
+    return mentions
+
+
+def merge(mentions: list[Mention]) -> list[Mention]:
+    """One mention per canonical URL, keeping the strongest role and its anchor text."""
+    merged: dict[str, Mention] = {}
+    for mention in mentions:
+        kept = merged.get(mention.canonical)
+        if kept is None:
+            merged[mention.canonical] = mention
+        elif mention.role.strength < kept.role.strength:
+            merged[mention.canonical] = dataclasses.replace(
+                kept, role=mention.role, anchor=mention.anchor or kept.anchor)
+        elif kept.anchor is None and mention.anchor is not None:
+            merged[mention.canonical] = dataclasses.replace(kept, anchor=mention.anchor)
+    return list(merged.values())

@@ -1,0 +1,242 @@
+"""URLs in plain text, rejoined when a line break cut them.
+
+Text copied from PDFs and mail is hard-wrapped: a URL longer than the line is cut, with or
+without a hyphen, and its rest starts the next line. Whether the next line continues the URL
+is decided with evidence, not only the line's shape:
+
+- the break itself: a URL does not end on ``- _ = & % + ~``, and a continuation that starts
+  with ``/ ? & = # %`` is a path or query;
+- the continuation: URL-like (slashes, dots, digits in words) or alone on its line, rather
+  than the next word of a sentence;
+- the document's wrapping: a line as full as the document's wrapped lines, a document folded
+  at an exact column (every line the same length), a URL longer than a whole line (a word
+  wrapper never breaks a word that fits);
+- a nearby title: when a break is ambiguous, the reading whose slug matches a "Related
+  article: <title>" line wins.
+
+An ambiguous break keeps both readings: the joined one first, the other as an alternative
+that a crawl tries when the first does not exist (crawler.jobs).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from crawler.core.discovery.roles import related_titles, role_of, slug_score
+from crawler.core.discovery.scanner import START, url_end
+from crawler.core.models import Role
+
+_CUT = set("-_=&%+~")  # a URL does not end on these
+_OPENS_PATH = set("/?&=#%")  # a continuation starting so belongs to the URL before
+_CONTINUES = set("/-_%?&=.~+#")
+_STRUCTURE = set("/=&?%_#~+")
+_ENDS_SENTENCE = set(",;:!?)]}\"'")
+_ANCHOR_REACH = 500  # how far back a Markdown "[anchor](" is looked for
+
+
+class _Join(Enum):
+    NO = 0
+    YES = 1
+    MAYBE = 2  # both readings plausible
+
+
+@dataclass(frozen=True)
+class Found:
+    """A URL as written in the text, before it is checked and resolved."""
+
+    start: int
+    line: int
+    written: str
+    role: Role = Role.CITED
+    anchor: str | None = None
+    image: bool = False
+    alternatives: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Wrapping:
+    """How a document is hard-wrapped: the width of its wrapped lines (0: too short to tell)
+    and whether it is folded at an exact column (``fold -w``), where any break may cut a
+    word."""
+
+    width: int
+    folded: bool
+
+
+def _wrapping(lines: list[str]) -> _Wrapping:
+    lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
+    if len(lengths) < 5:
+        return _Wrapping(0, False)
+    width = lengths[int(len(lengths) * 0.9) - 1]
+    at_width = sum(1 for length in lengths if length == width)
+    return _Wrapping(width, len(lengths) >= 8 and at_width >= 0.8 * len(lengths)
+                     and width >= 20)
+
+
+class _Text:
+    """A document's text with line lookups by character offset."""
+
+    def __init__(self, text: str):
+        self.text = text.replace("\r\n", "\n").replace("\r", "\n")
+        self.starts = [0] + [match.end() for match in re.finditer("\n", self.text)]
+
+    def line_no(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
+
+    def line_start(self, number: int) -> int:
+        return self.starts[number - 1]
+
+    def line_end(self, number: int) -> int:
+        return self.starts[number] - 1 if number < len(self.starts) else len(self.text)
+
+    def line(self, number: int) -> str:
+        return self.text[self.line_start(number):self.line_end(number)]
+
+    def line_above(self, number: int) -> str:
+        """The nearest non-blank line above ``number``, looking past one blank line."""
+        for candidate in (number - 1, number - 2):
+            if candidate >= 1 and self.line(candidate).strip():
+                return self.line(candidate)
+        return ""
+
+
+def _urlish(token: str) -> bool:
+    """Does a word look like a piece of URL rather than a piece of prose?"""
+    token = token.rstrip(".,;:!?'\"")
+    return (any(char in _STRUCTURE for char in token)
+            or re.search(r"\.\w", token) is not None
+            or (any(char.isdigit() for char in token) and any(char.isalpha() for char in token)))
+
+
+def _in_host(url: str) -> bool:
+    return "/" not in url.split("://", 1)[-1]
+
+
+def _join(url: str, line: str, following: str, wrapping: _Wrapping) -> _Join:
+    """Whether ``following`` continues ``url``, which ends ``line``."""
+    if not following or following[0].isspace() or START.match(following):
+        return _Join.NO
+    token = following.split(None, 1)[0]
+    if not any(char.isalnum() for char in token):
+        return _Join.NO
+    if not (token[0].isalnum() or token[0] in _CONTINUES):
+        return _Join.NO
+    rest = following[len(token):].strip()
+    length = len(line.rstrip())
+    full = wrapping.width > 0 and length >= 0.8 * wrapping.width
+    exact = wrapping.width > 0 and length >= wrapping.width
+    last = url[-1]
+    if last in _CUT or token[0] in _OPENS_PATH:
+        return _Join.YES
+    if last == ".":
+        return _Join.YES if _in_host(url) and _urlish(token) else _Join.NO
+    if last in _ENDS_SENTENCE:
+        return _Join.NO
+    if _urlish(token) and (full or not rest or last == "/"
+                           or any(char in "/=&?#%" for char in token)):
+        return _Join.YES
+    if not rest and not token[0].isupper():
+        return _Join.YES
+    if last == "/":
+        return _Join.YES if full and not rest else _Join.NO
+    if full and "-" in token:
+        return _Join.YES
+    if exact and (wrapping.folded or len(url) + len(token) > wrapping.width):
+        # Folded at a column, or longer than a line (a word wrapper never cuts a word that
+        # fits): most likely cut here, but it may also end exactly at the last column.
+        return _Join.MAYBE
+    return _Join.NO
+
+
+def _markdown_anchor(text: str, start: int, line_start: int) -> tuple[str | None, int, bool]:
+    """For ``[anchor](url)`` (or ``![alt](url)``) return the anchor, where the link starts
+    and whether it is an image; else ``(None, start, False)``."""
+    if not text.startswith("](", start - 2):
+        return None, start, False
+    close = start - 2
+    depth = 0
+    for index in range(close, max(line_start, close - _ANCHOR_REACH) - 1, -1):
+        if text[index] == "]":
+            depth += 1
+        elif text[index] == "[":
+            depth -= 1
+            if depth == 0:
+                image = index > 0 and text[index - 1] == "!"
+                anchor = " ".join(text[index + 1:close].split()) or None
+                return anchor, index - image, image
+    return None, start, False
+
+
+def _best(readings: list[str], titles: list[str]) -> list[str]:
+    """``readings`` (the joined one first), reordered when a title's words match one's slug
+    better."""
+    if not titles:
+        return readings
+    scores = [max(slug_score(title, reading) for title in titles) for reading in readings]
+    best = max(range(len(readings)), key=lambda index: (scores[index], -index))
+    return [readings[best]] + [r for index, r in enumerate(readings) if index != best]
+
+
+def scan(text: str, *, rejoin: bool = True) -> list[Found]:
+    """The URLs in ``text`` in order of appearance, wrapped ones rejoined (``rejoin``)."""
+    doc = _Text(text)
+    text = doc.text
+    lines = text.split("\n")
+    wrapping = _wrapping(lines) if rejoin else _Wrapping(0, False)
+    titles = related_titles(lines) if rejoin else []
+    found: list[Found] = []
+    pos = 0
+    while match := START.search(text, pos):
+        start = match.start()
+        end = url_end(text, start)
+        if end <= match.end():
+            pos = match.end()
+            continue
+        number = doc.line_no(start)
+        written, end, others = _rejoined(doc, start, end, number, wrapping) if rejoin else (
+            text[start:end], end, [])
+        pos = max(end, start + 1)
+        if others:
+            readings = _best([written, *others], titles)
+            written, others = readings[0], readings[1:]
+        line_start = doc.line_start(number)
+        anchor, link_start, image = _markdown_anchor(text, start, line_start)
+        written = written[2:] if written.startswith("//") else written
+        if anchor is not None and anchor == written:
+            anchor = None  # [https://x.org/a](https://x.org/a): the URL, not a title
+        role = role_of(text[line_start:link_start], doc.line_above(number))
+        found.append(Found(start, number, written, role, anchor, image, tuple(others)))
+    return found
+
+
+def _rejoined(doc: _Text, start: int, end: int, number: int, wrapping: _Wrapping
+              ) -> tuple[str, int, list[str]]:
+    """The URL at ``start`` with the lines it continues on, where it ends in the text, and
+    the other readings of ambiguous breaks."""
+    text = doc.text
+    url = text[start:end]
+    others: list[str] = []
+    while number < len(doc.starts):
+        tail = text[end:doc.line_end(number)]
+        if any(char.isspace() for char in tail):
+            break  # the URL ended before the line did
+        following = doc.line(number + 1)
+        decision = _join(url + tail, doc.line(number), following, wrapping)
+        if decision is _Join.NO:
+            break
+        token = following.split(None, 1)[0]
+        joined = url + tail + token
+        stop = url_end(joined, 0)
+        if stop <= len(url + tail):
+            break  # the grammar refuses the continuation
+        if decision is _Join.MAYBE:
+            others.append(url)
+        number += 1
+        end = doc.line_start(number) + stop - len(url + tail)
+        url = joined[:stop]
+        if stop < len(joined):
+            break  # the URL ended inside the continuation
+    return url, end, others

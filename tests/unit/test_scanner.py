@@ -1,0 +1,78 @@
+"""Where URLs start and end in text, checked against the public test fixtures of two URL
+finders: linkify-it (markdown-it's, MIT; tests/fixtures/linkify) and URLExtract (MIT;
+tests/fixtures/urlextract), limited to what we look for: http(s) and www. URLs."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from crawler.core.discovery import discover_text
+from crawler.core.discovery.text import scan
+from crawler.core.url import without_credentials
+from tests.helpers import FIXTURES
+
+IN_SCOPE = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
+
+
+def linkify_cases(name: str) -> list[tuple[int, str, str]]:
+    """linkify-it's fixture format: a line, then the link it holds on the next line, or a
+    line alone when it is the link; ``%`` starts a comment line."""
+    lines = [line.rstrip() for line in (FIXTURES / "linkify" / name).open(encoding="utf-8")]
+    lines = [re.sub(r"^%.*", "", line) for line in lines]
+    cases, skip = [], False
+    for index, line in enumerate(lines):
+        if skip:
+            skip = False
+            continue
+        if not line.strip():
+            continue
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if following.strip():
+            cases.append((index + 1, line, following))
+            skip = True
+        else:
+            cases.append((index + 1, line, line))
+    return cases
+
+
+def written(text: str) -> list[str]:
+    return [found.written for found in scan(text, rejoin=False)]
+
+
+LINKS = [case for case in linkify_cases("links.txt") if IN_SCOPE.match(case[2])]
+NOT_LINKS = [case for case in linkify_cases("not_links.txt") if IN_SCOPE.match(case[1])
+             or "http" in case[1]]
+
+
+@pytest.mark.parametrize("number, line, expected", LINKS, ids=[str(c[0]) for c in LINKS])
+def test_linkify_links(number, line, expected):
+    assert written(line)[:1] == [expected]
+
+
+@pytest.mark.parametrize("number, line, _", NOT_LINKS, ids=[str(c[0]) for c in NOT_LINKS])
+def test_linkify_not_links(number, line, _):
+    assert discover_text(line) == []
+
+
+# Where URLExtract's answer is not what a reader of a document would take.
+URLEXTRACT_DIFFERS = {
+    "http://[192.168.1.1]/": "a bracketed IPv4 is no host; URLExtract keeps the bare address",
+    'asd(http://de.wikipedia.org/wiki/(Agilit%C3(%A4t_(Manag)ement))) Bar':
+        "its parentheses are unbalanced by one; linkify-it's grammar keeps the balanced part",
+    "{\\url{http://www.google.com/{file.pdf}}":
+        "linkify-it's grammar keeps a balanced {...} in a path; URLExtract drops its brace",
+    r"[markdown link name](https://google.com/)\n\n![Img](https://example.com/970x630px.jpg)":
+        "an image is not a source the document cites",
+}
+URLEXTRACT = [case for case in json.loads((FIXTURES / "urlextract" / "cases.json").read_text())
+              if case["text"] not in URLEXTRACT_DIFFERS]
+
+
+@pytest.mark.parametrize("case", URLEXTRACT, ids=[c["source"] for c in URLEXTRACT])
+def test_urlextract_cases(case):
+    expected = [without_credentials(url) for url in case["expected"] if IN_SCOPE.match(url)]
+    found = [mention.written for mention in discover_text(case["text"])]
+    assert found == expected
