@@ -25,8 +25,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "EXPORT_FORMATS", "REPORT_FORMATS", "Diff", "RefetchResult", "__version__", "changes",
-    "crawl", "cron_line", "diff", "documents", "export", "history", "ingest", "refetch",
-    "report", "schedule", "search", "snapshots", "status", "urls", "work", "write_report",
+    "crawl", "cron_line", "diff", "discover", "documents", "export", "history", "ingest",
+    "list_urls", "refetch", "report", "schedule", "search", "snapshots", "status", "work",
+    "write_report",
 ]
 
 

@@ -29,7 +29,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from crawler import config
-from crawler.core.models import CrawlResult
+from crawler.core.models import CrawlResult, DocumentFindings
 from crawler.core.views import (
     ArchiveStatus, Change, Diff, DocumentInfo, DocumentReport, HistoryEntry, RefetchResult,
     SearchHit, SnapshotRecord, UrlInfo,
@@ -43,8 +43,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXPORT_FORMATS", "REPORT_FORMATS", "Diff", "RefetchResult", "changes", "crawl",
-    "cron_line", "diff", "documents", "export", "history", "ingest", "refetch", "report",
-    "schedule", "search", "snapshots", "status", "urls", "work", "write_report",
+    "cron_line", "diff", "discover", "documents", "export", "history", "ingest", "list_urls",
+    "refetch", "report", "schedule", "search", "snapshots", "status", "work", "write_report",
 ]
 
 
@@ -196,6 +196,25 @@ def ingest(redis: str, *, db: str | None = None, prefix: str | None = None,
                         run_done=writer.run_done)
 
 
+def discover(paths: list[str] | tuple[str, ...], *, all_links: bool = False,
+             exclude: tuple[str, ...] = (), settings: Mapping[str, Any] | None = None
+             ) -> Iterator[DocumentFindings]:
+    """What a crawl of ``paths`` would cite, without fetching or writing anything: per
+    document, every URL seen, as written, to fetch and canonical, with its role, and why
+    the dropped ones are not cited. ``-`` is the standard input."""
+    from crawler.jobs.listing import list_findings
+
+    overrides = dict(settings or {})
+    if all_links:
+        overrides["ALL_LINKS"] = True
+    if exclude:
+        overrides["EXCLUDE_URLS"] = [*config.get(overrides, "EXCLUDE_URLS"), *exclude]
+    for warning in config.check(overrides):
+        warnings.warn(warning, SettingWarning, stacklevel=2)
+    yield from list_findings(paths, max_bytes=config.get(overrides, "DOCUMENT_MAX_BYTES"),
+                             options=config.discovery(overrides))
+
+
 # Reading.
 
 def status(*, db: str | None = None, runs: int = config.STATUS_RUNS) -> ArchiveStatus:
@@ -213,7 +232,7 @@ def documents(*, db: str | None = None) -> list[DocumentInfo]:
         return list(archive.documents.info())
 
 
-def urls(*, db: str | None = None) -> list[UrlInfo]:
+def list_urls(*, db: str | None = None) -> list[UrlInfo]:
     """Every archived URL with its schedule."""
     with _archive(db) as archive:
         return list(archive.urls.all())

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from crawler.core.clock import parse_duration
+from crawler.core.discovery import Options as DiscoveryOptions
 from crawler.core.schedule import Schedule
 from crawler.errors import InvalidDuration, SettingError
 
-__all__ = ["SETTINGS", "Setting", "check", "default", "default_db", "get", "project_settings",
-           "schedule"]
+__all__ = ["SETTINGS", "Setting", "check", "default", "default_db", "discovery", "get",
+           "project_settings", "schedule"]
 
 
 class _Readable(Protocol):
@@ -93,6 +94,12 @@ def _hosts(value: Any) -> list[str]:
     return [_text(host).lower() for host in value if _text(host)]
 
 
+def _patterns(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = value.split(",")
+    return [_text(pattern) for pattern in value if _text(pattern)]
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its name, its default as written (or a function giving it), and how a
@@ -122,6 +129,10 @@ SETTINGS: dict[str, Setting] = {setting.name: setting for setting in [
             "larger documents are skipped with a warning"),
     Setting("EXTRACT_WORKERS", None, _optional_count,
             "extraction processes: unset = one per CPU, 0 = inline"),
+    Setting("ALL_LINKS", False, _bool,
+            "cite every link of a saved web page, not only those in its main content"),
+    Setting("EXCLUDE_HOSTS", [], _hosts, "hosts (and their subdomains) never cited"),
+    Setting("EXCLUDE_URLS", [], _patterns, "URL patterns (*, ?) never cited"),
     Setting("CONDITIONAL_REQUESTS", True, _bool,
             "send If-None-Match / If-Modified-Since from the last check"),
     Setting("DUE_BACKLOG", 200, _count,
@@ -197,6 +208,13 @@ def project_settings(overrides: Mapping[str, Any] | None = None) -> Any:
     settings.setmodule("crawler.settings", priority="project")
     settings.update(dict(overrides or {}), priority="cmdline")
     return settings
+
+
+def discovery(settings: _Readable | Mapping[str, Any]) -> DiscoveryOptions:
+    """How documents are read, from ``ALL_LINKS``, ``EXCLUDE_HOSTS`` and ``EXCLUDE_URLS``."""
+    return DiscoveryOptions(all_links=get(settings, "ALL_LINKS"),
+                            exclude_hosts=frozenset(get(settings, "EXCLUDE_HOSTS")),
+                            exclude=tuple(get(settings, "EXCLUDE_URLS")))
 
 
 def _scrapy_names() -> set[str]:

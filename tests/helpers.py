@@ -140,7 +140,7 @@ def snapshots_by_path(db: Path, base: str) -> dict[str, Any]:
 def failure_reasons(db: Path) -> dict[str, str | None]:
     """The reason of the last check of every URL whose last check failed."""
     found = {}
-    for info in api.urls(db=str(db)):
+    for info in api.list_urls(db=str(db)):
         checks = api.history(info.url, db=str(db))
         if checks and checks[-1].outcome is Outcome.FAILED:
             found[info.url] = checks[-1].reason

@@ -13,7 +13,7 @@ from crawler.core.models import RunStatus
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, allow_dash=True))
 @db_option
 @click.option("--all", "everything", is_flag=True,
               help="Check every URL now, not only those due by the schedule.")
@@ -25,12 +25,17 @@ from crawler.core.models import RunStatus
 @prefix_option("Prefix of the Redis keys (one per archive).")
 @click.option("--no-ingest", is_flag=True,
               help="With --redis: only queue the URLs; `sourcekeeper ingest` writes the items.")
+@click.option("--all-links", is_flag=True,
+              help="Cite every link of a saved web page, not only its main content's.")
+@click.option("--exclude", "patterns", multiple=True, metavar="PATTERN",
+              help="Never cite URLs matching this pattern (*, ?; repeatable).")
 @fetch_options
-def crawl(paths, db, everything, limit, redis_url, prefix, no_ingest, allow_private, pairs,
-          verbose):
+def crawl(paths, db, everything, limit, redis_url, prefix, no_ingest, all_links, patterns,
+          allow_private, pairs, verbose):
     """Read the documents under PATHS and check the source URLs they cite that are due.
 
-    PATHS are files or folders (searched recursively for .txt, .md and .html documents).
+    PATHS are files or folders (searched recursively for text, Markdown, HTML, PDF, DOCX,
+    ODT, RTF and mail documents); - reads a document from stdin.
     Without PATHS, every archived URL that is due is checked. A new URL is due at once; a
     checked one again after an interval that grows while the page does not change. Only one
     crawl runs at a time on an archive. Ends with a one-line summary; exits 0 when the run
@@ -41,10 +46,13 @@ def crawl(paths, db, everything, limit, redis_url, prefix, no_ingest, allow_priv
     Example:
       sourcekeeper crawl notes/ --db archive.db
     """
-    result = api.crawl(
-        list(paths), db=db, everything=everything, limit=limit, redis=redis_url, prefix=prefix,
-        write=not no_ingest,
-        settings=fetch_settings(allow_private, pairs, verbose, progress=sys.stderr.isatty()))
+    settings = fetch_settings(allow_private, pairs, verbose, progress=sys.stderr.isatty())
+    if all_links:
+        settings["ALL_LINKS"] = True
+    if patterns:
+        settings["EXCLUDE_URLS"] = list(patterns)
+    result = api.crawl(list(paths), db=db, everything=everything, limit=limit,
+                       redis=redis_url, prefix=prefix, write=not no_ingest, settings=settings)
     if result.status is RunStatus.QUEUED:
         click.echo(f"{result.counts.urls_due} URLs queued in {redis_url} for the workers")
         return

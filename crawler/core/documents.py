@@ -16,6 +16,7 @@ from pathlib import PurePath
 
 from charset_normalizer import from_bytes
 
+from crawler.core.formats import FORMATS, UNREADABLE, convert
 from crawler.core.hashing import sha256
 from crawler.core.models import Document
 from crawler.errors import DocumentError
@@ -48,8 +49,15 @@ codecs.register_error("sourcekeeper-cp1252", _cp1252_or_latin1)
 
 
 def kind_of(path: str) -> str | None:
-    """The kind of document a file name says it is, or None for other files."""
+    """The kind of text document a file name says it is, or None for other files."""
     return KINDS.get(PurePath(path).suffix.lower())
+
+
+def is_document(name: str) -> bool:
+    """Whether a file found in a folder is a document to read (or to refuse with a
+    reason): text, Markdown, HTML, the formats crawler.core.formats reads or knows."""
+    suffix = PurePath(name).suffix.lower()
+    return suffix in KINDS or suffix in FORMATS or suffix in UNREADABLE
 
 
 def decode(data: bytes, kind: str = "text") -> tuple[str, str]:
@@ -104,14 +112,35 @@ def _looks_binary(text: str) -> bool:
     return controls > max(8, len(sample) // 100)
 
 
-def parse_document(path: str, data: bytes, max_bytes: int) -> Document:
-    """A document from a file's bytes (at most ``max_bytes + 1`` of them read). Raises
-    :class:`DocumentError` naming the file and why it was not read: empty, too large, binary
-    or not decodable."""
+def _sniffed_kind(text: str) -> str:
+    head = text.lstrip()[:200].lower()
+    return "html" if head.startswith(("<!doctype html", "<html")) else "text"
+
+
+def parse_documents(path: str, data: bytes, max_bytes: int) -> list[Document]:
+    """The documents in a file's bytes (at most ``max_bytes + 1`` of them read): one, or one
+    per message of a mailbox. Raises :class:`DocumentError` naming the file and why it was
+    not read: empty, too large, binary, not decodable, a format we do not read."""
     if len(data) > max_bytes:
         raise DocumentError(path, f"larger than the {max_bytes:,}-byte document limit")
     if not data.strip():
         raise DocumentError(path, "empty file")
+    suffix = PurePath(path).suffix.lower()
+    if suffix in UNREADABLE:
+        raise DocumentError(path, f"{UNREADABLE[suffix]}, which sourcekeeper does not read "
+                                  "(save it as PDF, DOCX or text)")
+    form = FORMATS.get(suffix) or ("pdf" if data.startswith(b"%PDF-") else None)
+    if form is not None:
+        converted = convert(path, form, data)
+        single = len(converted) == 1
+        found = [Document(sha256(data) if single else sha256(item.content.encode()),
+                          path if single else f"{path} ({item.name})", item.kind,
+                          form, len(data), item.text,
+                          item.content if item.content != item.text else None)
+                 for item in converted if item.text.strip()]
+        if not found:
+            raise DocumentError(path, "no text in it")
+        return found
     kind = kind_of(path) or "text"
     try:
         text, encoding = decode(data, kind)
@@ -121,4 +150,16 @@ def parse_document(path: str, data: bytes, max_bytes: int) -> Document:
         raise DocumentError(path, "binary file")
     if not text.strip():
         raise DocumentError(path, "empty file")
-    return Document(sha256(data), str(path), kind, encoding, len(data), text)
+    if path == "-":
+        kind = _sniffed_kind(text)
+    if kind == "html":
+        from crawler.core.discovery.markup import render
+
+        return [Document(sha256(data), str(path), kind, encoding, len(data),
+                         render(text).text, text)]
+    return [Document(sha256(data), str(path), kind, encoding, len(data), text)]
+
+
+def parse_document(path: str, data: bytes, max_bytes: int) -> Document:
+    """The document in a file of one document (see :func:`parse_documents`)."""
+    return parse_documents(path, data, max_bytes)[0]

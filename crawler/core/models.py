@@ -76,7 +76,10 @@ class RunStatus(StrEnum):
 @dataclass(frozen=True)
 class Document:
     """A readable document: its identity (sha256 of the bytes), where it was found, what kind
-    of text it is (``text``, ``markdown``, ``html``) and the decoded text."""
+    of content it is for discovery (``text``, ``markdown``, ``html``), its encoding (or
+    format: ``pdf``, ``docx``, ...), and its text as a reader sees it. ``content`` is the
+    document as written when that differs from ``text`` (an HTML page's markup, a Word
+    file's text with its links)."""
 
     id: str
     path: str
@@ -84,6 +87,12 @@ class Document:
     encoding: str
     size: int
     text: str
+    content: str | None = None
+
+    @property
+    def source(self) -> str:
+        """What discovery reads."""
+        return self.content if self.content is not None else self.text
 
 
 @dataclass(frozen=True)
@@ -143,6 +152,16 @@ class CrawlJob:
     @property
     def command(self) -> str:
         return "refetch" if self.url else "crawl"
+
+
+@dataclass(frozen=True)
+class DocumentFindings:
+    """What discovery saw in one document (or why the document could not be read)."""
+
+    path: str
+    kind: str | None
+    findings: tuple[Finding, ...] = ()
+    error: str | None = None
 
 
 @dataclass(frozen=True)

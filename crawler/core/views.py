@@ -88,6 +88,8 @@ class UrlInfo:
     failures: int
     etag: str | None
     last_modified: str | None
+    candidate_of: int | None = None  # another reading of this URL id, not yet confirmed
+    superseded_by: int | None = None  # replaced by this confirmed reading
 
 
 @dataclass(frozen=True)

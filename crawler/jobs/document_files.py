@@ -1,25 +1,33 @@
 """Finding document files and reading their bytes.
 
 Files given by name are read whatever their suffix; in folders (recursively, hidden ones
-skipped) only files whose suffix names a document kind, in a stable order, so that two runs
-over the same folder read the same documents in the same order.
+skipped) the files whose suffix names a document (text, Markdown, HTML, PDF, Word, OpenDocument,
+RTF, mail) or a format we know we cannot read (reported, not silently ignored), in a stable
+order, so that two runs over the same folder read the same documents in the same order.
+``-`` is the standard input.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from crawler.core.documents import kind_of, parse_document
+from crawler.core.documents import is_document, parse_documents
 from crawler.core.models import Document
 from crawler.errors import DocumentError
+
+STDIN = "-"
 
 
 def find_documents(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     """Every document under ``paths``. Raises :class:`DocumentError` for a path that does
     not exist."""
     for given in paths:
+        if str(given) == STDIN:
+            yield Path(STDIN)
+            continue
         path = Path(given)
         if path.is_file():
             yield path
@@ -27,18 +35,27 @@ def find_documents(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if not name.startswith(".") and kind_of(name):
+                    if not name.startswith(".") and is_document(name):
                         yield Path(root) / name
         else:
             raise DocumentError(path, "no such file or folder")
 
 
-def read_document(path: Path | str, max_bytes: int) -> Document:
-    """Read and decode one document. Raises :class:`DocumentError` naming the file and why
-    it was not read: unreadable, empty, too large, binary or not decodable."""
+def read_documents(path: Path | str, max_bytes: int) -> list[Document]:
+    """The documents in one file (several for a mailbox). Raises :class:`DocumentError`
+    naming the file and why it was not read: unreadable, empty, too large, binary, not
+    decodable, a format we do not read."""
     try:
-        with Path(path).open("rb") as handle:
-            data = handle.read(max_bytes + 1)
+        if str(path) == STDIN:
+            data = sys.stdin.buffer.read(max_bytes + 1)
+        else:
+            with Path(path).open("rb") as handle:
+                data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise DocumentError(path, exc.strerror or str(exc)) from None
-    return parse_document(str(path), data, max_bytes)
+    return parse_documents(str(path), data, max_bytes)
+
+
+def read_document(path: Path | str, max_bytes: int) -> Document:
+    """The document in a file of one document (see :func:`read_documents`)."""
+    return read_documents(path, max_bytes)[0]

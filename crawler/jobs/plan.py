@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from crawler.core.clock import utcnow
-from crawler.core.discovery import discover
+from crawler.core.discovery import Options as DiscoveryOptions, discover
 from crawler.core.models import CrawlJob, RunCounts, RunStatus, Target
 from crawler.core.url import canonical, fetchable
 from crawler.errors import ArchiveError, DocumentError
-from crawler.jobs.document_files import find_documents, read_document
+from crawler.jobs.document_files import find_documents, read_documents
 from crawler.jobs.signals import Stopped
 
 if TYPE_CHECKING:
@@ -62,21 +62,23 @@ class _Intake:
         self.ids: list[str] = []
         self.counts = RunCounts()
 
-    def read(self, archive: Archive, paths: tuple[str, ...], max_bytes: int) -> None:
+    def read(self, archive: Archive, paths: tuple[str, ...], max_bytes: int,
+             options: DiscoveryOptions) -> None:
         """Read the documents under ``paths``; one warning line per document skipped."""
         try:
             for path in find_documents(paths):
                 try:
-                    document = read_document(path, max_bytes)
+                    documents = read_documents(path, max_bytes)
                 except DocumentError as exc:
                     logger.warning("skipped %s", exc)
                     self.counts = self.counts.plus(documents_skipped=1)
                     continue
-                mentions = discover(document.text, document.kind)
-                if archive.write(archive.documents.add, document, mentions, utcnow()):
-                    self.counts = self.counts.plus(documents_new=1)
-                self.counts = self.counts.plus(documents_read=1)
-                self.ids.append(document.id)
+                for document in documents:
+                    mentions = discover(document.source, document.kind, options)
+                    if archive.write(archive.documents.add, document, mentions, utcnow()):
+                        self.counts = self.counts.plus(documents_new=1)
+                    self.counts = self.counts.plus(documents_read=1)
+                    self.ids.append(document.id)
         except DocumentError as exc:
             logger.error("cannot read %s", exc)
             self.counts = self.counts.plus(documents_skipped=1)
@@ -87,7 +89,8 @@ def start_run(archive: Archive, job: CrawlJob) -> int:
     return archive.write(archive.runs.start, job, os.getpid(), utcnow())
 
 
-def plan(archive: Archive, job: CrawlJob, run_id: int, *, max_bytes: int) -> Plan:
+def plan(archive: Archive, job: CrawlJob, run_id: int, *, max_bytes: int,
+         options: DiscoveryOptions | None = None) -> Plan:
     """Read the run's documents and count what it will check.
 
     A run that cannot be planned is recorded as ``failed`` with the reason; one stopped by a
@@ -101,7 +104,7 @@ def plan(archive: Archive, job: CrawlJob, run_id: int, *, max_bytes: int) -> Pla
             return Plan(job, run_id, utcnow(), RunCounts(urls_cited=1, urls_due=1),
                         refetch=Target(url_id, url))
         if job.paths:
-            intake.read(archive, job.paths, max_bytes)
+            intake.read(archive, job.paths, max_bytes, options or DiscoveryOptions())
         document_ids = intake.ids if job.paths else None
         now = utcnow()
         cited = archive.urls.count_due(now=now, everything=True, document_ids=document_ids)

@@ -97,6 +97,12 @@ def _record_page(archive: Archive, capture: Capture, blobs: list[Blob], schedule
                  if latest is not None else None)
         snapshot_id = archive.snapshots.add(capture, score)
         outcome = Outcome.NEW if latest is None else Outcome.CHANGED
+    if (replaced := archive.urls.promote(capture.url_id)) is not None:
+        # Another reading of a wrapped URL exists where the first did not: the documents
+        # cite this one now.
+        archive.documents.repoint(replaced, capture.url_id)
+        logger.info("%s replaces URL %s, which does not exist", capture.requested_url,
+                    replaced)
     archive.checks.add(Check(capture.url_id, capture.run_id, capture.fetched_at, outcome,
                              capture.status, capture.final_url, snapshot_id))
     _reschedule(archive, schedule, capture.url_id, outcome, capture.fetched_at,

@@ -31,6 +31,7 @@ from typing import Any, Protocol, TypeVar
 
 from crawler import config
 from crawler.core.clock import utcnow
+from crawler.core.url import canonical
 from crawler.core.models import (
     CheckResult, CrawlJob, CrawlResult, LatestSnapshot, Outcome, RunStatus, Target,
 )
@@ -88,7 +89,8 @@ class ArchiveSession:
                 archive.write(archive.runs.interrupt_stale, "crawl")
             run_id = start_run(archive, job)
             planned = plan(archive, job, run_id,
-                           max_bytes=config.get(settings, "DOCUMENT_MAX_BYTES"))
+                           max_bytes=config.get(settings, "DOCUMENT_MAX_BYTES"),
+                           options=config.discovery(settings))
         except BaseException:
             if lock is not None:
                 lock.release()
@@ -170,6 +172,21 @@ class ArchiveSession:
 
     async def latest(self, url_id: int) -> LatestSnapshot | None:
         return await self._on_writer(self.archive.snapshots.latest, url_id)
+
+    async def alternatives(self, url_id: int) -> list[Target]:
+        """Other readings of a URL that does not exist (wrapped across lines in a document),
+        each not tried before, as URLs to check now."""
+        return await self._on_writer(self._alternatives, url_id)
+
+    def _alternatives(self, url_id: int) -> list[Target]:
+        targets = []
+        for url in self.archive.documents.alternatives(url_id):
+            candidate = self.archive.write(self.archive.urls.add_candidate, canonical(url), url,
+                                           url_id, utcnow())
+            info = self.archive.urls.find(url)
+            if candidate != url_id and info.candidate_of == url_id and not info.last_checked_at:
+                targets.append(Target(candidate, url))
+        return targets
 
     async def record(self, item: Item) -> CheckResult:
         return await self._on_writer(self.record_now, item)

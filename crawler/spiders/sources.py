@@ -82,8 +82,14 @@ class SourcesSpider(scrapy.Spider):
     def parse(self, response: Response) -> Iterator[PageItem | NotModifiedItem]:
         yield response_item(response)
 
-    def failed(self, failure: Failure) -> Iterator[FailureItem]:
-        yield failure_item(failure)
+    async def failed(self, failure: Failure) -> AsyncIterator[FailureItem | scrapy.Request]:
+        """A failed URL's item; for a URL that does not exist, the other readings of it that
+        a document wrapped across lines (they are tried once)."""
+        item = failure_item(failure)
+        yield item
+        if item.status in (404, 410):
+            for target in await self.session.alternatives(item.url_id):
+                yield url_request(target, False, self.parse, self.failed)
 
     async def finish(self, spider: scrapy.Spider, reason: str) -> None:
         """Record how the run ended; close the session if this spider opened it."""

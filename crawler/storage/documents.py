@@ -27,10 +27,10 @@ class Documents:
         """Store a document and its mentions (in a write); False when already archived."""
         conn = self._db.conn
         cursor = conn.execute(
-            "INSERT OR IGNORE INTO documents (id, path, kind, encoding, size, text, read_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO documents (id, path, kind, encoding, size, text, content,"
+            " read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (document.id, document.path, document.kind, document.encoding, document.size,
-             document.text, now),
+             document.text, document.content, now),
         )
         if cursor.rowcount == 0:
             return False
@@ -38,11 +38,27 @@ class Documents:
             url_id = self._urls.add(mention.canonical, mention.url, now)
             conn.execute(
                 "INSERT OR IGNORE INTO mentions (document_id, url_id, written, role, anchor,"
-                " line) VALUES (?, ?, ?, ?, ?, ?)",
+                " line, alternatives) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (document.id, url_id, mention.written, str(mention.role), mention.anchor,
-                 mention.line),
+                 mention.line,
+                 json.dumps(list(mention.alternatives)) if mention.alternatives else None),
             )
         return True
+
+    def alternatives(self, url_id: int) -> list[str]:
+        """Other readings of a URL wrapped across lines, as the documents citing it have
+        them, in order."""
+        found: list[str] = []
+        for row in self._db.rows("SELECT alternatives FROM mentions WHERE url_id = ?"
+                                 " AND alternatives IS NOT NULL", [url_id]):
+            found.extend(json.loads(row["alternatives"]))
+        return list(dict.fromkeys(found))
+
+    def repoint(self, old_url_id: int, new_url_id: int) -> int:
+        """Make the documents citing one URL cite another (in a write); how many now do."""
+        return self._db.conn.execute(
+            "UPDATE OR IGNORE mentions SET url_id = ? WHERE url_id = ?",
+            [new_url_id, old_url_id]).rowcount
 
     def ids(self, id_or_path: str) -> list[str]:
         """Ids of the documents with this id (or id prefix of 8+ characters) or path."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _tables(db: Database) -> None:
@@ -126,7 +126,20 @@ def _run_reasons(db: Database) -> None:
         db["runs"].add_column("reason", str)
 
 
-_STEPS = [_tables, _schedule, _provenance, _run_reasons]
+def _documents_as_written(db: Database) -> None:
+    """Version 5: a document as written beside its text as read (an HTML page's markup);
+    other readings of a URL wrapped across lines; URLs that are such a reading, not yet
+    confirmed (``candidate_of``), and URLs replaced by one (``superseded_by``)."""
+    if "content" not in db["documents"].columns_dict:
+        db["documents"].add_column("content", str)
+    if "alternatives" not in db["mentions"].columns_dict:
+        db["mentions"].add_column("alternatives", str)
+    for column in ("candidate_of", "superseded_by"):
+        if column not in db["urls"].columns_dict:
+            db["urls"].add_column(column, int)
+
+
+_STEPS = [_tables, _schedule, _provenance, _run_reasons, _documents_as_written]
 
 
 def migrate(db: Database, version: int) -> None:

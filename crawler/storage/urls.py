@@ -24,7 +24,8 @@ def _info(row: dict[str, Any]) -> UrlInfo:
         next_check_at=row["next_check_at"], interval=row["interval"],
         last_checked_at=row["last_checked_at"],
         last_outcome=Outcome(row["last_outcome"]) if row["last_outcome"] else None,
-        failures=row["failures"] or 0, etag=row["etag"], last_modified=row["last_modified"])
+        failures=row["failures"] or 0, etag=row["etag"], last_modified=row["last_modified"],
+        candidate_of=row["candidate_of"], superseded_by=row["superseded_by"])
 
 
 class Urls:
@@ -78,13 +79,37 @@ class Urls:
             update.update(etag=etag, last_modified=last_modified)
         self._db.db["urls"].update(url_id, update)
 
+    def add_candidate(self, canonical_url: str, url: str, of: int, now: str) -> int:
+        """Add another reading of URL ``of`` (a URL wrapped across lines), not due by itself
+        until a fetch confirms it (in a write); its id. A URL already archived stays as is."""
+        self._db.conn.execute(
+            "INSERT OR IGNORE INTO urls (canonical, url, first_seen, candidate_of)"
+            " VALUES (?, ?, ?, ?)", (canonical_url, url, now, of))
+        return self._db.one("SELECT id FROM urls WHERE canonical = ?", (canonical_url,))
+
+    def candidate_of(self, url_id: int) -> int | None:
+        """The URL this one is another reading of, while it is unconfirmed."""
+        return self._db.one("SELECT candidate_of FROM urls WHERE id = ?", [url_id])
+
+    def promote(self, url_id: int) -> int | None:
+        """Confirm a candidate reading (in a write): it is checked like any URL from now on
+        and replaces the reading it was the alternative of, whose id is returned."""
+        replaced = self.candidate_of(url_id)
+        if replaced is None:
+            return None
+        self._db.conn.execute("UPDATE urls SET candidate_of = NULL WHERE id = ?", [url_id])
+        self._db.conn.execute("UPDATE urls SET superseded_by = ? WHERE id = ?",
+                              [url_id, replaced])
+        return replaced
+
     def set_next_check(self, url_id: int, when: str) -> None:
         """Make a URL due at ``when`` (in a write)."""
         self._db.conn.execute("UPDATE urls SET next_check_at = ? WHERE id = ?", (when, url_id))
 
     def _due_filter(self, now: str, everything: bool, document_ids: list[str] | None
                     ) -> tuple[list[str], list[Any]]:
-        where: list[str] = []
+        # Unconfirmed readings of wrapped URLs, and URLs one replaced, are not checked.
+        where: list[str] = ["candidate_of IS NULL", "superseded_by IS NULL"]
         params: list[Any] = []
         if not everything:
             where.append("(next_check_at IS NULL OR next_check_at <= ?)")
@@ -98,8 +123,7 @@ class Urls:
     def count_due(self, *, now: str, everything: bool = False,
                   document_ids: list[str] | None = None) -> int:
         where, params = self._due_filter(now, everything, document_ids)
-        sql = "SELECT count(*) FROM urls" + (" WHERE " + " AND ".join(where) if where else "")
-        return self._db.one(sql, params)
+        return self._db.one("SELECT count(*) FROM urls WHERE " + " AND ".join(where), params)
 
     def due(self, *, now: str, everything: bool = False, limit: int | None = None,
             document_ids: list[str] | None = None, page: int = 1000) -> Iterator[Target]:
@@ -120,7 +144,7 @@ class Urls:
                 values.extend(cursor)
             size = page if limit is None else min(page, limit - sent)
             sql = ("SELECT id, url, etag, last_modified, coalesce(next_check_at, '') AS due"
-                   " FROM urls" + (" WHERE " + " AND ".join(conditions) if conditions else "")
+                   " FROM urls WHERE " + " AND ".join(conditions)
                    + f" ORDER BY {key} LIMIT {int(size)}")
             rows = list(self._db.rows(sql, values))
             for row in rows:

@@ -79,7 +79,7 @@ async def test_recrawl_of_unchanged_pages_stores_nothing_new(documents, tmp_path
     after = api.status(db=str(db))
     assert (after.snapshots, after.bodies_bytes, after.documents) == (
         7, before.bodies_bytes, 4)
-    outcomes = [entry.outcome for info in api.urls(db=str(db))
+    outcomes = [entry.outcome for info in api.list_urls(db=str(db))
                 for entry in api.history(info.url, db=str(db))]
     assert {outcome: outcomes.count(outcome) for outcome in set(outcomes)} == {
         Outcome.NEW: 7, Outcome.UNCHANGED: 7, Outcome.FAILED: 2}
@@ -103,7 +103,7 @@ async def test_only_due_urls_are_checked(documents, server, tmp_path):
     db = tmp_path / "a.db"
     doc = documents / "moscow-times.txt"
     assert (await crawl_here(db, [doc])).finished
-    assert all(info.next_check_at > "2026" for info in api.urls(db=str(db)))
+    assert all(info.next_check_at > "2026" for info in api.list_urls(db=str(db)))
 
     again = await crawl_here(db)
     assert again.summary == ("0 documents read, 2 URLs found (0 due), "
@@ -114,7 +114,7 @@ async def test_only_due_urls_are_checked(documents, server, tmp_path):
     again = await crawl_here(db)
     assert "2 URLs found (1 due)" in again.summary and "1 unchanged" in again.summary
     assert (server.hits(PUTIN), server.hits(RELATED)) == (1, 2)
-    related = next(info for info in api.urls(db=str(db)) if info.url == server.url(RELATED))
+    related = next(info for info in api.list_urls(db=str(db)) if info.url == server.url(RELATED))
     assert related.interval == 2 * 86400.0, "unchanged: checked half as often"
 
 
@@ -170,7 +170,7 @@ async def test_retry_after_delays_the_next_check(server, tmp_path):
     doc.write_text(f"See {server.url('/later')}\n")
     db = tmp_path / "a.db"
     assert (await crawl_here(db, [doc])).finished
-    [url] = api.urls(db=str(db))
+    [url] = api.list_urls(db=str(db))
     waited = parse_iso(url.next_check_at) - parse_iso(url.last_checked_at)
     assert waited == timedelta(seconds=864000)
 

@@ -43,7 +43,7 @@ def test_document_id_is_the_sha256_of_its_bytes(tmp_path):
 
 @pytest.mark.parametrize("data, reason", [
     (b"", "empty file"),
-    (b"%PDF-1.7\n...", "binary file"),
+    (b"%PDF-1.7\n...", "not a readable PDF document"),
 ])
 def test_unreadable_files_are_refused_naming_them(tmp_path, data, reason):
     path = tmp_path / "doc.txt"

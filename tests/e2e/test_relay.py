@@ -120,7 +120,7 @@ def test_coordinator_two_workers_and_writer(redis_url, server, tmp_path):
     assert all(server.hits(f"/page/{n}") == 1 for n in range(count)), "none fetched twice"
     assert api.status(db=str(db)).snapshots == count
     assert_archive_intact(db)  # every snapshot's body reached the archive, intact
-    archived = api.urls(db=str(db))
+    archived = api.list_urls(db=str(db))
     assert len(archived) == count
     assert {len(api.history(info.url, db=str(db))) for info in archived} == {1}
     assert [(run.status, run.command) for run in api.status(db=str(db)).runs] == [

@@ -31,7 +31,7 @@ def test_html_meta_charset_is_honoured():
 @pytest.mark.parametrize("data, reason", [
     (b"", "empty file"),
     (b"  \n\t\n", "empty file"),
-    (b"%PDF-1.7\n...", "binary file"),
+    (b"%PDF-1.7\n...", "not a readable PDF document"),
     (b"\x89PNG\r\n\x1a\n\x00\x00", "binary file"),
     (b"text\x00with\x00nuls", "binary file"),
 ])

@@ -10,6 +10,9 @@ parser (crawler.core.discovery.markup) and its text with one scanner
 code, outside a saved page's main content, excluded, not a valid URL): what
 ``sourcekeeper urls`` lists. :func:`discover` gives the mentions a crawl archives, one per
 canonical URL.
+
+:class:`Options` come from the settings ``ALL_LINKS`` (every link of a saved web page, not
+only its main content's), ``EXCLUDE_HOSTS`` and ``EXCLUDE_URLS`` (never cited).
 """
 
 from __future__ import annotations
@@ -116,7 +119,8 @@ def _read(content: str, kind: str, options: Options) -> tuple[list[Finding], lis
 def findings(content: str, kind: str, options: Options | None = None) -> list[Finding]:
     """Everything that looks like a URL in a document of ``kind`` (``text``, ``markdown``,
     ``html``), in order, cited or dropped (with why)."""
-    return _read(content, kind, options or Options())[0]
+    seen, titles = _read(content, kind, options or Options())
+    return match_related_titles(titles, seen)
 
 
 def discover(content: str, kind: str, options: Options | None = None) -> list[Mention]:

@@ -16,9 +16,12 @@ import dataclasses
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
-from crawler.core.models import Mention, Role
+from crawler.core.models import Finding, Mention, Role
+
+_Cited = TypeVar("_Cited", Mention, Finding)
 
 _ORIGINAL_AT_START = (
     r"original(?:ly)?(?:[\s_-]*(?:url|link|source|article|story|post|address|version))?"
@@ -94,14 +97,16 @@ def related_titles(lines: Iterable[str]) -> list[str]:
     return titles
 
 
-def match_related_titles(titles: list[str], mentions: list[Mention]) -> list[Mention]:
-    """Mark as ``related`` the URL whose slug matches a "Related article: <title>" line."""
+def match_related_titles(titles: list[str], mentions: list[_Cited]) -> list[_Cited]:
+    """Mark as ``related`` the URL whose slug matches a "Related article: <title>" line
+    (of mentions, or of findings: what is dropped is left alone)."""
     mentions = list(mentions)
     for title in titles:
         size = len(set(_words(title)))
         best, best_score = None, 0.0
         for index, mention in enumerate(mentions):
-            if mention.role is Role.ORIGINAL:
+            if mention.role is Role.ORIGINAL or not mention.url or getattr(
+                    mention, "dropped", None):
                 continue
             score = slug_score(title, mention.url)
             if score > best_score:
