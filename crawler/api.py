@@ -201,7 +201,8 @@ def discover(paths: list[str] | tuple[str, ...], *, all_links: bool = False,
              ) -> Iterator[DocumentFindings]:
     """What a crawl of ``paths`` would cite, without fetching or writing anything: per
     document, every URL seen, as written, to fetch and canonical, with its role, and why
-    the dropped ones are not cited. ``-`` is the standard input."""
+    the dropped ones are not cited. ``-`` is the standard input. ``exclude`` patterns add to
+    the ``EXCLUDE_URLS`` setting; ``all_links`` sets ``ALL_LINKS``."""
     from crawler.jobs.listing import list_findings
 
     overrides = dict(settings or {})

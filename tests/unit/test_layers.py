@@ -106,7 +106,7 @@ def test_every_setting_is_documented_where_it_is_read():
     sources = {module_name(path): path.read_text() for path in SOURCES}
     for name in SETTINGS:
         readers = [module for module, text in sources.items()
-                   if f'"{name}"' in text and module != "crawler.config"]
+                   if re.search(rf'\bget\([^()]*"{name}"', text) and module != "crawler.config"]
         documented = [module for module, text in sources.items()
                       if f"``{name}``" in text or f"``{name.rsplit('_', 1)[0]}_*``" in text]
         if not readers:  # read through a builder of crawler.config (config.schedule)
