@@ -216,3 +216,30 @@ def test_a_run_whose_end_cannot_be_recorded_says_so_in_one_line(documents, tmp_p
     assert session.status is RunStatus.INTERRUPTED
     [line] = [record.getMessage() for record in caplog.records]
     assert line.startswith(f"the end of run {session.run_id} could not be recorded: ")
+
+
+@pytest_twisted.ensureDeferred
+async def test_the_other_reading_of_a_wrapped_url_is_archived_when_the_first_is_not_found(
+        server, tmp_path):
+    """A line folded at the last column may cut a URL or end one: the crawl tries the
+    joined reading, and when it does not exist, the other one, which the document then
+    cites."""
+    prose = ("The minutes of the council meeting of 4 November were published by the town "
+             "hall on Friday, and several councillors asked for the recording to be released.")
+    url = server.url("/2024/minutes")
+    head = f"{prose} Source: "
+    pad = (72 - (len(head) + len(url)) % 72) % 72
+    text = f"{prose}{' ' * pad} Source: {url}and more was the headline. {prose} {prose}"
+    doc = tmp_path / "folded.txt"
+    doc.write_text("\n".join(text[n:n + 72] for n in range(0, len(text), 72)) + "\n")
+    server.route("/2024/minutes", Reply(200, b"<html><body><article><p>The minutes of the "
+                                             b"meeting, in full, as approved.</p></article>"
+                                             b"</body></html>", {"Content-Type": "text/html"}))
+    db = tmp_path / "a.db"
+    result = await crawl_here(db, [doc])
+    assert result.finished
+    assert server.hits("/2024/minutesand") == 1 and server.hits("/2024/minutes") == 1
+    [document] = api.report(db=str(db))
+    assert [(source.url, source.state) for source in document.sources] == [(url, "ok")]
+    again = await crawl_here(db, everything=True)
+    assert again.counts.urls_due == 1, "the reading that does not exist is not checked again"

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.core.discovery import discover, discover_html, discover_text
+from crawler.core.discovery import Options, discover, discover_html, discover_text, findings
+from crawler.core.models import Dropped
 from tests.server import FIXTURES
 
 
@@ -231,3 +232,128 @@ def test_rewrapping_prose_never_swallows_the_next_sentence(entries, extra):
     readings = {url for mention in found for url in (mention.url, *mention.alternatives)}
     assert set(urls(text)) <= readings
     assert all(mention.url in urls(text) or mention.alternatives for mention in found)
+
+
+# Issue 11: what broke on real documents.
+
+def test_html_links_whose_text_is_the_url_are_one_url():
+    html = '<p>Source: <a href="https://example.com/a">https://example.com/a</a></p>'
+    assert [(m.url, m.role, m.anchor) for m in discover(html, "html")] == [
+        ("https://example.com/a", "original", None)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[https://x.org/y](https://x.org/y)", ["https://x.org/y"]),
+    ("see [text](https://x.org/a)?q=1 later", ["https://x.org/a"]),
+    ("[https](https://www.ibm.com)[mailto](mailto:someone@ibm.com)", ["https://www.ibm.com/"]),
+    ("![a chart](https://x.org/chart.png) and [the data](https://x.org/data.csv)",
+     ["https://x.org/data.csv"]),
+])
+def test_markdown_forms(text, expected):
+    assert urls(text, "markdown") == expected
+
+
+def test_images_and_code_are_seen_but_not_cited():
+    text = ("![logo](https://x.org/logo.png)\n\nRun `curl https://x.org/api` or:\n\n"
+            "```\nwget https://x.org/file\n```\n\n    https://x.org/indented\n\n"
+            "The real source: https://x.org/story\n")
+    seen = findings(text, "markdown")
+    assert [(f.url or f.written, f.dropped) for f in seen] == [
+        ("https://x.org/logo.png", Dropped.IMAGE), ("https://x.org/story", None),
+        ("https://x.org/file", Dropped.CODE), ("https://x.org/indented", Dropped.CODE),
+        ("https://x.org/api", Dropped.CODE)]
+    assert urls(text, "markdown") == ["https://x.org/story"]
+
+
+def test_a_domain_starting_the_next_line_is_not_glued_on():
+    text = "Source: https://example.com/a\nreuters.com reported that the talks stalled.\n"
+    assert urls(text) == ["https://example.com/a"]
+
+
+PROSE = ("The minutes of the council meeting of 4 November were published by the town hall "
+         "on Friday, and several councillors asked for the recording of the session to be "
+         "released before the next meeting, which the mayor said would happen soon.")
+
+
+def folded(url: str, cut: int, after: str, label: str = "Source:", width: int = 72) -> str:
+    """A document folded at ``width`` columns (``fold -w``: every line exactly that long,
+    words cut anywhere), with ``url`` cut after ``cut`` characters at the last column."""
+    head = f"{PROSE} {label} "
+    pad = (width - (len(head) + cut) % width) % width
+    text = f"{PROSE}{' ' * pad} {label} {url}{after} {PROSE}"
+    return "\n".join(text[start:start + width] for start in range(0, len(text), width)) + "\n"
+
+
+def test_a_url_cut_mid_word_at_the_wrap_column_keeps_both_readings():
+    url = "https://council.example.gov/2024/11/minutes-approved-by-clerk"
+    text = folded(url, len(url) - 3, " and the earlier draft was withdrawn that day.")
+    assert "-by-cl\nerk and" in text
+    [mention] = discover(text, "text")
+    assert mention.url == url
+    assert mention.alternatives == (url.removesuffix("erk"),)
+
+
+def test_a_nearby_title_decides_an_ambiguous_break():
+    url = "https://news.example.org/2024/11/council-budget"
+    after = "s were approved by the council on Friday, the clerk said, after a long debate."
+    for title, expected in (("Council budgets approved", url + "s"), ("Council budget", url)):
+        text = f"Related article: {title}\n\n" + folded(url, len(url), after, "Read more:")
+        assert f"{url}\ns were" in text
+        [mention] = discover(text, "text")
+        assert (mention.url, mention.role) == (expected, "related")
+        assert len(mention.alternatives) == 1
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("~~https://x.org/old~~ and ｜https://x.org/a｜bar", ["https://x.org/old", "https://x.org/a"]),
+    ("见https://x.org/e的文章。还有https://zh.wikipedia.org/wiki/中文。",
+     ["https://x.org/e", "https://zh.wikipedia.org/wiki/%E4%B8%AD%E6%96%87"]),
+    ("（https://x.org/d）と「https://x.org/f」", ["https://x.org/d", "https://x.org/f"]),
+    ("http://उदाहरण.परीक्षा and https://भारत.सरकार/ and https://ไทย.ไทย/x",
+     ["http://xn--p1b6ci4b4b3a.xn--11b5bs3a9aj6g/", "https://xn--h2brj9c.xn--11b7cb3a6a/",
+      "https://xn--o3cw4h.xn--o3cw4h/x"]),
+    ("http://✪df.ws/123 and http://👍.ws/x", ["http://xn--df-oiy.ws/123", "http://xn--yp8h.ws/x"]),
+    ("https://x.org/a\u200db https://x.org/a|b https://x.org/{id}/x https://x.org/\"q\"/x",
+     ["https://x.org/a%E2%80%8Db", "https://x.org/a%7Cb", "https://x.org/%7Bid%7D/x",
+      "https://x.org/%22q%22/x"]),
+    ("'https://x.org/quoted', he said", ["https://x.org/quoted"]),
+])
+def test_punctuation_and_scripts(text, expected):
+    assert urls(text) == expected
+
+
+def test_protocol_relative_and_relative_links_in_html():
+    html = ('<html><head><base href="https://news.example.org/2021/"></head><body><p>'
+            '<a href="story.html">a story</a> <a href="//cdn.example.org/x">x</a> '
+            '<a href="#top">top</a> <a href="mailto:a@b.org">mail</a></p></body></html>')
+    assert urls(html, "html") == ["https://news.example.org/2021/story.html",
+                                  "https://cdn.example.org/x"]
+    without_base = '<p><a href="/about">about</a> <a href="//www.example.com/p">p</a></p>'
+    assert urls(without_base, "html") == ["https://www.example.com/p"]
+    [relative] = [f for f in findings(without_base, "html") if f.dropped]
+    assert (relative.written, relative.detail) == ("/about", "a relative link, and no base URL")
+
+
+def test_a_saved_web_page_cites_its_main_content_only():
+    nav = "".join(f'<li><a href="/section/{n}">Section {n}</a></li>' for n in range(30))
+    paragraphs = "".join(f"<p>Paragraph {n} of the story tells what the mayor said on day "
+                         f"{n}, at length, to the council.</p>" for n in range(8))
+    html = (f'<html><head><link rel="canonical" href="https://news.example.org/story">'
+            f'</head><body><header><nav><ul>{nav}</ul></nav></header><main><article>'
+            f'<h1>The story</h1>{paragraphs}<p>According to <a href="https://gov.example.org/'
+            f'report">the report</a>, spending rose.</p></article></main><footer>'
+            f'<a href="https://social.example.com/news">Follow us</a></footer></body></html>')
+    assert urls(html, "html") == ["https://news.example.org/story",
+                                  "https://gov.example.org/report"]
+    dropped = {f.url for f in findings(html, "html") if f.dropped is Dropped.NAVIGATION}
+    assert "https://social.example.com/news" in dropped and len(dropped) == 31
+    everything = discover(html, "html", Options(all_links=True))
+    assert len(everything) == 33
+
+
+def test_excluded_hosts_and_patterns():
+    text = "https://ads.example.com/x https://www.example.org/a https://x.org/b?share=1\n"
+    options = Options(exclude_hosts=frozenset({"example.com"}), exclude=("*share=*",))
+    assert [m.url for m in discover(text, "text", options)] == ["https://www.example.org/a"]
+    reasons = [f.detail for f in findings(text, "text", options) if f.dropped]
+    assert reasons == ["host example.com", "pattern *share=*"]

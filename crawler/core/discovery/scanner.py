@@ -134,16 +134,20 @@ def _end_of_path(text: str, start: int, glued: bool) -> int:
             run = end
             while run < len(text) and text[run] == ".":
                 run += 1
-            if run - end >= 2 and run < len(text) and (text[run].isalnum() or text[run] in "%/&"):
+            if run - end >= 2 and run < len(text) and (text[run].isalnum() or text[run] in "%/&_-"):
                 end = run  # google's "..." inside paths
             elif run - end == 1 and _continues(text, run) and text[run] not in _CLOSERS:
                 end = run
             else:
                 break
         elif char == "-":
-            if text.startswith("---", end) and not text.startswith("----", end):
-                break  # a long dash
-            end += 1
+            run = end
+            while run < len(text) and text[run] == "-":
+                run += 1
+            if run - end == 3 and not (end > start and text[end - 1].isalnum()
+                                       and run < len(text) and text[run].isalnum()):
+                break  # "---", a long dash (inside a slug, "exklusiv---porsche", it is path)
+            end = run
         elif char in ",;":
             if (_continues(text, end + 1) and text[end + 1] not in _CLOSERS
                     and not START.match(text, end + 1)):  # two URLs glued by a comma

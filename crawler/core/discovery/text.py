@@ -70,10 +70,11 @@ def _wrapping(lines: list[str]) -> _Wrapping:
     lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
     if len(lengths) < 5:
         return _Wrapping(0, False)
-    width = lengths[int(len(lengths) * 0.9) - 1]
-    at_width = sum(1 for length in lengths if length == width)
-    return _Wrapping(width, len(lengths) >= 8 and at_width >= 0.8 * len(lengths)
-                     and width >= 20)
+    raw = [len(line) for line in lines if line.strip()]  # fold keeps the spaces it cut at
+    widest = max(raw)
+    if len(raw) >= 8 and widest >= 20 and raw.count(widest) >= 0.8 * len(raw):
+        return _Wrapping(widest, True)
+    return _Wrapping(lengths[int(len(lengths) * 0.9) - 1], False)
 
 
 class _Text:
@@ -115,24 +116,46 @@ def _in_host(url: str) -> bool:
     return "/" not in url.split("://", 1)[-1]
 
 
-def _join(url: str, line: str, following: str, wrapping: _Wrapping) -> _Join:
-    """Whether ``following`` continues ``url``, which ends ``line``."""
-    if not following or following[0].isspace() or START.match(following):
+_ESCAPED_END = re.compile(r"%[0-9A-Fa-f]{2}$")
+_QUERY_PART = re.compile(r"[\w.~%-]+=")
+
+
+def _join(url: str, line: str, following: str, wrapping: _Wrapping, word: int) -> _Join:
+    """Whether ``following`` continues ``url``, which ends ``line`` and is the end of a
+    ``word`` (the run of non-space characters holding it) that long."""
+    if not following or following[0].isspace():
+        return _Join.NO
+    cut = url[-1] in _CUT or _ESCAPED_END.search(url) is not None
+    if START.match(following) and not cut:
         return _Join.NO
     token = following.split(None, 1)[0]
+    if following.startswith("://") and url[-1].isalpha():
+        return _Join.YES  # a scheme cut from its "://", inside a query ("?u=https" / "://")
+    if token[0] in _OPENS_PATH and url[-1] not in _ENDS_SENTENCE:
+        return _Join.YES  # "/), said": the path's last slash, then the sentence
     if not any(char.isalnum() for char in token):
         return _Join.NO
+    length = len(line) if wrapping.folded else len(line.rstrip())
+    full = wrapping.width > 0 and length >= 0.8 * wrapping.width
+    exact = wrapping.width > 0 and length >= wrapping.width
+    if token[0] in ",;" and len(token) > 1 and token[1].isalnum() and full:
+        return _Join.YES  # ",198474.html": a path with commas, cut before one
     if not (token[0].isalnum() or token[0] in _CONTINUES):
         return _Join.NO
     rest = following[len(token):].strip()
-    length = len(line.rstrip())
-    full = wrapping.width > 0 and length >= 0.8 * wrapping.width
-    exact = wrapping.width > 0 and length >= wrapping.width
     last = url[-1]
-    if last in _CUT or token[0] in _OPENS_PATH:
+    if cut:
         return _Join.YES
-    if last == ".":
-        return _Join.YES if _in_host(url) and _urlish(token) else _Join.NO
+    if last == "?" and (_QUERY_PART.match(token) or token[0] in "&=#%"
+                        or (full and not token[0].isupper())):
+        return _Join.YES  # the query starts on the next line
+    if last == ".":  # a host or path cut after a dot, or a sentence's full stop
+        if _urlish(token) and (full or _in_host(url)):
+            return _Join.YES
+        if token[0].isupper() or not exact:
+            return _Join.NO  # the next sentence
+    if last in ",;" and full and _urlish(token) and not token[0].isupper():
+        return _Join.YES  # a path with commas (",nId,5225349"), cut after one
     if last in _ENDS_SENTENCE:
         return _Join.NO
     if _urlish(token) and (full or not rest or last == "/"
@@ -140,11 +163,11 @@ def _join(url: str, line: str, following: str, wrapping: _Wrapping) -> _Join:
         return _Join.YES
     if not rest and not token[0].isupper():
         return _Join.YES
-    if last == "/":
-        return _Join.YES if full and not rest else _Join.NO
+    if last == "/" and full and not rest:
+        return _Join.YES
     if full and "-" in token:
         return _Join.YES
-    if exact and (wrapping.folded or len(url) + len(token) > wrapping.width):
+    if exact and (wrapping.folded or word + len(token) > wrapping.width):
         # Folded at a column, or longer than a line (a word wrapper never cuts a word that
         # fits): most likely cut here, but it may also end exactly at the last column.
         return _Join.MAYBE
@@ -180,6 +203,31 @@ def _best(readings: list[str], titles: list[str]) -> list[str]:
     return [readings[best]] + [r for index, r in enumerate(readings) if index != best]
 
 
+# A scheme cut by a line break: "(h" / "ttps://...", "](htt" / "p://...".
+_CUT_SCHEME = re.compile(r"(?<![A-Za-z_^])h(?:t(?:t(?:ps?(?::/{0,2})?)?)?)?\n")
+
+
+def _start(text: str, pos: int, rejoin: bool) -> tuple[int, str, int] | None:
+    """The next URL at or after ``pos``: where it starts, its first piece and where that
+    ends; a scheme a line break cut counts (when rejoining)."""
+    match = START.search(text, pos)
+    if rejoin:
+        for cut in _CUT_SCHEME.finditer(text, pos):
+            if match is not None and cut.start() > match.start():
+                break
+            head = cut[0][:-1]
+            joined = head + text[cut.end():cut.end() + 8]
+            if joined.lower().startswith(("http://", "https://")) and len(head) <= 8:
+                rest = text[cut.end():]
+                end = url_end(head + rest, 0)
+                if end > len(head):
+                    return cut.start(), (head + rest)[:end], cut.end() + end - len(head)
+    if match is None:
+        return None
+    end = url_end(text, match.start())
+    return match.start(), text[match.start():end], end
+
+
 def scan(text: str, *, rejoin: bool = True) -> list[Found]:
     """The URLs in ``text`` in order of appearance, wrapped ones rejoined (``rejoin``)."""
     doc = _Text(text)
@@ -189,15 +237,17 @@ def scan(text: str, *, rejoin: bool = True) -> list[Found]:
     titles = related_titles(lines) if rejoin else []
     found: list[Found] = []
     pos = 0
-    while match := START.search(text, pos):
-        start = match.start()
-        end = url_end(text, start)
-        if end <= match.end():
-            pos = match.end()
+    while (next_url := _start(text, pos, rejoin)) is not None:
+        start, written, end = next_url
+        match = START.match(written)
+        if match is None or len(written) <= match.end():
+            pos = start + (match.end() if match else 1)
             continue
         number = doc.line_no(start)
-        written, end, others = _rejoined(doc, start, end, number, wrapping) if rejoin else (
-            text[start:end], end, [])
+        others: list[str] = []
+        if rejoin:
+            written, end, others = _rejoined(doc, start, written, end, doc.line_no(end),
+                                             wrapping)
         pos = max(end, start + 1)
         if others:
             readings = _best([written, *others], titles)
@@ -212,19 +262,19 @@ def scan(text: str, *, rejoin: bool = True) -> list[Found]:
     return found
 
 
-def _rejoined(doc: _Text, start: int, end: int, number: int, wrapping: _Wrapping
+def _rejoined(doc: _Text, start: int, url: str, end: int, number: int, wrapping: _Wrapping
               ) -> tuple[str, int, list[str]]:
-    """The URL at ``start`` with the lines it continues on, where it ends in the text, and
-    the other readings of ambiguous breaks."""
+    """The URL ``url`` (from ``start`` to ``end``, on line ``number``) with the lines it
+    continues on, where it ends in the text, and the other readings of ambiguous breaks."""
     text = doc.text
-    url = text[start:end]
     others: list[str] = []
+    word = len(url) + _lead(text, start)
     while number < len(doc.starts):
         tail = text[end:doc.line_end(number)]
         if any(char.isspace() for char in tail):
             break  # the URL ended before the line did
         following = doc.line(number + 1)
-        decision = _join(url + tail, doc.line(number), following, wrapping)
+        decision = _join(url + tail, doc.line(number), following, wrapping, word + len(tail))
         if decision is _Join.NO:
             break
         token = following.split(None, 1)[0]
@@ -236,7 +286,18 @@ def _rejoined(doc: _Text, start: int, end: int, number: int, wrapping: _Wrapping
             others.append(url)
         number += 1
         end = doc.line_start(number) + stop - len(url + tail)
+        word += len(tail) + len(token)
         url = joined[:stop]
-        if stop < len(joined):
-            break  # the URL ended inside the continuation
+        rest = joined[stop:]
+        if rest and rest[0] not in "([{\"'" and any(char not in ".,;:!?" for char in rest):
+            break  # the URL ended inside the continuation (a bracket may close further on)
     return url, end, others
+
+
+def _lead(text: str, start: int) -> int:
+    """How many non-space characters stand right before ``start`` (``(``, ``[anchor](``):
+    with the URL they make the word a wrapper would have had to cut."""
+    lead = 0
+    while start - lead > 0 and not text[start - lead - 1].isspace() and lead < 200:
+        lead += 1
+    return lead

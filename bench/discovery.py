@@ -1,0 +1,122 @@
+"""URL discovery against the best URL finders: linkify-it-py and urlextract.
+
+    python bench/discovery.py [--pages 295] [--links 40]
+
+Cases nobody wrote by hand (tests/oracle.py): every absolute link of the 295 real pages of
+``../shared/corpora/news-pages``, pasted as ``anchor (url)`` prose and as Markdown, unwrapped
+and hard-wrapped at 60/72/76/80 columns with and without breaks after hyphens; plus the
+public fixtures of linkify-it and URLExtract (tests/fixtures). For each finder: precision and
+recall over URLs, and the share of cases where it found exactly the truth. Only what we look
+for is counted: http(s) and ``www.`` URLs, compared in canonical form.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from crawler.core.discovery import discover  # noqa: E402
+from crawler.core.url import canonical  # noqa: E402
+from crawler.errors import InvalidURL  # noqa: E402
+from tests import oracle  # noqa: E402
+
+IN_SCOPE = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
+
+
+def _keys(urls: list[str]) -> set[str]:
+    keys = set()
+    for url in urls:
+        if not IN_SCOPE.match(url):
+            continue
+        try:
+            keys.add(canonical(url))
+        except InvalidURL:
+            continue
+    return keys
+
+
+def ours(text: str, form: str) -> set[str]:
+    return {mention.canonical for mention in discover(text, form)}
+
+
+def linkify() -> Callable[[str, str], set[str]]:
+    from linkify_it import LinkifyIt
+
+    finder = LinkifyIt()
+    return lambda text, form: _keys([match.url for match in finder.match(text) or []])
+
+
+def urlextract() -> Callable[[str, str], set[str]]:
+    from urlextract import URLExtract
+
+    finder = URLExtract()
+    return lambda text, form: _keys(finder.find_urls(text, only_unique=True))
+
+
+class Score:
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def add(self, found: set[str], truth: set[str]) -> None:
+        self.counts["tp"] += len(found & truth)
+        self.counts["fp"] += len(found - truth)
+        self.counts["fn"] += len(truth - found)
+        self.counts["cases"] += 1
+        self.counts["exact"] += found == truth
+
+    def row(self) -> str:
+        tp, fp, fn = self.counts["tp"], self.counts["fp"], self.counts["fn"]
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        exact = self.counts["exact"] / self.counts["cases"] if self.counts["cases"] else 0
+        return f"{precision:.4f} | {recall:.4f} | {exact:.4f} ({self.counts['cases']})"
+
+
+def fixture_cases() -> dict[str, list[tuple[str, set[str]]]]:
+    """The public fixtures, in scope: linkify-it's links and URLExtract's cases."""
+    sys.path.insert(0, str(ROOT / "tests" / "unit"))
+    from test_scanner import LINKS, NOT_LINKS, URLEXTRACT
+
+    linkify_cases = [(line, _keys([expected])) for _, line, expected in LINKS]
+    linkify_cases += [(line, set()) for _, line, _ in NOT_LINKS]
+    extract_cases = [(case["text"], _keys(case["expected"])) for case in URLEXTRACT]
+    return {"linkify-it fixtures": linkify_cases, "URLExtract fixtures": extract_cases}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pages", type=int, default=295)
+    parser.add_argument("--links", type=int, default=40)
+    options = parser.parse_args()
+    finders = {"sourcekeeper": ours, "linkify-it-py": linkify(), "urlextract": urlextract()}
+    scores: dict[tuple[str, str], Score] = {}
+    seconds: Counter[str] = Counter()
+    for case in oracle.cases(options.pages, options.links):
+        group = f"{case.form}, {'wrapped' if case.width else 'unwrapped'}"
+        for name, find in finders.items():
+            start = time.perf_counter()
+            found = find(case.text, case.form)
+            seconds[name] += time.perf_counter() - start
+            scores.setdefault((group, name), Score()).add(found, set(case.truth))
+    for group, cases in fixture_cases().items():
+        for text, truth in cases:
+            for name, find in finders.items():
+                scores.setdefault((group, name), Score()).add(find(text, "text"), truth)
+    print(f"{'cases':<26} {'finder':<14} precision | recall | exact cases")
+    for (group, name), score in scores.items():
+        print(f"{group:<26} {name:<14} {score.row()}")
+    print("seconds on the generated cases: " + json.dumps(
+        {name: round(value, 1) for name, value in seconds.items()}))
+
+
+if __name__ == "__main__":
+    main()
