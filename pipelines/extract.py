@@ -4,8 +4,9 @@ trafilatura takes 10-90 ms of CPU per page and holds the GIL: run inline it stal
 download in flight, and threads gain nothing. Pages go to a pool of worker processes
 (forkserver: forking under a running reactor is unsafe), started in a thread, and the reactor
 waits for them without blocking. Plain-text responses are stored as their own text; other
-non-HTML responses (PDF, images) are archived raw, with no text. A page trafilatura cannot handle is archived raw too,
-and counted in ``extract/errors``: losing the body because extraction failed would be worse.
+non-HTML responses (PDF, images) are archived raw, with no text. A page trafilatura cannot
+handle is archived raw too, and counted in ``extract/errors``: losing the body because
+extraction failed would be worse.
 
 Settings: ``EXTRACT_WORKERS``: number of worker processes; unset means one per CPU, ``0``
 extracts inline (simplest to debug, slowest).

@@ -117,6 +117,7 @@ def _in_host(url: str) -> bool:
 
 
 _ESCAPED_END = re.compile(r"%[0-9A-Fa-f]{2}$")
+_ARCHIVED = re.compile(r"/web/\d{4,14}[a-z_]*/$")
 _QUERY_PART = re.compile(r"[\w.~%-]+=")
 
 
@@ -125,6 +126,10 @@ def _join(url: str, line: str, following: str, wrapping: _Wrapping, word: int) -
     ``word`` (the run of non-space characters holding it) that long."""
     if not following or following[0].isspace():
         return _Join.NO
+    if "://" in url[-3:] + following[:3] and "://" not in url[-3:] or url.endswith("://"):
+        return _Join.YES  # an inner URL's "://" cut ("/web/2019/http:" / "//www...")
+    if _ARCHIVED.search(url) and START.match(following):
+        return _Join.YES  # a web archive's capture: "/web/20160330101229/" / "http://..."
     cut = url[-1] in _CUT or _ESCAPED_END.search(url) is not None
     if START.match(following) and not cut:
         return _Join.NO
