@@ -142,3 +142,17 @@ def test_unreachable_hosts_are_one_line_each_not_tracebacks(sourcekeeper, tmp_pa
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert f"INFO: failed {refused}" in result.stderr
+
+
+def test_a_document_from_stdin(server, tmp_path):
+    import subprocess
+    import sys
+
+    db = tmp_path / "a.db"
+    result = subprocess.run([sys.executable, "-m", "crawler", "crawl", "-", "--db", str(db),
+                             *FAST], input=f"Original url: {server.url(PUTIN)}\n",
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("1 documents read, 1 URLs found (1 due), 1 archived")
+    [document] = api.report(db=str(db))
+    assert document.path == "-" and document.sources[0].role == Role.ORIGINAL
