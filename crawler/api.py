@@ -25,7 +25,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from crawler import config
@@ -128,7 +127,7 @@ def refetch(url: str, *, db: str | None = None,
 
         raise RunFailed(f"{url}: failed: no answer recorded")
     return RefetchResult(url, run.last.outcome, run.last.reason, run.last.snapshot_id,
-                         run.change, run)
+                         run.last.change, run)
 
 
 def cron_line(paths: list[str], *, db: str | None = None, every: float,
@@ -262,6 +261,12 @@ def snapshots(*, db: str | None = None, url: str | None = None, document: str | 
                                                      latest))
 
 
+def body(sha256: str, *, db: str | None = None) -> bytes | None:
+    """A body as it was received (decompressed), by its sha256; None when not stored."""
+    with _archive(db) as archive:
+        return archive.snapshots.body(sha256)
+
+
 def _moment(text: str | None, end: bool = False) -> str | None:
     """An ISO date or date-time as archive time; raises InvalidTime."""
     from crawler.core.clock import parse_moment
@@ -330,11 +335,7 @@ def diff(url: str, *, db: str | None = None, since: str | None = None,
 
 
 def changes(*, db: str | None = None, everything: bool = False) -> list[Change]:
-    """URLs whose text changed materially, most recent first (``everything``: minor churn
-    such as date stamps too)."""
-    from crawler.core.change import material
-
+    """URLs whose page changed materially (its article, or its visible text outside the
+    article), most recent first; ``everything``: churn such as time stamps too."""
     with _archive(db) as archive:
-        found = [replace(change, material=material(change.lowest))
-                 for change in archive.reads.changes()]
-    return [change for change in found if change.material or everything]
+        return archive.reads.changes(everything)

@@ -11,10 +11,12 @@ from crawler.cli.options import db_option
 
 @cli.command()
 @db_option
-@click.option("--all", "everything", is_flag=True, help="Also list minor changes (churn).")
+@click.option("--all", "everything", is_flag=True,
+              help="Also list churn (time stamps, counters, link lists).")
 def changes(db, everything):
-    """List URLs whose archived text changed, most recent first; only material changes
-    unless --all.
+    """List URLs whose archived page changed, most recent first, each with its latest change
+    and why; only changes that matter (to the article, or to the page's visible text) unless
+    --all.
 
     \b
     Example:
@@ -22,8 +24,7 @@ def changes(db, everything):
     """
     found = api.changes(db=db, everything=everything)
     for change in found:
-        click.echo(f"{change.changed_at}  {change.snapshots} snapshots  "
-                   f"{(change.similarity or 0):.0%} similar  "
-                   f"{'material' if change.material else 'minor'}  {change.url}")
+        click.echo(f"{change.changed_at}  {change.snapshots} snapshots  {change.url}\n"
+                   f"    {change.outcome}: {change.summary}")
     if not found:
         click.echo("no changes", err=True)

@@ -17,7 +17,8 @@ from crawler.cli.options import Moment, db_option
 @click.option("--to", "until", type=Moment(end=True),
               help="Compare to the snapshot current at this time.")
 def diff(url, db, since, until):
-    """Show how URL's archived text changed: a one-line summary, then a unified diff.
+    """Show how URL's archived text changed: what changed and why (material or churn, and
+    how many of its sentences), then a unified diff.
 
     By default the last two snapshots (each snapshot differs from the one before).
 
@@ -29,8 +30,6 @@ def diff(url, db, since, until):
     if compared is None:
         click.echo(f"{url}: fewer than two snapshots to compare", err=True)
         return
-    kind = "material change" if compared.material else "minor change"
-    click.echo(f"{compared.old.fetched_at} -> {compared.new.fetched_at}: "
-               f"{compared.summary}; {kind}")
+    click.echo(f"{compared.old.fetched_at} -> {compared.new.fetched_at}: {compared.summary}")
     for line in compared.lines:
         click.echo(line)

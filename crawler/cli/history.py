@@ -14,7 +14,8 @@ from crawler.core.models import Outcome
 @click.argument("url")
 @db_option
 def history(url, db):
-    """List every check of URL: time, status, outcome and text hash.
+    """List every check of URL: time, status, outcome, and what changed and why (or the
+    text hash and title of the snapshot it confirmed, or why it failed).
 
     \b
     Example:
@@ -22,6 +23,10 @@ def history(url, db):
     """
     for check in api.history(url, db=db):
         status_code = str(check.status or "-")
-        detail = check.reason if check.outcome is Outcome.FAILED else (
-            (check.text_sha256 or "")[:12] + (f"  {check.title}" if check.title else ""))
-        click.echo(f"{check.checked_at}  {status_code:>3}  {check.outcome:<9}  {detail}")
+        if check.outcome is Outcome.FAILED:
+            detail = check.reason or ""
+        elif check.change:
+            detail = check.change
+        else:
+            detail = (check.text_sha256 or "")[:12] + (f"  {check.title}" if check.title else "")
+        click.echo(f"{check.checked_at}  {status_code:>3}  {check.outcome:<12}  {detail}")

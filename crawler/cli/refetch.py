@@ -17,7 +17,8 @@ from crawler.core.models import Outcome
 def refetch(url, db, allow_private, pairs, verbose):
     """Fetch URL now, whatever its schedule, and archive it.
 
-    Prints new, changed (with a summary of the text change), unchanged or failed: <reason>.
+    Prints new, unchanged, changed / html-changed / churn with what changed and why, or
+    failed: <reason>.
     The URL is added to the archive if it is not there yet. Safe to run while a crawl is
     writing the same archive.
 
@@ -29,5 +30,5 @@ def refetch(url, db, allow_private, pairs, verbose):
     if result.outcome is Outcome.FAILED:
         click.echo(f"failed: {result.reason}")
         click.get_current_context().exit(1)
-    click.echo(f"changed: {result.summary}" if result.outcome is Outcome.CHANGED
+    click.echo(f"{result.outcome}: {result.summary}" if result.summary
                else str(result.outcome))

@@ -28,5 +28,8 @@ def status(db):
     click.echo("last runs:" if state.runs else "last runs: none")
     for run in state.runs:
         ended = f"{run.status} ({run.reason})" if run.reason else run.status
+        html = f", {run.html_changed} html-changed" if run.html_changed else ""
+        churn = f", {run.churn} churn" if run.churn else ""
         click.echo(f"  #{run.id} {run.command} {run.started_at} {ended}: {run.new} new, "
-                   f"{run.changed} changed, {run.unchanged} unchanged, {run.failed} failed")
+                   f"{run.changed} changed{html}, {run.unchanged} unchanged{churn}, "
+                   f"{run.failed} failed")

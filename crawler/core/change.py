@@ -1,48 +1,112 @@
-"""How much a text changed between two snapshots: a readable diff, a one-line summary, and
-a near-duplicate measure that tells a real edit from churn.
+"""What a new fetch of a page is to the archive: nothing new, a change that matters, churn, or
+a change outside the article; and the sentence diff that shows it.
 
-The measure is the Jaccard similarity of the two texts' word 3-gram sets: a changed date
-stamp or view counter touches a handful of 3-grams out of hundreds (similarity near 1), a
-rewritten paragraph many. Below ``MATERIAL_BELOW`` a change counts as material.
+Each fetch is judged against what the archive already holds of the URL: the latest capture
+(any kind: its body, text and page hashes), the latest *text snapshot* (the version of the
+article a reader relies on) and the latest page text kept (all the visible text of the page,
+where corrections and captions often sit outside the article). crawler.core.edits says how
+two versions differ; this module turns that into what the archive does:
+
+- ``new``: the first capture of the URL: body, article and page text kept;
+- ``unchanged``: the same body, or the same article and visible text as the latest capture
+  (only the markup changed: nonces, cache-busters): nothing stored but the check;
+- ``changed``: the article changed materially: a new text snapshot;
+- ``html-changed``: the article is the same but the page's visible text changed materially
+  (a correction note under the article, a caption): the body and its page text are kept;
+- ``churn``: only time stamps, counters, link lists changed: the body is kept (nothing
+  received is discarded) but no text snapshot is made, and the schedule treats it as
+  unchanged.
 """
 
 from __future__ import annotations
 
-from difflib import SequenceMatcher, unified_diff
+from dataclasses import dataclass
+from difflib import unified_diff
 
-from crawler.core.tokens import ngrams, sentences, words
-
-MATERIAL_BELOW = 0.9
-
-
-def similarity(old: str | None, new: str | None) -> float:
-    """Jaccard similarity of word 3-grams: 1.0 identical, 0.0 nothing in common."""
-    a, b = ngrams(words(old), 3), ngrams(words(new), 3)
-    if not a and not b:
-        return 1.0
-    return len(a & b) / len(a | b)
+from crawler.core.edits import Edit, Kind, Version, compare
+from crawler.core.models import Outcome
+from crawler.core.tokens import sentences
 
 
-def is_material(old: str | None, new: str | None) -> bool:
-    return material(similarity(old, new))
+@dataclass(frozen=True)
+class Held:
+    """What the archive holds of a URL, to judge a new fetch against: the latest capture's
+    hashes, the latest text snapshot's version and the latest page text kept."""
+
+    latest_id: int
+    body_sha256: str | None
+    text_sha256: str | None
+    page_sha256: str | None
+    article: Version | None
+    page: str | None
 
 
-def material(score: float | None) -> bool:
-    """Whether a change of this similarity (None: no change measured) is material."""
-    return score is not None and score < MATERIAL_BELOW
+@dataclass(frozen=True)
+class Fetched:
+    """A new fetch, as judged: its hashes, its article and its page's visible text."""
+
+    body_sha256: str
+    text_sha256: str | None
+    page_sha256: str | None
+    article: Version | None
+    page: str | None
 
 
-def summarize(old: str | None, new: str | None) -> str:
-    """``+12 words, -3 words, 94% similar`` for two extracted texts."""
-    before, after = (old or "").split(), (new or "").split()
-    matcher = SequenceMatcher(None, before, after, autojunk=False)
-    added = removed = 0
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag in ("replace", "delete"):
-            removed += i2 - i1
-        if tag in ("replace", "insert"):
-            added += j2 - j1
-    return f"+{added} words, -{removed} words, {matcher.ratio():.0%} similar"
+@dataclass(frozen=True)
+class Judgement:
+    """What to do with a fetch: its outcome, why (the edit), and what a snapshot keeps."""
+
+    outcome: Outcome
+    edit: Edit | None = None
+
+    @property
+    def snapshot(self) -> bool:
+        """Whether the fetch makes a snapshot row (its body kept)."""
+        return self.outcome is not Outcome.UNCHANGED
+
+    @property
+    def keeps_text(self) -> bool:
+        """Whether the snapshot stores the extracted article (a text snapshot), searchable."""
+        return self.outcome in (Outcome.NEW, Outcome.CHANGED, Outcome.HTML_CHANGED)
+
+    @property
+    def summary(self) -> str | None:
+        return self.edit.summary if self.edit else None
+
+
+_NO_TEXT = Edit(Kind.MATERIAL, ("the content changed (no text to compare)",))
+
+
+def judge(held: Held | None, fetched: Fetched) -> Judgement:
+    """What ``fetched`` is, against what the archive ``held`` of its URL (None: nothing)."""
+    if held is None:
+        return Judgement(Outcome.NEW)
+    if fetched.body_sha256 == held.body_sha256:
+        return Judgement(Outcome.UNCHANGED)
+    if fetched.text_sha256 is None or held.article is None:
+        if fetched.text_sha256 is None and held.text_sha256 is None:
+            return Judgement(Outcome.CHANGED, _NO_TEXT)  # a PDF or an image replaced
+        if fetched.text_sha256 is None or fetched.article is None:
+            return Judgement(Outcome.CHANGED, Edit(Kind.MATERIAL, ("the text is gone",)))
+        return Judgement(Outcome.CHANGED, Edit(Kind.MATERIAL, ("text appeared",)))
+    if fetched.text_sha256 == held.text_sha256 and (
+            None in (fetched.page_sha256, held.page_sha256)
+            or fetched.page_sha256 == held.page_sha256):
+        return Judgement(Outcome.UNCHANGED)  # only the markup changed
+    assert fetched.article is not None
+    edit = compare(held.article, fetched.article)
+    if edit.kind is Kind.MATERIAL:
+        return Judgement(Outcome.CHANGED, edit)
+    if edit.kind is Kind.CHURN:
+        return Judgement(Outcome.CHURN, edit)
+    page_edit = compare(Version(None, held.page), Version(None, fetched.page))
+    if page_edit.kind is Kind.MATERIAL:
+        reasons = tuple(f"outside the article: {reason}" for reason in page_edit.reasons)
+        return Judgement(Outcome.HTML_CHANGED, Edit(Kind.MATERIAL, reasons,
+                                                    page_edit.changed, page_edit.sentences))
+    if page_edit.kind is Kind.CHURN:
+        return Judgement(Outcome.CHURN, page_edit)
+    return Judgement(Outcome.UNCHANGED)  # back to the text and page of the latest snapshot
 
 
 def diff(old: str | None, new: str | None, old_label: str, new_label: str) -> list[str]:

@@ -3,6 +3,12 @@
 Kept free of Scrapy so that extraction runs the same in a worker process, in tests and in
 benchmarks. What is stored and compared is the *normalised* text's hash: whitespace churn in a
 page's markup must not count as a change of what the source says.
+
+Beside the article, the page's whole visible text is kept (one line per block, without
+scripts, styles and the head): a correction notice appended after the article container or
+a changed caption is not in trafilatura's article, but it is what a reader of the page saw,
+and it is compared and indexed too (crawler.core.change). It is read from the tree already
+parsed, in about a millisecond.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from lxml import etree
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 
@@ -45,6 +52,38 @@ def _language(tree: Any, content_language: str | None) -> str | None:
     return None
 
 
+_SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head", "iframe", "object",
+                   "select", "button"})
+_BLOCK = frozenset(
+    "address article aside blockquote br caption dd details dialog div dl dt fieldset"
+    " figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section"
+    " summary table td th tr ul".split())
+
+
+def page_text(tree: Any) -> str:
+    """All the visible text of a parsed page, one line per block."""
+    parts: list[str] = []
+    walker = etree.iterwalk(tree, events=("start", "end", "comment", "pi"))
+    for event, element in walker:
+        if event in ("comment", "pi"):
+            parts.append(element.tail or "")
+            continue
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            if tag in _SKIP:
+                walker.skip_subtree()  # its "end" still comes, with its tail
+            elif tag in _BLOCK:
+                parts.append("\n")
+            if tag not in _SKIP and element.text:
+                parts.append(element.text)
+        else:
+            if tag in _BLOCK:
+                parts.append("\n")
+            parts.append(element.tail or "")
+    lines = (" ".join(line.split()) for line in "".join(parts).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def plain_text(body: bytes, encoding: str | None) -> Extraction | None:
     """A ``text/*`` response is its own text (None when blank)."""
     text = decode_body(body, encoding)
@@ -77,4 +116,5 @@ def extract(body: bytes, encoding: str | None, url: str,
         sitename=document.sitename,
         language=document.language or _language(tree, content_language),
         metadata={key: value for key, value in extra.items() if value},
+        page_text=page_text(tree),
     )

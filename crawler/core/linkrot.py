@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from crawler.core.change import MATERIAL_BELOW, similarity
+from crawler.core.edits import Version, compare
 from crawler.core.models import Outcome, UrlState
 from crawler.core.views import Assessment, CheckInfo, SnapshotInfo
 from crawler.core.tokens import words
@@ -85,8 +85,9 @@ def classify(url: str, checks: Sequence[CheckInfo], first: SnapshotInfo | None,
     if _page(final) != _page(url):
         return Assessment(UrlState.MOVED, f"now at {final}")
     if first is not None and first.id != latest.id:
-        score = similarity(first.text, latest.text)
-        if score < MATERIAL_BELOW:
-            return Assessment(UrlState.CHANGED, f"{score:.0%} similar to the first snapshot of "
-                                                f"{first.fetched_at}")
+        edit = compare(Version(first.title, first.text, first.author, first.date),
+                       Version(latest.title, latest.text, latest.author, latest.date))
+        if edit.material:
+            return Assessment(UrlState.CHANGED, f"since the first snapshot of "
+                                                f"{first.fetched_at}: {'; '.join(edit.reasons)}")
     return Assessment(UrlState.OK)

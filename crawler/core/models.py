@@ -39,7 +39,9 @@ class Outcome(StrEnum):
     """What one check of a URL found."""
 
     NEW = "new"
-    CHANGED = "changed"
+    CHANGED = "changed"  # the article changed materially: a new text snapshot
+    HTML_CHANGED = "html-changed"  # the same article, the page's visible text changed
+    CHURN = "churn"  # only time stamps, counters, link lists changed: the body is kept
     UNCHANGED = "unchanged"
     FAILED = "failed"
 
@@ -179,7 +181,8 @@ class Target:
 
 @dataclass(frozen=True)
 class Extraction:
-    """A page's main text (and its comparison hash) and metadata."""
+    """A page's main text (and its comparison hash) and metadata; ``page_text`` is all the
+    visible text of the page (corrections and captions often sit outside the article)."""
 
     text: str
     text_sha256: str
@@ -189,6 +192,7 @@ class Extraction:
     sitename: str | None = None
     language: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    page_text: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {**dataclasses.asdict(self), "metadata": dict(self.metadata)}
@@ -236,15 +240,6 @@ class Capture:
     etag: str | None = None
     last_modified: str | None = None
 
-    def same_as(self, latest: LatestSnapshot | None) -> bool:
-        """Whether this capture says what the latest snapshot says: the same normalised
-        text, or for pages without text (PDFs, images) the same body."""
-        if latest is None:
-            return False
-        if self.text_sha256:
-            return latest.text_sha256 == self.text_sha256
-        return latest.body_sha256 == self.body_sha256
-
 
 @dataclass(frozen=True)
 class Check:
@@ -262,12 +257,13 @@ class Check:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """What recording one check concluded."""
+    """What recording one check concluded; ``change`` says what changed and why."""
 
     url_id: int
     outcome: Outcome
     snapshot_id: int | None = None
     reason: str | None = None
+    change: str | None = None
 
 
 @dataclass(frozen=True)
@@ -296,6 +292,8 @@ class RunCounts:
     failed: int = 0
     not_modified: int = 0
     errors: int = 0
+    html_changed: int = 0
+    churn: int = 0
 
     def plus(self, **deltas: int) -> RunCounts:
         return dataclasses.replace(
@@ -303,11 +301,12 @@ class RunCounts:
 
     def counted(self, outcome: Outcome, *, not_modified: bool = False) -> RunCounts:
         """These counts with one more check of this outcome."""
-        return self.plus(**{str(outcome): 1}, not_modified=int(not_modified))
+        return self.plus(**{str(outcome).replace("-", "_"): 1}, not_modified=int(not_modified))
 
     @property
     def archived(self) -> int:
-        return self.new + self.changed
+        """Checks that made a snapshot worth reading (churn keeps a body, not a version)."""
+        return self.new + self.changed + self.html_changed
 
     @property
     def summary(self) -> str:
@@ -315,15 +314,17 @@ class RunCounts:
         documents = f"{self.documents_read} documents read"
         if self.documents_skipped:
             documents += f" ({self.documents_skipped} skipped)"
+        html = f", {self.html_changed} html-changed" if self.html_changed else ""
+        churn = f", {self.churn} churn" if self.churn else ""
         return (f"{documents}, {self.urls_cited} URLs found ({self.urls_due} due), "
-                f"{self.archived} archived ({self.new} new, {self.changed} changed), "
-                f"{self.unchanged} unchanged, {self.failed} failed")
+                f"{self.archived} archived ({self.new} new, {self.changed} changed{html}), "
+                f"{self.unchanged} unchanged{churn}, {self.failed} failed")
 
 
 @dataclass(frozen=True)
 class CrawlResult:
     """What a run did and how it ended; ``last`` is the last check it recorded (the answer of
-    a re-fetch) and ``change`` how much the text changed when that check found a change."""
+    a re-fetch)."""
 
     run_id: int | None
     counts: RunCounts
@@ -331,7 +332,6 @@ class CrawlResult:
     reason: str | None = None
     signal: int | None = None
     last: CheckResult | None = None
-    change: str | None = None
 
     @property
     def finished(self) -> bool:

@@ -32,6 +32,8 @@ class SnapshotInfo:
     final_url: str | None
     title: str | None
     text: str | None
+    author: str | None = None
+    date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class RunInfo:
     changed: int
     unchanged: int
     failed: int
+    html_changed: int = 0
+    churn: int = 0
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,8 @@ class UrlInfo:
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """One check of a URL, with the snapshot it made or confirmed."""
+    """One check of a URL, with the snapshot it made or confirmed; ``change`` says what
+    changed and why when the check made a snapshot."""
 
     checked_at: str
     status: int | None
@@ -104,6 +109,7 @@ class HistoryEntry:
     snapshot_id: int | None
     text_sha256: str | None
     title: str | None
+    change: str | None = None
 
 
 @dataclass(frozen=True)
@@ -155,31 +161,34 @@ class SnapshotRecord:
     request_headers: Headers
     metadata: Mapping[str, Any]
     documents: tuple[Citation, ...]
-    similarity: float | None = None
+    change: str | None = None  # the outcome of the fetch that made it (new, changed, ...)
+    reasons: tuple[str, ...] = ()
+    page_text: str | None = None
 
 
 @dataclass(frozen=True)
 class SnapshotText:
-    """A snapshot's text, for diffs."""
+    """A snapshot's text (and headline, byline, date), for diffs."""
 
     id: int
     fetched_at: str
     title: str | None
     text: str | None
-    similarity: float | None
+    author: str | None = None
+    date: str | None = None
 
 
 @dataclass(frozen=True)
 class Change:
-    """A URL whose text changed: how often, when last, how far its latest text is from the
-    one before, the lowest such similarity of its changes, and whether any was material."""
+    """A URL whose archived page changed: its snapshots, its latest change (when, of which
+    kind, and why), and whether any of its changes was material."""
 
     url: str
     snapshots: int
     changed_at: str
-    similarity: float | None
-    lowest: float | None
-    material: bool = False
+    outcome: Outcome
+    summary: str
+    material: bool
 
 
 @dataclass(frozen=True)
@@ -239,8 +248,8 @@ class Coverage:
 
 @dataclass(frozen=True)
 class Diff:
-    """Two snapshots of a URL compared: a one-line summary, whether the change is material,
-    and a sentence-by-sentence unified diff."""
+    """Two snapshots of a URL compared: what changed and why (``summary``), whether that is
+    material, and a sentence-by-sentence unified diff."""
 
     old: SnapshotText
     new: SnapshotText

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from crawler.core.change import diff, is_material, summarize
+from crawler.core.change import diff
+from crawler.core.edits import Version, compare as compare_versions
 from crawler.core.views import Diff
 
 if TYPE_CHECKING:
@@ -24,5 +25,7 @@ def compare(archive: Archive, url: str, since: str | None = None,
     if not older:
         return None
     old, new = older[0], newer[0]
-    return Diff(old, new, summarize(old.text, new.text), is_material(old.text, new.text),
+    edit = compare_versions(Version(old.title, old.text, old.author, old.date),
+                            Version(new.title, new.text, new.author, new.date))
+    return Diff(old, new, edit.summary, edit.material,
                 tuple(diff(old.text, new.text, old.fetched_at, new.fetched_at)))

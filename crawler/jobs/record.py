@@ -2,10 +2,11 @@
 
 Shared by the archive pipeline (a crawl on one machine) and the Redis writer (items coming
 back from workers on other machines). Per item, in one transaction: the check; for a page
-that says something new, its bodies (once per sha256) and a snapshot with its similarity to
-the one before; and the URL's next due time by the schedule. A page whose text equals the
-latest snapshot's adds a check only: a nightly re-crawl of unchanged pages costs almost
-nothing.
+that is not what the archive holds (crawler.core.change judges it: new, changed,
+html-changed or churn), its bodies (once per sha256) and a snapshot saying what changed and
+why; and the URL's next due time by the schedule. A page whose body, or whose article and
+visible text, equal the latest capture's adds a check only: a nightly re-crawl of unchanged
+pages costs almost nothing.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from crawler.core.change import similarity
+from crawler.core.change import Fetched, judge
 from crawler.core.codec import compress
-from crawler.core.hashing import sha256
+from crawler.core.edits import Version
+from crawler.core.hashing import sha256, text_sha256
 from crawler.core.models import Blob, Capture, Check, CheckResult, Outcome, RunCounts
 from crawler.core.schedule import Schedule
 from crawler.fetch.items import FailureItem, Item, NotModifiedItem, PageItem
@@ -84,19 +86,31 @@ def _reschedule(archive: Archive, schedule: Schedule, url_id: int, outcome: Outc
                               keep_validators=outcome is Outcome.FAILED)
 
 
+def _fetched(capture: Capture) -> Fetched:
+    extraction = capture.extraction
+    page = extraction.page_text if extraction else None
+    return Fetched(
+        body_sha256=capture.body_sha256, text_sha256=capture.text_sha256,
+        # The page as a reader sees it: its title (a <title>-only edit is an edit) and text.
+        page_sha256=text_sha256(f"{extraction.title or ''}\n{page}") if extraction and page
+        else None,
+        article=Version(extraction.title, extraction.text, extraction.author, extraction.date)
+        if extraction else None,
+        page=page)
+
+
 def _record_page(archive: Archive, capture: Capture, blobs: list[Blob], schedule: Schedule
                  ) -> CheckResult:
-    latest = archive.snapshots.latest(capture.url_id)
-    if capture.same_as(latest):
-        assert latest is not None
-        outcome, snapshot_id = Outcome.UNCHANGED, latest.id
+    held = archive.snapshots.held(capture.url_id)
+    fetched = _fetched(capture)
+    judgement = judge(held, fetched)
+    outcome = judgement.outcome
+    if not judgement.snapshot:
+        assert held is not None
+        snapshot_id = held.latest_id
     else:
         archive.snapshots.add_bodies(blobs)
-        text = capture.extraction.text if capture.extraction else None
-        score = (similarity(archive.snapshots.text(latest.id), text)
-                 if latest is not None else None)
-        snapshot_id = archive.snapshots.add(capture, score)
-        outcome = Outcome.NEW if latest is None else Outcome.CHANGED
+        snapshot_id = archive.snapshots.add(capture, judgement, fetched.page_sha256)
     if (replaced := archive.urls.promote(capture.url_id)) is not None:
         # Another reading of a wrapped URL exists where the first did not: the documents
         # cite this one now.
@@ -107,7 +121,7 @@ def _record_page(archive: Archive, capture: Capture, blobs: list[Blob], schedule
                              capture.status, capture.final_url, snapshot_id))
     _reschedule(archive, schedule, capture.url_id, outcome, capture.fetched_at,
                 etag=capture.etag, last_modified=capture.last_modified)
-    return CheckResult(capture.url_id, outcome, snapshot_id)
+    return CheckResult(capture.url_id, outcome, snapshot_id, change=judgement.summary)
 
 
 def _record_not_modified(archive: Archive, item: NotModifiedItem, run_id: int | None,

@@ -33,9 +33,8 @@ from crawler import config
 from crawler.core.clock import utcnow
 from crawler.core.url import canonical
 from crawler.core.models import (
-    CheckResult, CrawlJob, CrawlResult, LatestSnapshot, Outcome, RunStatus, Target,
+    CheckResult, CrawlJob, CrawlResult, LatestSnapshot, RunStatus, Target,
 )
-from crawler.core.change import summarize
 from crawler.core.schedule import Schedule
 from crawler.errors import ArchiveError
 from crawler.fetch.items import Item
@@ -66,7 +65,6 @@ class ArchiveSession:
         self.schedule = schedule
         self.counts = plan_.counts
         self.last: CheckResult | None = None
-        self.change_summary: str | None = None
         self.status: RunStatus | None = None
         self.reason: str | None = None
         self._lock = lock
@@ -109,15 +107,7 @@ class ArchiveSession:
         with self._counting:
             self.counts = counted(self.counts, item, result)
         self.last = result
-        if self.job.url and result.outcome is Outcome.CHANGED:
-            self.change_summary = self._summary(result)
         return result
-
-    def _summary(self, result: CheckResult) -> str:
-        """``+12 words, -3 words, 94% similar``: the change a re-fetch found."""
-        new, old = self.archive.snapshots.texts_before(
-            result.url_id, before_id=(result.snapshot_id or 0) + 1)
-        return summarize(old.text, new.text)
 
     def count_error(self) -> None:
         with self._counting:
@@ -155,7 +145,7 @@ class ArchiveSession:
     def result(self, signal: int | None = None) -> CrawlResult:
         return CrawlResult(run_id=self.run_id, counts=self.counts,
                            status=self.status or RunStatus.RUNNING, reason=self.reason,
-                           signal=signal, last=self.last, change=self.change_summary)
+                           signal=signal, last=self.last)
 
     # Asynchronous use from Scrapy's event loop: on the writer thread.
 

@@ -18,7 +18,7 @@ from crawler.core.views import SnapshotRecord
 COLUMNS = ("url", "canonical_url", "final_url", "redirects", "fetched_at", "status",
            "content_type", "title", "author", "date", "sitename", "language", "text",
            "body_sha256", "body_size", "text_sha256", "ip_address", "headers", "metadata",
-           "documents")
+           "documents", "change", "reasons", "page_text")
 
 BodyReader = Callable[[str], "bytes | None"]
 
@@ -46,6 +46,11 @@ def snapshot_record(record: SnapshotRecord) -> dict[str, Any]:
         "headers": [list(pair) for pair in record.headers],
         "metadata": dict(record.metadata),
         "documents": [asdict(cited) for cited in record.documents],
+        # What the fetch that made this snapshot found (new, changed, html-changed, churn),
+        # why, and the page's visible text beside the article.
+        "change": record.change,
+        "reasons": list(record.reasons),
+        "page_text": record.page_text,
     }
 
 

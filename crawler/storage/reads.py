@@ -6,9 +6,11 @@ import re
 
 from crawler.core.codec import decompress
 from crawler.core.hashing import sha256
+from crawler.core.models import Outcome
 from crawler.core.views import ArchiveStatus, Change, SearchHit
 from crawler.storage.database import Database
 from crawler.storage.runs import Runs
+from crawler.storage.snapshots import change_summary
 
 
 def fts_query(text: str) -> str:
@@ -48,7 +50,7 @@ class Reads:
             return []
         snapshots = self._db.rows(
             "SELECT 'snapshot' AS kind, urls.url AS where_, snapshots.title, snapshots.fetched_at"
-            " AS date, snippet(snapshots_fts, 1, '[', ']', '…', 12) AS snippet,"
+            " AS date, snippet(snapshots_fts, -1, '[', ']', '…', 12) AS snippet,"
             " bm25(snapshots_fts) AS rank FROM snapshots_fts JOIN snapshots ON snapshots.rowid ="
             " snapshots_fts.rowid JOIN urls ON urls.id = snapshots.url_id"
             " WHERE snapshots_fts MATCH ? ORDER BY rank LIMIT ?", [query, limit])
@@ -78,13 +80,26 @@ class Reads:
             problems.append(f"{orphans} snapshots without their body or their check")
         return problems
 
-    def changes(self) -> list[Change]:
-        """URLs whose text changed, with their latest change's similarity to the text before
-        and the lowest similarity of any of their changes; most recent first."""
-        return [Change(**row) for row in self._db.rows(
-            "SELECT urls.url, count(*) AS snapshots, max(snapshots.fetched_at) AS changed_at,"
-            " (SELECT similarity FROM snapshots s2 WHERE s2.url_id = urls.id ORDER BY id DESC"
-            "  LIMIT 1) AS similarity,"
-            " (SELECT min(similarity) FROM snapshots s3 WHERE s3.url_id = urls.id) AS lowest"
-            " FROM snapshots JOIN urls ON urls.id = snapshots.url_id GROUP BY urls.id"
-            " HAVING count(*) > 1 ORDER BY changed_at DESC")]
+    def changes(self, everything: bool = False) -> list[Change]:
+        """URLs whose archived page changed materially (with ``everything``, churn too):
+        their text snapshots, their latest such change (when, which kind, why) and whether
+        any change of theirs was material; most recent first."""
+        kinds = [str(Outcome.CHANGED), str(Outcome.HTML_CHANGED)]
+        if everything:
+            kinds.append(str(Outcome.CHURN))
+        marks = ", ".join("?" * len(kinds))
+        rows = self._db.rows(
+            "SELECT urls.url, s.fetched_at, s.change, s.reasons, s.changed, s.sentences,"
+            " (SELECT count(*) FROM snapshots t WHERE t.url_id = urls.id"
+            "  AND t.text IS NOT NULL) AS snapshots,"
+            " EXISTS (SELECT 1 FROM snapshots m WHERE m.url_id = urls.id AND m.change IN"
+            "  (?, ?)) AS material"
+            " FROM urls JOIN snapshots s ON s.id = (SELECT max(id) FROM snapshots l WHERE"
+            f"  l.url_id = urls.id AND l.change IN ({marks}))"
+            " ORDER BY s.fetched_at DESC, s.id DESC", [*kinds[:2], *kinds])
+        return [Change(url=row["url"], snapshots=row["snapshots"], changed_at=row["fetched_at"],
+                       outcome=Outcome(row["change"]),
+                       summary=change_summary(row["change"], row["reasons"], row["changed"],
+                                              row["sentences"]) or "",
+                       material=bool(row["material"]))
+                for row in rows]

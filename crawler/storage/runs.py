@@ -30,7 +30,7 @@ class Runs:
         self._db.db["runs"].update(run_id, {
             "documents": counts.documents_read, "urls": counts.urls_due, "new": counts.new,
             "changed": counts.changed, "unchanged": counts.unchanged, "failed": counts.failed,
-            "ended_at": now, "status": str(status), "reason": reason})
+            "html_changed": counts.html_changed, "churn": counts.churn, "ended_at": now, "status": str(status), "reason": reason})
 
     def interrupt_stale(self, command: str) -> int:
         """Mark runs of ``command`` still shown as running as ``interrupted`` (in a write):
@@ -43,7 +43,8 @@ class Runs:
         """The newest runs, newest first."""
         return tuple(
             RunInfo(**{**row, **{key: row[key] or 0 for key in (
-                "documents", "urls", "new", "changed", "unchanged", "failed")}})
+                "documents", "urls", "new", "changed", "unchanged", "failed", "html_changed",
+                "churn")}})
             for row in self._db.rows(
                 "SELECT id, command, started_at, ended_at, status, reason, documents, urls,"
-                " new, changed, unchanged, failed FROM runs ORDER BY id DESC LIMIT ?", [limit]))
+                " new, changed, unchanged, failed, html_changed, churn FROM runs ORDER BY id DESC LIMIT ?", [limit]))

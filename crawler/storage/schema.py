@@ -7,9 +7,13 @@ is upgraded in place, never rebuilt.
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 
-SCHEMA_VERSION = 5
+from crawler.core.edits import Kind, Version, compare
+
+SCHEMA_VERSION = 6
 
 
 def _tables(db: Database) -> None:
@@ -139,7 +143,41 @@ def _documents_as_written(db: Database) -> None:
             db["urls"].add_column(column, int)
 
 
-_STEPS = [_tables, _schedule, _provenance, _run_reasons, _documents_as_written]
+def _changes(db: Database) -> None:
+    """Version 6: what each snapshot's fetch was (``new``, ``changed``, ``html-changed``,
+    ``churn``) and why, with the measure that decided; the page's visible text beside the
+    article, indexed too; churn and html-changed counts of runs. Existing snapshots are
+    judged once, each against the one before (crawler.core.edits)."""
+    snapshots = db["snapshots"]
+    for column, kind in [("change", str), ("reasons", str), ("changed", int),
+                         ("sentences", int), ("page_text", str), ("page_sha256", str)]:
+        if column not in snapshots.columns_dict:
+            snapshots.add_column(column, kind)
+    for column in ("html_changed", "churn"):
+        if column not in db["runs"].columns_dict:
+            db["runs"].add_column(column, int)
+    for trigger in ("snapshots_ai", "snapshots_ad", "snapshots_au"):
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    db.execute("DROP TABLE IF EXISTS snapshots_fts")
+    previous: dict[int, Version] = {}
+    rows = db.execute("SELECT id, url_id, title, text, author, date FROM snapshots"
+                      " WHERE change IS NULL ORDER BY id").fetchall()
+    for snapshot_id, url_id, title, text, author, date in rows:
+        version = Version(title, text, author, date)
+        before = previous.get(url_id)
+        previous[url_id] = version
+        if before is None:
+            db.execute("UPDATE snapshots SET change = 'new' WHERE id = ?", [snapshot_id])
+            continue
+        edit = compare(before, version)
+        change = "changed" if edit.kind is Kind.MATERIAL else "churn"
+        db.execute("UPDATE snapshots SET change = ?, reasons = ?, changed = ?, sentences = ?"
+                   " WHERE id = ?", [change, json.dumps(list(edit.reasons)), edit.changed,
+                                     edit.sentences, snapshot_id])
+    _full_text(db, "snapshots", ["title", "text", "page_text"])
+
+
+_STEPS = [_tables, _schedule, _provenance, _run_reasons, _documents_as_written, _changes]
 
 
 def migrate(db: Database, version: int) -> None:

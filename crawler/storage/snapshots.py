@@ -13,7 +13,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from crawler.core.change import Held, Judgement
 from crawler.core.codec import decompress
+from crawler.core.edits import Edit, Kind, Version
 from crawler.core.models import Blob, Capture, Check, LatestSnapshot, Outcome, Role
 from crawler.core.views import (
     CheckInfo, Citation, HistoryEntry, SnapshotInfo, SnapshotRecord, SnapshotText,
@@ -37,6 +39,19 @@ def _pairs(text: str | None) -> tuple[tuple[str, str], ...]:
     return tuple((key, value) for key, value in json.loads(text or "[]"))
 
 
+# Snapshots whose text is a version of the article (churn keeps only the body).
+_TEXT_SNAPSHOT = "text IS NOT NULL"
+
+
+def change_summary(change: str | None, reasons: str | None, changed: int | None,
+                   sentences: int | None) -> str | None:
+    """What a snapshot's fetch changed, and why, from its stored judgement."""
+    if change in (None, str(Outcome.NEW)):
+        return None
+    kind = Kind.CHURN if change == str(Outcome.CHURN) else Kind.MATERIAL
+    return Edit(kind, tuple(json.loads(reasons or "[]")), changed or 0, sentences or 0).summary
+
+
 def _record(row: dict[str, Any]) -> SnapshotRecord:
     return SnapshotRecord(
         id=row["id"], url=row["url"], canonical_url=row["canonical_url"],
@@ -50,7 +65,8 @@ def _record(row: dict[str, Any]) -> SnapshotRecord:
         metadata=json.loads(row["metadata"] or "{}"),
         documents=tuple(Citation(**{**cited, "role": Role(cited["role"])})
                         for cited in json.loads(row["documents"] or "[]")),
-        similarity=row["similarity"])
+        change=row["change"], reasons=tuple(json.loads(row["reasons"] or "[]")),
+        page_text=row["page_text"])
 
 
 class Snapshots:
@@ -64,12 +80,26 @@ class Snapshots:
             " ORDER BY id DESC LIMIT 1", [url_id]).fetchone()
         return LatestSnapshot(*row) if row else None
 
-    def text(self, snapshot_id: int) -> str | None:
-        return self._db.one("SELECT text FROM snapshots WHERE id = ?", [snapshot_id])
+    def held(self, url_id: int) -> Held | None:
+        """What the archive holds of a URL to judge a new fetch against (None: nothing)."""
+        latest = self._db.conn.execute(
+            "SELECT id, body_sha256, text_sha256, page_sha256 FROM snapshots WHERE url_id = ?"
+            " ORDER BY id DESC LIMIT 1", [url_id]).fetchone()
+        if latest is None:
+            return None
+        article = self._db.conn.execute(
+            "SELECT title, text, author, date FROM snapshots WHERE url_id = ? AND"
+            f" {_TEXT_SNAPSHOT} ORDER BY id DESC LIMIT 1", [url_id]).fetchone()
+        page = self._db.one(
+            "SELECT page_text FROM snapshots WHERE url_id = ? AND page_text IS NOT NULL"
+            " ORDER BY id DESC LIMIT 1", [url_id])
+        return Held(*latest, Version(*article) if article else None, page)
 
-    def add(self, capture: Capture, similarity: float | None) -> int:
-        """Store a snapshot (in a write, after its bodies); return its id."""
-        extraction = capture.extraction
+    def add(self, capture: Capture, judgement: Judgement, page_sha256: str | None) -> int:
+        """Store a snapshot as judged (in a write, after its bodies); return its id. Churn
+        keeps the body and the exchange, not the text."""
+        extraction = capture.extraction if judgement.keeps_text else None
+        edit = judgement.edit
         return self._db.db["snapshots"].insert({
             "url_id": capture.url_id, "run_id": capture.run_id,
             "fetched_at": capture.fetched_at, "requested_url": capture.requested_url,
@@ -86,7 +116,12 @@ class Snapshots:
             "language": extraction.language if extraction else None,
             "metadata": json.dumps(dict(extraction.metadata) if extraction else {}),
             "request_headers": json.dumps([list(h) for h in capture.request_headers]),
-            "raw_sha256": capture.raw_sha256, "similarity": similarity,
+            "raw_sha256": capture.raw_sha256, "change": str(judgement.outcome),
+            "reasons": json.dumps(list(edit.reasons)) if edit else None,
+            "changed": edit.changed if edit else None,
+            "sentences": edit.sentences if edit else None,
+            "page_text": extraction.page_text if extraction else None,
+            "page_sha256": page_sha256,
         }).last_pk
 
     def has_body(self, sha256: str) -> bool:
@@ -108,18 +143,20 @@ class Snapshots:
     def ends(self, url_id: int) -> tuple[SnapshotInfo | None, SnapshotInfo | None]:
         """A URL's first and latest snapshots."""
         found = [SnapshotInfo(**row) for row in self._db.rows(
-            "SELECT id, fetched_at, final_url, title, text FROM snapshots WHERE url_id = ? AND"
-            " id IN ((SELECT min(id) FROM snapshots WHERE url_id = ?),"
-            " (SELECT max(id) FROM snapshots WHERE url_id = ?)) ORDER BY id", [url_id] * 3)]
+            "SELECT id, fetched_at, final_url, title, text, author, date FROM snapshots"
+            " WHERE url_id = ? AND id IN ("
+            f"(SELECT min(id) FROM snapshots WHERE url_id = ? AND {_TEXT_SNAPSHOT}),"
+            f" (SELECT max(id) FROM snapshots WHERE url_id = ? AND {_TEXT_SNAPSHOT}))"
+            " ORDER BY id", [url_id] * 3)]
         return (found[0], found[-1]) if found else (None, None)
 
     def texts_before(self, url_id: int, *, until: str | None = None,
                      before_id: int | None = None, count: int = 2) -> list[SnapshotText]:
-        """A URL's newest ``count`` snapshot texts fetched at or before ``until`` (and with
+        """A URL's newest ``count`` text snapshots fetched at or before ``until`` (and with
         an id below ``before_id``), newest first."""
         return [SnapshotText(**row) for row in self._db.rows(
-            "SELECT id, fetched_at, title, text, similarity FROM snapshots WHERE url_id = ?"
-            " AND fetched_at <= ? AND id < ? ORDER BY id DESC LIMIT ?",
+            "SELECT id, fetched_at, title, text, author, date FROM snapshots WHERE url_id = ?"
+            f" AND {_TEXT_SNAPSHOT} AND fetched_at <= ? AND id < ? ORDER BY id DESC LIMIT ?",
             [url_id, until or "9999", before_id or 2**62, count])]
 
     def records(self, chosen: SnapshotFilter | None = None) -> Iterator[SnapshotRecord]:
@@ -180,11 +217,20 @@ class Checks:
                     " ORDER BY checked_at DESC, id DESC LIMIT ?", [url_id, limit])]
 
     def history(self, url_id: int) -> list[HistoryEntry]:
-        """Every check of a URL, oldest first, with its snapshot's text hash and title."""
-        return [HistoryEntry(**{**row, "outcome": Outcome(row["outcome"])})
+        """Every check of a URL, oldest first, with its snapshot's text hash and title, and
+        what changed when the check made the snapshot."""
+        return [HistoryEntry(
+                    checked_at=row["checked_at"], status=row["status"],
+                    outcome=Outcome(row["outcome"]), reason=row["reason"],
+                    final_url=row["final_url"], snapshot_id=row["snapshot_id"],
+                    text_sha256=row["text_sha256"], title=row["title"],
+                    change=change_summary(row["change"], row["reasons"], row["changed"],
+                                          row["sentences"])
+                    if row["outcome"] == row["change"] else None)
                 for row in self._db.rows(
                     "SELECT checks.checked_at, checks.status, checks.outcome, checks.reason,"
                     " checks.final_url, checks.snapshot_id, snapshots.text_sha256,"
-                    " snapshots.title FROM checks"
+                    " snapshots.title, snapshots.change, snapshots.reasons, snapshots.changed,"
+                    " snapshots.sentences FROM checks"
                     " LEFT JOIN snapshots ON snapshots.id = checks.snapshot_id"
                     " WHERE checks.url_id = ? ORDER BY checks.checked_at, checks.id", [url_id])]

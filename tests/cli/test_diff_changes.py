@@ -9,13 +9,15 @@ def test_diff_and_changes_commands(invoke, seed_twice, server):
     result = invoke("diff", server.url(RELATED), "--db", str(seed_twice))
     assert result.exit_code == 0, result.stderr
     head, *body = result.stdout.splitlines()
-    assert head.endswith("% similar; material change") and " -> " in head
+    assert " -> " in head and ": material: headline changed ('Russia to Withdraw Troops" in head
+    assert head.endswith("(12 of 12 sentences changed)")
     assert any(line.startswith("-") and "Shoigu on Thursday ordered" in line for line in body)
     assert any(line.startswith("+") and "welcome in Moscow" in line for line in body)
 
     listed = invoke("changes", "--db", str(seed_twice))
-    assert listed.stdout.strip().endswith(f"material  {server.url(RELATED)}")
-    assert "2 snapshots" in listed.stdout
+    first, second = listed.stdout.splitlines()
+    assert first.endswith(f"2 snapshots  {server.url(RELATED)}")
+    assert second.startswith("    changed: material: headline changed")
 
     only_one = invoke("diff", server.url(PUTIN), "--db", str(seed_twice))
     assert only_one.exit_code == 0 and "fewer than two snapshots" in only_one.stderr

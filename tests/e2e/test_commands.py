@@ -89,7 +89,8 @@ def test_refetch_outcomes(sourcekeeper, server, tmp_path):
     server.route(RELATED, page("putin-offers.html"))
     changed = sourcekeeper("refetch", url, "--db", str(db), *FAST)
     assert changed.returncode == 0
-    assert re.fullmatch(r"changed: \+\d+ words, -\d+ words, \d+% similar", changed.stdout.strip())
+    assert re.fullmatch(r"changed: material: headline changed \('Russia to Withdraw .*"
+                        r"\(\d+ of \d+ sentences changed\)", changed.stdout.strip())
     gone = sourcekeeper("refetch", server.url("/gone"), "--db", str(db), *FAST)
     assert (gone.returncode, gone.stdout.strip()) == (1, "failed: HTTP 404 Not Found")
     assert api.report(db=str(db)) == [], "added with no document"

@@ -84,16 +84,20 @@ def test_a_document_is_added_once(archive):
 def test_unchanged_text_stores_only_a_check(archive):
     url = "https://example.org/a"
     url_id = add_url(archive, url)
-    first = record(archive, page(url_id, url, b"<p>one</p>", "one", at(1)), None, SCHEDULE)
+    first = record(archive, page(url_id, url, b"<p>One thing happened.</p>",
+                                 "One thing happened.", at(1)), None, SCHEDULE)
     assert first.outcome is Outcome.NEW
     # Different markup, same text after whitespace normalisation: unchanged, no new body.
-    body = b"<div>  one </div>"
-    again = record(archive, page(url_id, url, body, " one \n", at(2)), None, SCHEDULE)
+    body = b"<div>  One thing happened. </div>"
+    again = record(archive, page(url_id, url, body, " One thing\nhappened. ", at(2)), None,
+                   SCHEDULE)
     assert (again.outcome, again.snapshot_id) == (Outcome.UNCHANGED, first.snapshot_id)
     assert archive.snapshots.body(sha256(body)) is None
     assert stored_bodies(archive) == 1 and archive.reads.status(NOW, 5).snapshots == 1
-    assert outcome(archive, page(url_id, url, b"<p>two</p>", "two", at(3))) is Outcome.CHANGED
-    assert archive.snapshots.body(sha256(b"<p>two</p>")) == b"<p>two</p>"
+    two = b"<p>Two things happened.</p>"
+    assert outcome(archive, page(url_id, url, two, "Two things happened.", at(3))) is \
+        Outcome.CHANGED
+    assert archive.snapshots.body(sha256(two)) == two
     assert [check.outcome for check in archive.checks.history(url_id)] == [
         Outcome.NEW, Outcome.UNCHANGED, Outcome.CHANGED]
 

@@ -51,4 +51,4 @@ def test_changed_only_when_material():
     assert classify(URL, [ok()], first, churn).state is UrlState.OK
     edit = snap(2, text=ARTICLE[: len(ARTICLE) // 3] + " The rest was withdrawn.")
     result = classify(URL, [ok()], first, edit)
-    assert result.state is UrlState.CHANGED and "similar to the first snapshot" in result.detail
+    assert result.state is UrlState.CHANGED and "since the first snapshot" in result.detail
