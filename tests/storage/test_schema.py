@@ -7,7 +7,7 @@ import sqlite3
 from sqlite_utils import Database
 
 from crawler.storage import Archive
-from crawler.storage.schema import SCHEMA_VERSION, _tables
+from crawler.storage.schema import _STEPS, SCHEMA_VERSION, _tables
 
 
 def test_version_1_archive_is_upgraded(tmp_path):
@@ -31,3 +31,29 @@ def test_version_1_archive_is_upgraded(tmp_path):
         hits = archive.reads.search("journalist", 20)
         assert [(hit.kind, hit.where) for hit in hits] == [("document", "a.txt")], (
             "existing documents are indexed for search")
+
+
+def test_version_5_snapshots_are_judged_once(tmp_path):
+    path = tmp_path / "v5.db"
+    db = Database(sqlite3.connect(path))
+    for step in _STEPS[:5]:
+        step(db)
+    db["urls"].insert({"id": 1, "canonical": "https://example.org/a",
+                       "url": "https://example.org/a"})
+    db["bodies"].insert_all([{"sha256": str(n), "size": 1, "codec": "none", "data": b"x"}
+                             for n in range(3)])
+    text = "The minister resigned on Monday after the vote. Her party said it regretted it."
+    for n, (title, body) in enumerate([("Minister Resigns", text),
+                                       ("Minister Resigns", "Updated 10:04\n" + text),
+                                       ("Minister Stays On", text)]):
+        db["snapshots"].insert({"url_id": 1, "fetched_at": f"2026-01-0{n + 1}",
+                                "body_sha256": str(n), "title": title, "text": body})
+    db.execute("PRAGMA user_version = 5")
+    db.conn.commit()
+    db.close()
+
+    with Archive(path) as archive:
+        records = list(archive.snapshots.records())
+        assert [record.change for record in records] == ["new", "churn", "changed"]
+        assert records[2].reasons[0].startswith("headline changed")
+        assert [hit.kind for hit in archive.reads.search("regretted", 20)] == ["snapshot"] * 3
