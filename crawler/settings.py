@@ -49,6 +49,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.fetch.robots.RobotsMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.fetch.retry.BackoffRetryMiddleware": 550,
+    "crawler.fetch.redirects.RedirectChainMiddleware": 610,
     "crawler.fetch.capture.CaptureMiddleware": 950,
 }
 EXTENSIONS = {"crawler.fetch.progress.ProgressExtension": 500}

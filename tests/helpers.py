@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import subprocess
+import venv
 import sys
 import time
 from collections.abc import Callable
@@ -70,6 +71,19 @@ def cite(path: Path, urls: list[str]) -> Path:
     """A document citing ``urls``, one paragraph each."""
     path.write_text("\n\n".join(f"See {url} for details." for url in urls) + "\n")
     return path
+
+
+def tool(name: str, requirement: str, command: str) -> Path:
+    """A command-line tool that must not share our environment (pywb pins an old redis):
+    installed once into its own venv under ``.tools/`` (ignored by git), then reused."""
+    folder = ROOT / ".tools" / name
+    executable = folder / "bin" / command
+    if not executable.exists():
+        venv.create(folder, with_pip=True, clear=True)
+        pip = subprocess.run([folder / "bin" / "pip", "install", "-q", requirement],
+                             capture_output=True, text=True, timeout=900)
+        assert pip.returncode == 0, f"could not install {requirement}: {pip.stderr[-2000:]}"
+    return executable
 
 
 def free_port() -> int:

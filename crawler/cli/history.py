@@ -30,3 +30,7 @@ def history(url, db):
         else:
             detail = (check.text_sha256 or "")[:12] + (f"  {check.title}" if check.title else "")
         click.echo(f"{check.checked_at}  {status_code:>3}  {check.outcome:<12}  {detail}")
+        if check.redirects:
+            chain = ", ".join(f"{hop.url} -{hop.status}-> {hop.location}"
+                              for hop in check.redirects)
+            click.echo(f"{'':29}redirected: {chain}")

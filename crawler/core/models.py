@@ -180,6 +180,33 @@ class Target:
 # What a fetch produced, on its way into the archive.
 
 @dataclass(frozen=True)
+class Hop:
+    """One redirect on the way to a page: the URL asked, the 3xx status and the absolute
+    ``location`` it answered, when, and the headers both ways (what a WARC export replays)."""
+
+    url: str
+    status: int | None = None
+    location: str | None = None
+    fetched_at: str | None = None
+    headers: Headers = ()
+    request_headers: Headers = ()
+    ip_address: str | None = None
+    protocol: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def of(cls, value: Mapping[str, Any] | str) -> Hop:
+        """A hop as stored or relayed (a bare URL: as archives before 2026-11-25 kept it)."""
+        if isinstance(value, str):
+            return cls(value)
+        pairs = {name: tuple((key, text) for key, text in value.get(name) or ())
+                 for name in ("headers", "request_headers")}
+        return cls(**{**value, **pairs})
+
+
+@dataclass(frozen=True)
 class Extraction:
     """A page's main text (and its comparison hash) and metadata; ``page_text`` is all the
     visible text of the page (corrections and captions often sit outside the article)."""
@@ -231,7 +258,7 @@ class Capture:
     body_size: int
     text_sha256: str | None = None
     extraction: Extraction | None = None
-    redirects: tuple[str, ...] = ()
+    redirects: tuple[Hop, ...] = ()
     headers: Headers = ()
     request_headers: Headers = ()
     ip_address: str | None = None
@@ -253,6 +280,7 @@ class Check:
     final_url: str | None = None
     snapshot_id: int | None = None
     reason: str | None = None
+    redirects: tuple[Hop, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.core.models import CrawlResult, Headers, Outcome, Role, UrlState
+from crawler.core.models import CrawlResult, Headers, Hop, Outcome, Role, UrlState
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,7 @@ class HistoryEntry:
     text_sha256: str | None
     title: str | None
     change: str | None = None
+    redirects: tuple[Hop, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ class SnapshotRecord:
     url: str
     canonical_url: str
     final_url: str | None
-    redirects: tuple[str, ...]
+    redirects: tuple[Hop, ...]
     fetched_at: str
     status: int | None
     content_type: str | None

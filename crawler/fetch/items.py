@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crawler.core.models import Blob, Extraction
+from crawler.core.models import Blob, Extraction, Hop
 
 
 @dataclass
@@ -30,7 +30,7 @@ class PageItem:
     kind: str
     body: bytes = field(repr=False)
     encoding: str | None = None
-    redirects: list[str] = field(default_factory=list)
+    redirects: list[Hop] = field(default_factory=list)
     ip_address: str | None = None
     protocol: str | None = None
     body_sha256: str | None = None
@@ -57,6 +57,7 @@ class FailureItem:
     status: int | None = None
     final_url: str | None = None
     retry_after: float | None = None
+    redirects: list[Hop] = field(default_factory=list)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from crawler.core.models import Target
 from crawler.fetch.capture import RAW_BODY, REQUEST_HEADERS, RESPONSE_HEADERS, header_list
 from crawler.fetch.failures import describe_failure
 from crawler.fetch.items import FailureItem, NotModifiedItem, PageItem
+from crawler.fetch.redirects import hops
 from crawler.fetch.retry import retry_after_seconds
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def response_item(response: Response) -> PageItem | NotModifiedItem:
         kind=response_kind(response, content_type),
         body=response.body,
         encoding=response.encoding if isinstance(response, TextResponse) else None,
-        redirects=list(response.meta.get("redirect_urls", [])),
+        redirects=hops(response.meta),
         ip_address=str(response.ip_address) if response.ip_address else None,
         protocol=response.protocol,
         raw_body=response.meta.get(RAW_BODY),
@@ -111,4 +112,5 @@ def failure_item(failure: Failure) -> FailureItem:
         status=status,
         final_url=final_url,
         retry_after=retry_after,
+        redirects=hops(request.meta),
     )

@@ -118,7 +118,8 @@ def _record_page(archive: Archive, capture: Capture, blobs: list[Blob], schedule
         logger.info("%s replaces URL %s, which does not exist", capture.requested_url,
                     replaced)
     archive.checks.add(Check(capture.url_id, capture.run_id, capture.fetched_at, outcome,
-                             capture.status, capture.final_url, snapshot_id))
+                             capture.status, capture.final_url, snapshot_id,
+                             redirects=capture.redirects))
     _reschedule(archive, schedule, capture.url_id, outcome, capture.fetched_at,
                 etag=capture.etag, last_modified=capture.last_modified)
     return CheckResult(capture.url_id, outcome, snapshot_id, change=judgement.summary)
@@ -147,7 +148,8 @@ def _record_failure(archive: Archive, item: FailureItem, run_id: int | None,
     """A fetch that produced no page (DNS, timeout, HTTP error, robots.txt); the server's
     ``Retry-After`` delays the next check."""
     archive.checks.add(Check(item.url_id, run_id, item.fetched_at, Outcome.FAILED,
-                             item.status, item.final_url, reason=item.reason))
+                             item.status, item.final_url, reason=item.reason,
+                             redirects=tuple(item.redirects)))
     _reschedule(archive, schedule, item.url_id, Outcome.FAILED, item.fetched_at,
                 retry_after=item.retry_after)
     return CheckResult(item.url_id, Outcome.FAILED, reason=item.reason)

@@ -1,11 +1,20 @@
 """Snapshots as WARC 1.1: what was asked, what came back, and what we read in it.
 
-Per snapshot: a ``request`` record (the headers as sent), a ``response`` record (status line,
-headers and body as received) or, when an earlier record in this file carries the same
-payload, a ``revisit`` record (identical-payload-digest profile) instead; then a
-``conversion`` record with the extracted text and a ``metadata`` record with the extracted
-metadata, both pointing at the response with ``WARC-Refers-To``. Each record is its own gzip
-member, so the file can be indexed and read from any record.
+Per snapshot: first each redirect it went through, as the ``response`` (its 3xx status and
+``Location``, no body) and ``request`` records of that hop, at the hop's own time; then a
+``response`` record (status line, headers and body as received) or, when an earlier record
+in this file carries the same payload, a ``revisit`` record (identical-payload-digest
+profile) instead, and its ``request`` record (the headers as sent); then ``conversion``
+records with the extracted article and the page's visible text and a ``metadata`` record
+with the extracted metadata, the citing documents and what changed.
+
+Replay tools (pywb, ReplayWeb.page) index every record by its ``WARC-Target-URI``: records
+that are not the page must not carry the page's URI, or a replay serves our JSON instead of
+the page. So conversion and metadata records have URIs of their own
+(``urn:sourcekeeper:text:URL``, ``urn:sourcekeeper:page-text:URL``,
+``urn:sourcekeeper:metadata:URL``) and point at the response with ``WARC-Refers-To``,
+``WARC-Refers-To-Target-URI`` and ``WARC-Refers-To-Date`` (WARC 1.1). Each record is its
+own gzip member, so the file can be indexed and read from any record.
 
 What Scrapy does not keep cannot be written: the reason phrase comes from the status code,
 and a de-chunked body loses its ``Transfer-Encoding``. When only the decoded body is archived,
@@ -26,6 +35,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler import __version__
+from crawler.core.models import Headers, Hop
 from crawler.core.views import SnapshotRecord
 
 _DROPPED = {"transfer-encoding", "content-length"}
@@ -38,16 +48,15 @@ def _status_line(status: int) -> str:
         return f"{status} Unknown"
 
 
-def _response_headers(record: SnapshotRecord, body: bytes, raw: bool
-                      ) -> list[tuple[str, str]]:
+def _response_headers(received: Headers, body: bytes, raw: bool) -> list[tuple[str, str]]:
     dropped = _DROPPED if raw else _DROPPED | {"content-encoding"}
-    headers = [(key, value) for key, value in record.headers if key.lower() not in dropped]
+    headers = [(key, value) for key, value in received if key.lower() not in dropped]
     headers.append(("Content-Length", str(len(body))))
     return headers
 
 
-def _request_headers(record: SnapshotRecord, url: str) -> list[tuple[str, str]]:
-    headers = list(record.request_headers)
+def _request_headers(sent: Headers, url: str) -> list[tuple[str, str]]:
+    headers = list(sent)
     if not any(key.lower() == "host" for key, _ in headers):
         headers.insert(0, ("Host", urlsplit(url).netloc))
     return headers
@@ -93,6 +102,9 @@ class WarcExport:
         return record
 
     def _snapshot(self, row: SnapshotRecord) -> None:
+        for hop in row.redirects:
+            if hop.status is not None:  # archives before 2026-11-25 kept bare URLs
+                self._hop(hop, row)
         uri = row.final_url or row.url
         date = row.fetched_at
         raw = bool(row.raw_sha256)
@@ -100,7 +112,7 @@ class WarcExport:
         body = (self.body(key) if key else None) or b""
         protocol = row.protocol or "HTTP/1.1"
         http = StatusAndHeaders(_status_line(row.status or 0),
-                                _response_headers(row, body, raw), protocol=protocol)
+                                _response_headers(row.headers, body, raw), protocol=protocol)
         ip = {"WARC-IP-Address": row.ip_address} if row.ip_address else {}
         if key in self.seen:
             first_id, first_uri, first_date, digest = self.seen[key]
@@ -116,20 +128,18 @@ class WarcExport:
         if key not in self.seen:
             self.seen[key] = (response_id, uri, date,
                               response.rec_headers.get_header("WARC-Payload-Digest"))
+        self._request(uri, row.request_headers, date, response_id)
 
-        path = urlsplit(uri)
-        target = (path.path or "/") + (f"?{path.query}" if path.query else "")
-        request_http = StatusAndHeaders(f"GET {target} HTTP/1.1", _request_headers(row, uri),
-                                        is_http_request=True)
-        request = self.writer.create_warc_record(
-            uri, "request", payload=io.BytesIO(b""), length=0, http_headers=request_http,
-            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id})
-        self.writer.write_record(request)
-
+        # What we read in the page, under URIs of its own: a replay tool must never serve
+        # it as the page (pywb indexes every record by its WARC-Target-URI).
+        about = {"WARC_Date": date, "WARC_Refers_To": response_id,
+                 "WARC_Refers_To_Target_URI": uri, "WARC_Refers_To_Date": date}
         if row.text:
-            self._record(uri, "conversion", row.text.encode("utf-8"),
-                         "text/plain; charset=utf-8", WARC_Date=date,
-                         WARC_Refers_To=response_id)
+            self._record(f"urn:sourcekeeper:text:{uri}", "conversion",
+                         row.text.encode("utf-8"), "text/plain; charset=utf-8", **about)
+        if row.page_text:
+            self._record(f"urn:sourcekeeper:page-text:{uri}", "conversion",
+                         row.page_text.encode("utf-8"), "text/plain; charset=utf-8", **about)
         metadata: dict[str, Any] = {
             "title": row.title, "author": row.author, "date": row.date,
             "sitename": row.sitename, "language": row.language,
@@ -137,7 +147,34 @@ class WarcExport:
             "metadata": dict(row.metadata),
             "documents": [asdict(cited) for cited in row.documents],
             "requested_url": row.url,
+            "redirects": [{"url": hop.url, "status": hop.status, "location": hop.location}
+                          for hop in row.redirects],
+            "change": row.change, "reasons": list(row.reasons),
         }
-        self._record(uri, "metadata", json.dumps(metadata, ensure_ascii=False).encode("utf-8"),
-                     "application/json", WARC_Date=date, WARC_Refers_To=response_id,
-                     WARC_Concurrent_To=response_id)
+        self._record(f"urn:sourcekeeper:metadata:{uri}", "metadata",
+                     json.dumps(metadata, ensure_ascii=False).encode("utf-8"),
+                     "application/json", WARC_Concurrent_To=response_id, **about)
+
+    def _hop(self, hop: Hop, row: SnapshotRecord) -> None:
+        """A redirect as it was answered: its 3xx status and Location, no body."""
+        date = hop.fetched_at or row.fetched_at
+        http = StatusAndHeaders(_status_line(hop.status or 0),
+                                _response_headers(hop.headers, b"", True),
+                                protocol=hop.protocol or "HTTP/1.1")
+        ip = {"WARC-IP-Address": hop.ip_address} if hop.ip_address else {}
+        response = self.writer.create_warc_record(
+            hop.url, "response", payload=io.BytesIO(b""), length=None, http_headers=http,
+            warc_headers_dict={"WARC-Date": date, **ip})
+        self.writer.write_record(response)
+        self._request(hop.url, hop.request_headers, date,
+                      response.rec_headers.get_header("WARC-Record-ID"))
+
+    def _request(self, uri: str, headers: Headers, date: str, response_id: str) -> None:
+        path = urlsplit(uri)
+        target = (path.path or "/") + (f"?{path.query}" if path.query else "")
+        request_http = StatusAndHeaders(f"GET {target} HTTP/1.1", _request_headers(headers, uri),
+                                        is_http_request=True)
+        request = self.writer.create_warc_record(
+            uri, "request", payload=io.BytesIO(b""), length=0, http_headers=request_http,
+            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id})
+        self.writer.write_record(request)

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from crawler.core.edits import Kind, Version, compare
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def _tables(db: Database) -> None:
@@ -177,7 +177,15 @@ def _changes(db: Database) -> None:
     _full_text(db, "snapshots", ["title", "text", "page_text"])
 
 
-_STEPS = [_tables, _schedule, _provenance, _run_reasons, _documents_as_written, _changes]
+def _redirect_chains(db: Database) -> None:
+    """Version 7: the redirects each check went through (status and target of each hop);
+    snapshots keep them in full, headers included, in ``redirects``."""
+    if "redirects" not in db["checks"].columns_dict:
+        db["checks"].add_column("redirects", str)
+
+
+_STEPS = [_tables, _schedule, _provenance, _run_reasons, _documents_as_written, _changes,
+          _redirect_chains]
 
 
 def migrate(db: Database, version: int) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from crawler.core.change import Held, Judgement
 from crawler.core.codec import decompress
 from crawler.core.edits import Edit, Kind, Version
-from crawler.core.models import Blob, Capture, Check, LatestSnapshot, Outcome, Role
+from crawler.core.models import Blob, Capture, Check, Hop, LatestSnapshot, Outcome, Role
 from crawler.core.views import (
     CheckInfo, Citation, HistoryEntry, SnapshotInfo, SnapshotRecord, SnapshotText,
 )
@@ -39,6 +39,18 @@ def _pairs(text: str | None) -> tuple[tuple[str, str], ...]:
     return tuple((key, value) for key, value in json.loads(text or "[]"))
 
 
+def _hops(text: str | None) -> tuple[Hop, ...]:
+    return tuple(Hop.of(value) for value in json.loads(text or "[]"))
+
+
+def _chain(hops: tuple[Hop, ...]) -> str | None:
+    """A check's redirects, as ``history`` shows them (no headers: the snapshot has them)."""
+    if not hops:
+        return None
+    return json.dumps([{"url": hop.url, "status": hop.status, "location": hop.location}
+                       for hop in hops])
+
+
 # Snapshots whose text is a version of the article (churn keeps only the body).
 _TEXT_SNAPSHOT = "text IS NOT NULL"
 
@@ -55,7 +67,7 @@ def change_summary(change: str | None, reasons: str | None, changed: int | None,
 def _record(row: dict[str, Any]) -> SnapshotRecord:
     return SnapshotRecord(
         id=row["id"], url=row["url"], canonical_url=row["canonical_url"],
-        final_url=row["final_url"], redirects=tuple(json.loads(row["redirects"] or "[]")),
+        final_url=row["final_url"], redirects=_hops(row["redirects"]),
         fetched_at=row["fetched_at"], status=row["status"], content_type=row["content_type"],
         title=row["title"], author=row["author"], date=row["date"], sitename=row["sitename"],
         language=row["language"], text=row["text"], body_sha256=row["body_sha256"],
@@ -103,7 +115,8 @@ class Snapshots:
         return self._db.db["snapshots"].insert({
             "url_id": capture.url_id, "run_id": capture.run_id,
             "fetched_at": capture.fetched_at, "requested_url": capture.requested_url,
-            "final_url": capture.final_url, "redirects": json.dumps(list(capture.redirects)),
+            "final_url": capture.final_url,
+            "redirects": json.dumps([hop.as_dict() for hop in capture.redirects]),
             "status": capture.status, "headers": json.dumps([list(h) for h in capture.headers]),
             "content_type": capture.content_type, "ip_address": capture.ip_address,
             "protocol": capture.protocol, "body_sha256": capture.body_sha256,
@@ -204,9 +217,9 @@ class Checks:
         """Record a check (in a write)."""
         self._db.conn.execute(
             "INSERT INTO checks (url_id, run_id, checked_at, outcome, status, final_url,"
-            " snapshot_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " snapshot_id, reason, redirects) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (check.url_id, check.run_id, check.checked_at, str(check.outcome), check.status,
-             check.final_url, check.snapshot_id, check.reason))
+             check.final_url, check.snapshot_id, check.reason, _chain(check.redirects)))
 
     def recent(self, url_id: int, limit: int) -> list[CheckInfo]:
         """A URL's newest checks, newest first."""
@@ -226,10 +239,12 @@ class Checks:
                     text_sha256=row["text_sha256"], title=row["title"],
                     change=change_summary(row["change"], row["reasons"], row["changed"],
                                           row["sentences"])
-                    if row["outcome"] == row["change"] else None)
+                    if row["outcome"] == row["change"] else None,
+                    redirects=_hops(row["redirects"]))
                 for row in self._db.rows(
                     "SELECT checks.checked_at, checks.status, checks.outcome, checks.reason,"
-                    " checks.final_url, checks.snapshot_id, snapshots.text_sha256,"
+                    " checks.final_url, checks.redirects, checks.snapshot_id,"
+                    " snapshots.text_sha256,"
                     " snapshots.title, snapshots.change, snapshots.reasons, snapshots.changed,"
                     " snapshots.sentences FROM checks"
                     " LEFT JOIN snapshots ON snapshots.id = checks.snapshot_id"

@@ -132,9 +132,17 @@ def test_warc_export_passes_warcio_check(invoke, with_mirror, server, tmp_path):
                             record.rec_headers, record.http_headers,
                             record.content_stream().read()))
     kinds = [kind for kind, *_ in records]
-    # 8 snapshots; /copy repeats the Putin page and /flaky the related one: 2 revisits.
+    # 8 snapshots; /copy repeats the Putin page and /flaky the related one: 2 revisits;
+    # /old/maudlin redirected once: its 301 is a response and a request of its own.
     assert kinds[0] == "warcinfo" and kinds.count("revisit") == 2
-    assert kinds.count("response") == 6 and kinds.count("request") == 8
+    assert kinds.count("response") == 7 and kinds.count("request") == 9
+    hop = [(http, body) for kind, uri, _, http, body in records
+           if kind == "response" and uri == server.url("/old/maudlin")]
+    assert [(http.get_statuscode(), http.get_header("Location"), body) for http, body in hop] == [
+        ("301", "/words/maudlin.html", b"")]
+    pages = {"response", "revisit", "request"}
+    assert all(uri.startswith("urn:sourcekeeper:") for kind, uri, *_ in records
+               if kind not in pages | {"warcinfo"}), "only captures carry a page's URI"
     revisits = [headers for kind, _, headers, *_ in records if kind == "revisit"]
     assert all(h.get_header("WARC-Profile").endswith("identical-payload-digest")
                and h.get_header("WARC-Refers-To") for h in revisits)
@@ -151,7 +159,7 @@ def test_warc_export_passes_warcio_check(invoke, with_mirror, server, tmp_path):
     assert conversions and all(by_id[h.get_header("WARC-Refers-To")][0] in ("response", "revisit")
                                for h, _ in conversions)
     [meta] = [json.loads(body) for kind, uri, _, _, body in records
-              if kind == "metadata" and uri == server.url(PUTIN)]
+              if kind == "metadata" and uri == "urn:sourcekeeper:metadata:" + server.url(PUTIN)]
     assert meta["title"].startswith("Putin Offers") and meta["documents"][0]["role"]
 
 

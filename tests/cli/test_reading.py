@@ -27,6 +27,11 @@ def test_history(invoke, crawled, server):
     assert second.split()[1:3] == ["200", "changed"] and "Putin Offers" in second
     gone = invoke("history", server.url("/gone"), "--db", str(crawled))
     assert gone.stdout.split()[1:] == ["404", "failed", "HTTP", "404", "Not", "Found"]
+    moved = invoke("history", server.url("/old/maudlin"), "--db", str(crawled))
+    check, hops = moved.stdout.splitlines()
+    assert check.split()[1:3] == ["200", "new"]
+    assert hops.split() == ["redirected:", server.url("/old/maudlin"), "-301->",
+                            server.url("/words/maudlin.html")]
     missing = invoke("history", "https://nowhere.example/", "--db", str(crawled))
     assert missing.exit_code == 1
     assert missing.stderr.strip() == "sourcekeeper: https://nowhere.example/: not in the archive"

@@ -6,7 +6,7 @@ import pytest
 
 from crawler.core.codec import compress
 from crawler.core.hashing import sha256
-from crawler.core.models import Blob, Extraction
+from crawler.core.models import Blob, Extraction, Hop
 from crawler.errors import RelayError
 from crawler.fetch.items import FailureItem, NotModifiedItem, PageItem
 
@@ -17,7 +17,10 @@ def test_items_survive_the_trip_through_redis():
     page = PageItem(url_id=3, requested_url="https://x.org/", final_url="https://x.org/a",
                     fetched_at="2026", status=200, headers=[["A", "b"]], content_type="text/html",
                     kind="html", body=b"<p>\x00\xff body</p>", raw_body=b"\x1f\x8b raw",
-                    extraction=Extraction("body", "ab", title="T", metadata={"tags": "x"}))
+                    extraction=Extraction("body", "ab", title="T", metadata={"tags": "x"},
+                                          page_text="Home\nbody"),
+                    redirects=[Hop("https://x.org/", 301, "https://x.org/a", "2026",
+                                   (("Location", "/a"),), (("Host", "x.org"),))])
     assert relay.decode_item(relay.encode_item(page)) == page
     page.packed = Blob(sha256(page.body), len(page.body), *compress(page.body))
     message = relay.encode_item(page)
@@ -59,7 +62,9 @@ def test_items_queued_by_an_older_sourcekeeper_still_decode():
                        "author": None, "date": None, "sitename": None, "language": "en",
                        "metadata": {}},
         "packed": {"packed": codec, "b64": base64.b64encode(data).decode("ascii")},
+        "redirects": ["https://x.org/old"],
     }}).encode()
     item = relay.decode_item(message)
+    assert item.redirects == [Hop("https://x.org/old")]
     assert item.body == body and item.extraction.title == "T"
     assert item.packed == Blob(sha256(body), len(body), codec, data)

@@ -36,7 +36,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_e
 
 from crawler.core.codec import compress, decompress
 from crawler.core.hashing import sha256
-from crawler.core.models import Blob, Extraction, Target
+from crawler.core.models import Blob, Extraction, Hop, Target
 from crawler.core.url import canonical
 from crawler.errors import RelayError
 from crawler.fetch.items import FailureItem, Item, NotModifiedItem, PageItem
@@ -109,6 +109,8 @@ def encode_item(item: Item) -> bytes:
                      "b64": _b64(value.data)}
         elif isinstance(value, Extraction):
             value = {"extraction": value.as_dict()}
+        elif field.name == "redirects":
+            value = [hop.as_dict() for hop in value]
         fields[field.name] = value
     return json.dumps({"kind": type(item).__name__, "fields": fields}).encode("utf-8")
 
@@ -138,6 +140,8 @@ def decode_item(data: bytes) -> Item:
         message = json.loads(data)
         kind = _KINDS[message["kind"]]
         fields = {name: _decoded(name, value) for name, value in message["fields"].items()}
+        if "redirects" in fields:  # hops (bare URLs before 2026-11-25)
+            fields["redirects"] = [Hop.of(hop) for hop in fields["redirects"]]
         if fields.get("body") == {"from_packed": True}:
             packed = fields["packed"]
             fields["body"] = decompress(packed.codec, packed.data)

@@ -1,0 +1,55 @@
+"""Redirects kept as data: each hop's status and target in the check and the snapshot, shown by
+``history`` and exports; the old URL's validators never sent to the new target."""
+
+from __future__ import annotations
+
+import json
+
+import pytest_twisted
+
+from crawler import api
+from tests.helpers import cite, crawl_here
+from tests.server import page, redirect
+
+
+@pytest_twisted.ensureDeferred
+async def test_every_hop_is_kept(server, tmp_path):
+    server.route("/plain/moving", redirect("/plain/step", 302))
+    server.route("/plain/step", redirect("/plain/harbour", 301))
+    server.route("/plain/harbour", page("putin-offers.html", ETag='"h1"'))
+    db = tmp_path / "archive.db"
+    doc = cite(tmp_path / "notes.txt", [server.url("/plain/moving")])
+    assert (await crawl_here(db, [doc])).finished
+    [snapshot] = api.snapshots(db=str(db))
+    assert snapshot.final_url == server.url("/plain/harbour")
+    assert [(hop.url, hop.status, hop.location) for hop in snapshot.redirects] == [
+        (server.url("/plain/moving"), 302, server.url("/plain/step")),
+        (server.url("/plain/step"), 301, server.url("/plain/harbour"))]
+    first = snapshot.redirects[0]
+    assert ("Location", "/plain/step") in first.headers and first.fetched_at
+    [check] = api.history(server.url("/plain/moving"), db=str(db))
+    assert [hop.status for hop in check.redirects] == [302, 301]
+
+    out = tmp_path / "out.jsonl"
+    api.export(str(out), format="jsonl", db=str(db))
+    [exported] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(hop["status"], hop["location"]) for hop in exported["redirects"]] == [
+        (302, server.url("/plain/step")), (301, server.url("/plain/harbour"))]
+
+
+@pytest_twisted.ensureDeferred
+async def test_validators_do_not_follow_a_redirect(server, tmp_path):
+    server.route("/plain/moving", page("putin-offers.html", ETag='"moving-1"'),
+                 redirect("/plain/harbour"))
+    server.route("/plain/harbour", page("putin-offers.html", ETag='"moving-1"'))
+    db = tmp_path / "archive.db"
+    doc = cite(tmp_path / "notes.txt", [server.url("/plain/moving")])
+    assert (await crawl_here(db, [doc])).finished
+    assert (await crawl_here(db, [doc], everything=True)).finished
+    sent = [headers for path, headers in server.requests if path == "/plain/moving"]
+    assert sent[-1].get("If-None-Match") == '"moving-1"', "the URL's own validator is sent"
+    [to_target] = [headers for path, headers in server.requests if path == "/plain/harbour"]
+    assert "If-None-Match" not in to_target and "If-Modified-Since" not in to_target
+    checks = api.history(server.url("/plain/moving"), db=str(db))
+    assert checks[-1].status == 200, "a full answer from the new target, not a 304"
+    assert [hop.location for hop in checks[-1].redirects] == [server.url("/plain/harbour")]

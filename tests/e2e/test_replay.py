@@ -1,0 +1,125 @@
+"""A WARC export replays in pywb, as a user who opens it in a replay tool meets it: each
+archived URL serves the exact body received at that time, a redirecting URL replays its
+redirect, and an older capture replays at its own timestamp. (``warcio check`` passed on
+WARCs that did not replay: only a replay tool tells.)"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime
+
+import pytest
+
+from crawler import api
+from tests.helpers import FAST, cite, free_port, run_cli, tool, wait_for
+from tests.server import Reply, redirect
+
+PYWB = "pywb>=2.8,<3"
+
+
+def article(title: str, sentence: str) -> Reply:
+    body = (f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+            + "".join(f"<p>{sentence} This is paragraph {n} of a report on the harbour, with "
+                      f"enough words to be an article.</p>" for n in range(6))
+            + "</article></body></html>")
+    return Reply(200, body.encode(), {"Content-Type": "text/html; charset=utf-8"})
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def get(url: str, follow: bool = True) -> tuple[int, dict[str, str], bytes]:
+    opener = urllib.request.build_opener(*(() if follow else (NoRedirects,)))
+    try:
+        with opener.open(url, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def next_second() -> None:
+    """Wait until the wall clock enters a new second: replay tools address captures by
+    14-digit timestamps, so two crawls within one second would be one capture time."""
+    start = int(time.time())
+    wait_for(lambda: int(time.time()) > start, timeout=5, what="the next second")
+
+
+def timestamp(iso: str) -> str:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).strftime("%Y%m%d%H%M%S")
+
+
+@pytest.fixture(scope="module")
+def pywb_bin():
+    return tool("pywb", PYWB, "wayback").parent
+
+
+def test_an_export_replays_in_pywb(pywb_bin, server, tmp_path):
+    server.route("/plain/moving", redirect("/plain/harbour"))
+    server.route("/plain/harbour", article("Harbour Reopens", "The harbour reopened on Monday."),
+                 article("Harbour Stays Closed", "The harbour stayed closed on Monday."))
+    server.route("/story", article("Storm Warning", "A storm is expected on Friday."))
+    doc = cite(tmp_path / "notes.txt", [server.url("/plain/moving"), server.url("/story")])
+    db = str(tmp_path / "archive.db")
+    first = run_cli("crawl", str(doc), "--db", db, *FAST, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    next_second()
+    second = run_cli("crawl", str(doc), "--db", db, "--all", *FAST, cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    snapshots = list(api.snapshots(db=db))
+    harbour = [record for record in snapshots if record.url == server.url("/plain/moving")]
+    assert [record.final_url for record in harbour] == [server.url("/plain/harbour")] * 2
+    assert [(hop.status, hop.location) for hop in harbour[0].redirects] == [
+        (301, server.url("/plain/harbour"))]
+    [story] = [record for record in snapshots if record.url == server.url("/story")]
+
+    warc = tmp_path / "export.warc.gz"
+    exported = run_cli("export", "--db", db, "--format", "warc", "-o", str(warc), cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    collections = tmp_path / "pywb"
+    collections.mkdir()
+    for args in (["init", "sources"], ["add", "sources", str(warc)]):
+        done = subprocess.run([pywb_bin / "wb-manager", *args], cwd=collections,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    port = free_port()
+    wayback = subprocess.Popen([pywb_bin / "wayback", "-p", str(port), "-b", "127.0.0.1"],
+                               cwd=collections, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}/sources"
+
+        def up() -> bool:
+            try:
+                return get(f"http://127.0.0.1:{port}/")[0] == 200
+            except OSError:
+                return False
+
+        wait_for(up, timeout=60, what="pywb to start")
+        for record in (*harbour, story):
+            status, headers, body = get(
+                f"{base}/{timestamp(record.fetched_at)}id_/{record.final_url}")
+            assert status == 200, (record.final_url, status)
+            assert body == api.body(record.body_sha256, db=db), "the exact body received"
+            assert "json" not in headers.get("Content-Type", "")
+        old, new = harbour
+        assert b"Harbour Reopens" in get(
+            f"{base}/{timestamp(old.fetched_at)}id_/{old.final_url}")[2]
+        assert b"Harbour Stays Closed" in get(
+            f"{base}/{timestamp(new.fetched_at)}id_/{new.final_url}")[2]
+
+        # The redirecting URL replays as the redirect it was (its Location as sent), and in
+        # a browser's (rewriting) mode leads on to the page archived at that time.
+        status, headers, body = get(f"{base}/{timestamp(old.fetched_at)}id_/"
+                                    f"{server.url('/plain/moving')}", follow=False)
+        assert (status, headers["Location"], body) == (301, "/plain/harbour", b"")
+        status, _, body = get(f"{base}/{timestamp(old.fetched_at)}mp_/"
+                              f"{server.url('/plain/moving')}")
+        assert status == 200 and b"Harbour Reopens" in body
+    finally:
+        wayback.terminate()
+        wayback.wait(timeout=30)
