@@ -24,10 +24,10 @@ from typing import Any
 __version__ = "0.1.0"
 
 __all__ = [
-    "EXPORT_FORMATS", "REPORT_FORMATS", "Diff", "RefetchResult", "__version__", "body",
-    "changes", "crawl", "cron_line", "diff", "discover", "documents", "export", "history",
-    "ingest", "list_urls", "refetch", "report", "schedule", "search", "snapshots", "status",
-    "work", "write_report",
+    "EXPORT_FORMATS", "REPORT_FORMATS", "Diff", "RefetchResult", "__version__", "body", "changes",
+    "crawl", "cron_line", "diff", "discover", "documents", "export", "forget", "history", "ingest",
+    "list_urls", "refetch", "report", "schedule", "search", "snapshots", "status", "work",
+    "write_report",
 ]
 
 

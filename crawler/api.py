@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any
 from crawler import config
 from crawler.core.models import CrawlResult, DocumentFindings
 from crawler.core.views import (
-    ArchiveStatus, Change, Diff, DocumentInfo, DocumentReport, HistoryEntry, RefetchResult,
-    SearchHit, SnapshotRecord, UrlInfo,
+    ArchiveStatus, Change, Diff, DocumentInfo, DocumentReport, Forgotten, HistoryEntry,
+    RefetchResult, SearchHit, SnapshotRecord, UrlInfo,
 )
 from crawler.errors import SettingWarning
 from crawler.outputs.exporters import FORMATS as EXPORT_FORMATS
@@ -274,13 +274,24 @@ def _moment(text: str | None, end: bool = False) -> str | None:
     return parse_moment(text, end) if text else None
 
 
+def _document_ids(archive: Archive, document: str) -> list[str]:
+    """The current versions of the document(s) at a path (a file or a folder, typed
+    relative or absolute), or with an id; raises NotArchived."""
+    from pathlib import Path
+
+    from crawler.jobs.document_files import document_key
+
+    key = document_key(document, Path(archive.path).resolve().parent)
+    return archive.documents.ids(document, key)
+
+
 def _filter(archive: Archive, url: str | None, document: str | None, since: str | None,
             until: str | None, latest: bool) -> Any:
     from crawler.storage.snapshots import SnapshotFilter
 
     return SnapshotFilter(
         url_id=archive.urls.find(url).id if url else None,
-        document_ids=tuple(archive.documents.ids(document)) if document else None,
+        document_ids=tuple(_document_ids(archive, document)) if document else None,
         since=_moment(since), until=_moment(until, end=True), latest=latest)
 
 
@@ -308,7 +319,7 @@ def report(*, db: str | None = None, document: str | None = None) -> list[Docume
     from crawler.jobs.report import build
 
     with _archive(db) as archive:
-        return build(archive, archive.documents.ids(document) if document else None)
+        return build(archive, _document_ids(archive, document) if document else None)
 
 
 def write_report(destination: str = "-", *, format: str = "text", db: str | None = None,
@@ -332,6 +343,16 @@ def diff(url: str, *, db: str | None = None, since: str | None = None,
 
     with _archive(db) as archive:
         return compare(archive, url, _moment(since, end=True), _moment(until, end=True))
+
+
+def forget(target: str, *, db: str | None = None, purge: bool = False) -> Forgotten:
+    """Stop checking ``target``: a URL, or a document (path, folder or id) whose URLs are
+    then checked only for other documents. Snapshots are kept, or with ``purge`` deleted
+    (with a document's versions and bodies nothing else uses). Raises NotArchived."""
+    from crawler.jobs.forgetting import forget as forget_target
+
+    with _archive(db) as archive:
+        return forget_target(archive, target, purge=purge)
 
 
 def changes(*, db: str | None = None, everything: bool = False) -> list[Change]:

@@ -56,6 +56,6 @@ def main() -> None:
 
 # The command modules register themselves on ``cli``.
 from crawler.cli import (  # noqa: E402,F401
-    changes, crawl, diff, distributed, export, history, refetch, report, schedule, search, status,
-    urls,
+    changes, crawl, diff, distributed, export, forget, history, refetch, report, schedule, search,
+    status, urls,
 )

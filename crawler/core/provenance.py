@@ -7,15 +7,20 @@ score is the share of the document's passage words that were found. A pasted art
 near 1 against its original while the page still carries it; a related article scores low,
 as it should.
 
-Quotes (text in quotation marks, four words or more) are checked against every source the
-document cites: a quote none of them contains is worth a person's look.
+Quotes (text in quotation marks, four words or more) are checked against every snapshot of
+every source the document cites: a quote in the latest snapshot of one of them is ``found``;
+one that an earlier snapshot had and the later ones do not was ``removed`` (the fact-checker's
+key question: since when, from which snapshot on); one no snapshot ever had was ``never
+found``.
 """
 
 from __future__ import annotations
 
 import re
 
-from crawler.core.views import Coverage
+from collections.abc import Sequence
+
+from crawler.core.views import Coverage, QuoteReport, QuoteStatus, SnapshotText
 from crawler.core.tokens import ngrams, sentences, words
 
 MIN_WORDS = 6
@@ -78,8 +83,30 @@ def coverage(document_text: str, snapshot_text: str | None) -> Coverage:
     return Coverage(score, tuple(found_passages), tuple(missing))
 
 
-def unsourced_quotes(document_text: str, snapshot_texts: list[str | None]) -> list[str]:
-    """The document's quotes that none of the snapshots contains."""
-    sources = [Source(text) for text in snapshot_texts]
-    return [quote for quote in quotes(document_text)
-            if not any(source.contains(quote) for source in sources)]
+def quote_reports(document_text: str,
+                  histories: Sequence[tuple[str, Sequence[SnapshotText]]]) -> list[QuoteReport]:
+    """Each of the document's quotes against its sources' ``histories``: per cited URL, its
+    text snapshots newest first."""
+    indexed = [(url, [(snapshot, Source(snapshot.text)) for snapshot in history])
+               for url, history in histories]
+    found = []
+    for quote in quotes(document_text):
+        found.append(_quote(quote, indexed))
+    return found
+
+
+def _quote(quote: str, indexed: list[tuple[str, list[tuple[SnapshotText, Source]]]]
+           ) -> QuoteReport:
+    for url, history in indexed:
+        if history and history[0][1].contains(quote):
+            return QuoteReport(quote, QuoteStatus.FOUND, url)
+    removed: QuoteReport | None = None
+    for url, history in indexed:
+        for position, (snapshot, source) in enumerate(history[1:], start=1):
+            if source.contains(quote):
+                gone = history[position - 1][0]  # the first snapshot without it
+                if removed is None or (removed.since or "") < gone.fetched_at:
+                    removed = QuoteReport(quote, QuoteStatus.REMOVED, url, gone.fetched_at,
+                                          gone.id)
+                break
+    return removed or QuoteReport(quote, QuoteStatus.NEVER_FOUND)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from crawler.core.models import CrawlResult, Headers, Hop, Outcome, Role, UrlState
@@ -94,6 +95,7 @@ class UrlInfo:
     last_modified: str | None
     candidate_of: int | None = None  # another reading of this URL id, not yet confirmed
     superseded_by: int | None = None  # replaced by this confirmed reading
+    forgotten_at: str | None = None  # never checked again (sourcekeeper forget)
 
 
 @dataclass(frozen=True)
@@ -194,10 +196,31 @@ class Change:
 
 @dataclass(frozen=True)
 class DocumentInfo:
+    """A document as the archive knows it: its current version (id, text) at its path, and
+    whether the file is still there (``live``) or ``missing`` since a date."""
+
     id: str
     path: str
     read_at: str | None
     text: str | None
+    state: str = "live"
+    missing_since: str | None = None
+    moved_from: str | None = None
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """A document's path (its identity), the file on disk, the content version it holds,
+    and its state."""
+
+    path: str
+    file: str
+    document_id: str
+    state: str
+    first_seen: str | None
+    updated_at: str | None
+    missing_since: str | None = None
+    moved_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -210,9 +233,29 @@ class CitedUrl:
     anchor: str | None
 
 
+class QuoteStatus(StrEnum):
+    """Whether a quote a document makes is in its sources."""
+
+    FOUND = "found"  # in the latest snapshot of a cited source
+    REMOVED = "removed"  # in an earlier snapshot, not in the latest: removed since
+    NEVER_FOUND = "never found"  # in no snapshot of any cited source
+
+
+@dataclass(frozen=True)
+class QuoteReport:
+    """A quote, where it was found, or since when (and from which snapshot on) it is gone."""
+
+    quote: str
+    status: QuoteStatus
+    url: str | None = None
+    since: str | None = None  # the first snapshot without it (removed)
+    snapshot_id: int | None = None
+
+
 @dataclass(frozen=True)
 class SourceReport:
-    """One source as a document cites it, and how it stands."""
+    """One source as a document cites it, and how it stands; ``coverage`` only for a source
+    the document is a copy of (an ``original`` that carried its text when first archived)."""
 
     url: str
     role: Role
@@ -228,14 +271,34 @@ class SourceReport:
 
 @dataclass(frozen=True)
 class DocumentReport:
-    """A document, its sources, its unsourced quotes, and whether it needs a person."""
+    """A document, its sources and quotes, and whether it needs a person (``reasons``
+    say why). A ``missing`` document (its file is gone) is listed with the date only."""
 
     id: str
     path: str
     read_at: str | None
     attention: bool
     sources: tuple[SourceReport, ...]
-    unsourced_quotes: tuple[str, ...]
+    quotes: tuple[QuoteReport, ...] = ()
+    reasons: tuple[str, ...] = ()
+    state: str = "live"
+    missing_since: str | None = None
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What ``forget`` did: which documents or URL, how many URLs are no longer checked and
+    how many still are (another live document cites them), and the snapshots kept or, with
+    ``purged``, deleted (with the bodies nothing else used)."""
+
+    what: str  # "document" or "url"
+    names: tuple[str, ...]
+    unscheduled: int
+    still_cited: int
+    snapshots: int
+    purged: bool = False
+    bodies: int = 0
+    versions: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,15 @@
-"""Finding document files and reading their bytes.
+"""Finding document files, reading their bytes, and naming them.
 
 Files given by name are read whatever their suffix; in folders (recursively, hidden ones
 skipped) the files whose suffix names a document (text, Markdown, HTML, PDF, Word, OpenDocument,
 RTF, mail) or a format we know we cannot read (reported, not silently ignored), in a stable
 order, so that two runs over the same folder read the same documents in the same order.
 ``-`` is the standard input.
+
+A document's identity is its path, as a key that does not depend on how it was typed: the
+resolved path relative to the archive's folder when it is inside it (the archive and its
+documents can move together), else absolute. ``notes/a.md`` typed in the archive's folder
+and ``/home/me/project/notes/a.md`` from cron are then the same document.
 """
 
 from __future__ import annotations
@@ -39,6 +44,22 @@ def find_documents(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
                         yield Path(root) / name
         else:
             raise DocumentError(path, "no such file or folder")
+
+
+def document_key(path: Path | str, root: Path) -> str:
+    """The key a document file is stored under (see above); ``root`` is the archive's
+    folder, resolved."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(root).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def key_path(key: str, root: Path) -> Path:
+    """Where a document key is on disk."""
+    path = Path(key)
+    return path if path.is_absolute() else root / path
 
 
 def read_documents(path: Path | str, max_bytes: int) -> list[Document]:

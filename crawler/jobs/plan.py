@@ -2,8 +2,8 @@
 
 A run starts by being recorded (``running``), so that a run cut off at any moment, even while
 it reads documents, is seen as such. Then the documents under its paths are read into the
-archive (each once per content, with the URLs discovery finds in it; one warning line per
-document that cannot be read) and the URLs to check are counted. The URLs themselves are read
+archive (crawler.jobs.document_intake: each content once, with the URLs discovery finds in
+it; edits, moves and missing files reconciled) and the URLs to check are counted. The URLs themselves are read
 from the archive later, a page at a time, as the fetching asks for them
 (:meth:`Plan.targets`): a run over 100,000 due URLs never holds them all.
 
@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from crawler.core.clock import utcnow
-from crawler.core.discovery import Options as DiscoveryOptions, discover
+from crawler.core.discovery import Options as DiscoveryOptions
 from crawler.core.models import CrawlJob, RunCounts, RunStatus, Target
 from crawler.core.url import canonical, fetchable
-from crawler.errors import ArchiveError, DocumentError
-from crawler.jobs.document_files import find_documents, read_documents
+from crawler.errors import ArchiveError
+from crawler.jobs.document_intake import Intake
 from crawler.jobs.signals import Stopped
 
 if TYPE_CHECKING:
@@ -55,35 +55,6 @@ class Plan:
                                     limit=self.job.limit, document_ids=ids)
 
 
-class _Intake:
-    """Documents read into the archive so far: their ids and counts (read, new, skipped)."""
-
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-        self.counts = RunCounts()
-
-    def read(self, archive: Archive, paths: tuple[str, ...], max_bytes: int,
-             options: DiscoveryOptions) -> None:
-        """Read the documents under ``paths``; one warning line per document skipped."""
-        try:
-            for path in find_documents(paths):
-                try:
-                    documents = read_documents(path, max_bytes)
-                except DocumentError as exc:
-                    logger.warning("skipped %s", exc)
-                    self.counts = self.counts.plus(documents_skipped=1)
-                    continue
-                for document in documents:
-                    mentions = discover(document.source, document.kind, options)
-                    if archive.write(archive.documents.add, document, mentions, utcnow()):
-                        self.counts = self.counts.plus(documents_new=1)
-                    self.counts = self.counts.plus(documents_read=1)
-                    self.ids.append(document.id)
-        except DocumentError as exc:
-            logger.error("cannot read %s", exc)
-            self.counts = self.counts.plus(documents_skipped=1)
-
-
 def start_run(archive: Archive, job: CrawlJob) -> int:
     """Record the run as ``running``; return its id."""
     return archive.write(archive.runs.start, job, os.getpid(), utcnow())
@@ -96,15 +67,15 @@ def plan(archive: Archive, job: CrawlJob, run_id: int, *, max_bytes: int,
     A run that cannot be planned is recorded as ``failed`` with the reason; one stopped by a
     signal (Ctrl-C while a large folder is read) as ``interrupted`` with what it had read,
     and :class:`~crawler.jobs.signals.Stopped` carries both to the caller."""
-    intake = _Intake()
+    intake = Intake(archive, max_bytes, options or DiscoveryOptions())
     try:
         if job.url:
             url = fetchable(job.url)
-            url_id = archive.write(archive.urls.add, canonical(job.url), url, utcnow())
+            url_id = archive.write(_asked_for, archive, canonical(job.url), url)
             return Plan(job, run_id, utcnow(), RunCounts(urls_cited=1, urls_due=1),
                         refetch=Target(url_id, url))
         if job.paths:
-            intake.read(archive, job.paths, max_bytes, options or DiscoveryOptions())
+            intake.read(job.paths)
         document_ids = intake.ids if job.paths else None
         now = utcnow()
         cited = archive.urls.count_due(now=now, everything=True, document_ids=document_ids)
@@ -120,6 +91,13 @@ def plan(archive: Archive, job: CrawlJob, run_id: int, *, max_bytes: int,
     except Exception as exc:
         _end(archive, run_id, RunStatus.FAILED, intake.counts, str(exc))
         raise
+
+
+def _asked_for(archive: Archive, canonical_url: str, url: str) -> int:
+    """A URL a person asked to re-fetch: added if new, remembered if forgotten."""
+    url_id = archive.urls.add(canonical_url, url, utcnow())
+    archive.urls.remember(url_id)
+    return url_id
 
 
 def _end(archive: Archive, run_id: int, status: RunStatus, counts: RunCounts,

@@ -1,6 +1,16 @@
-"""Building the report: per document, each cited source's state, when it was archived, and
-whether it still says what the document says. Documents whose original source is broken or no
-longer matches come first: they are the ones a person must look at.
+"""Building the report: per document, each cited source's state, when it was archived,
+whether it still says what the document says, and each quote: found, removed since when, or
+never found. Documents that need a person come first, each with the reasons why:
+
+- a cited source (whatever its role) is ``gone``, ``unreachable``, a ``soft-404``,
+  ``blocked``, or ``moved`` to another page;
+- a quote the document makes was in a source and has been removed since;
+- the document is a copy of its original (the original carried its text when first
+  archived) and the original no longer carries it.
+
+Coverage is shown only for such copies: for a note that cites its source ("Source: ...")
+without copying it, a coverage of 0% and every line "not in source" would say nothing.
+Documents whose file is gone are listed apart, with the date they went missing.
 
 The archive's reads (crawler.storage) and the domain's rules (crawler.core.linkrot,
 crawler.core.provenance) meet here; crawler.outputs.report_formats writes the result.
@@ -14,13 +24,21 @@ from dataclasses import dataclass
 from crawler.core.clock import utcnow
 from crawler.core.linkrot import classify
 from crawler.core.models import BROKEN, Role, UrlState
-from crawler.core.views import Coverage, DocumentInfo, DocumentReport, SnapshotInfo, SourceReport
-from crawler.core.provenance import coverage, unsourced_quotes
+from crawler.core.provenance import coverage, quote_reports
+from crawler.core.views import (
+    Coverage, DocumentInfo, DocumentReport, QuoteStatus, SnapshotInfo, SnapshotText,
+    SourceReport,
+)
 from crawler.errors import ArchiveError
 from crawler.storage import Archive
 
+# A document is a copy of its original when the first snapshot carried this much of it; the
+# copy needs attention when the latest carries less than WEAK_COVERAGE.
+COPY_AT = 0.3
 WEAK_COVERAGE = 0.5
+NEEDS_ATTENTION = BROKEN | {UrlState.MOVED}
 _HISTORY = 10
+_QUOTE_HISTORY = 50  # text snapshots of a source searched for a removed quote
 
 
 @dataclass(frozen=True)
@@ -30,14 +48,16 @@ class _UrlEvidence:
     first: SnapshotInfo | None
     latest: SnapshotInfo | None
     last_checked: str | None
+    texts: tuple[SnapshotText, ...]
 
 
 def _evidence(archive: Archive, url_id: int, url: str) -> _UrlEvidence:
     checks = archive.checks.recent(url_id, _HISTORY)
     first, latest = archive.snapshots.ends(url_id)
     assessment = classify(url, checks, first, latest)
+    texts = archive.snapshots.texts_before(url_id, count=_QUOTE_HISTORY)
     return _UrlEvidence(assessment.state, assessment.detail, first, latest,
-                        checks[0].checked_at if checks else None)
+                        checks[0].checked_at if checks else None, tuple(texts))
 
 
 def _coverage(archive: Archive, document: DocumentInfo, snapshot: SnapshotInfo) -> Coverage:
@@ -53,46 +73,65 @@ def _coverage(archive: Archive, document: DocumentInfo, snapshot: SnapshotInfo) 
     return result
 
 
-def _attention(sources: list[SourceReport]) -> int:
-    """0: an original source is broken; 1: an original no longer carries the document;
-    2: nothing to look at."""
-    rank = 2
-    for source in sources:
-        if source.role is not Role.ORIGINAL:
-            continue
-        if source.state in BROKEN:
-            return 0
-        if source.coverage is not None and source.coverage < WEAK_COVERAGE:
-            rank = 1
-    return rank
+def _source(archive: Archive, document: DocumentInfo, cited, found: _UrlEvidence
+            ) -> tuple[SourceReport, str | None]:
+    """A source's report, and why it needs attention (None: it does not)."""
+    matched: Coverage | None = None
+    lost = None
+    if cited.role is Role.ORIGINAL and found.first is not None and found.latest is not None:
+        at_first = _coverage(archive, document, found.first)
+        if at_first.score >= COPY_AT:
+            matched = _coverage(archive, document, found.latest)
+            if at_first.score >= WEAK_COVERAGE and matched.score < WEAK_COVERAGE:
+                lost = (f"the original no longer carries the document (coverage "
+                        f"{at_first.score:.0%} on {found.first.fetched_at}, "
+                        f"{matched.score:.0%} now): {cited.url}")
+    reason = lost
+    if found.state in NEEDS_ATTENTION:
+        reason = f"{cited.role} source {found.state}: {cited.url}"
+    report = SourceReport(
+        url=cited.url, role=cited.role, anchor=cited.anchor, state=found.state,
+        detail=found.detail,
+        first_archived=found.first.fetched_at if found.first else None,
+        last_archived=found.latest.fetched_at if found.latest else None,
+        last_checked=found.last_checked,
+        coverage=matched.score if matched else None,
+        missing=matched.missing if matched else ())
+    return report, reason
 
 
 def build(archive: Archive, document_ids: list[str] | None = None) -> list[DocumentReport]:
-    """The report: one entry per document, those needing attention first."""
+    """The report: one entry per live document, those needing attention first (the most
+    serious first: a broken source, then a removed quote or a lost copy), then the missing
+    documents."""
     evidence: dict[int, _UrlEvidence] = {}
     ranked: list[tuple[int, DocumentReport]] = []
     for document in archive.documents.info(document_ids):
-        sources = []
-        texts = []
+        sources, reasons, broken = [], [], False
+        histories = []
         for cited in archive.documents.cited(document.id):
             if cited.url_id not in evidence:
                 evidence[cited.url_id] = _evidence(archive, cited.url_id, cited.url)
             found = evidence[cited.url_id]
-            matched = _coverage(archive, document, found.latest) if found.latest else None
-            if found.latest:
-                texts.append(found.latest.text)
-            sources.append(SourceReport(
-                url=cited.url, role=cited.role, anchor=cited.anchor, state=found.state,
-                detail=found.detail,
-                first_archived=found.first.fetched_at if found.first else None,
-                last_archived=found.latest.fetched_at if found.latest else None,
-                last_checked=found.last_checked,
-                coverage=matched.score if matched else None,
-                missing=matched.missing if matched else ()))
-        rank = _attention(sources)
+            source, reason = _source(archive, document, cited, found)
+            sources.append(source)
+            histories.append((cited.url, found.texts))
+            if reason:
+                reasons.append(reason)
+                broken = broken or found.state in NEEDS_ATTENTION
+        quoted = quote_reports(document.text or "", histories)
+        for quote in quoted:
+            if quote.status is QuoteStatus.REMOVED:
+                reasons.append(f"a quote was removed from {quote.url} on {quote.since} "
+                               f"(snapshot {quote.snapshot_id}): \u201c{quote.quote}\u201d")
+        rank = 0 if broken else 1 if reasons else 2
         ranked.append((rank, DocumentReport(
             id=document.id, path=document.path, read_at=document.read_at,
-            attention=rank < 2, sources=tuple(sources),
-            unsourced_quotes=tuple(unsourced_quotes(document.text or "", texts)))))
+            attention=bool(reasons), sources=tuple(sources), quotes=tuple(quoted),
+            reasons=tuple(reasons))))
     ranked.sort(key=lambda entry: (entry[0], entry[1].path))
-    return [report for _, report in ranked]
+    missing = [DocumentReport(id=document.id, path=document.path, read_at=document.read_at,
+                              attention=False, sources=(), state=document.state,
+                              missing_since=document.missing_since)
+               for document in archive.documents.info(document_ids, missing=True)]
+    return [report for _, report in ranked] + missing

@@ -16,33 +16,69 @@ from typing import IO
 
 from crawler import __version__
 from crawler.core.clock import utcnow
-from crawler.core.views import DocumentReport
+from crawler.core.views import DocumentReport, QuoteReport, QuoteStatus
 
 Report = list[DocumentReport]
 
 CSV_COLUMNS = ("document_id", "document_path", "attention", "url", "role", "anchor", "state",
                "detail", "first_archived", "last_archived", "last_checked", "coverage",
-               "missing_passages")
+               "missing_passages", "document_state", "attention_reasons")
+
+LEGEND = """\
+Legend:
+  !!         the document needs attention; the lines after "needs attention:" say why
+             (a cited source gone, unreachable, a soft-404, blocked or moved elsewhere; a
+             quote removed from its source; a copied document its original no longer carries)
+  roles      original: the page the document is a copy of or names as its source;
+             related: a related article; cited: any other link
+  coverage   for a document that is a copy of its original: how much of it the original's
+             latest snapshot still carries ("not in source": the passages it no longer has)
+  quotes     found (in the latest snapshot of a cited source), removed since DATE (the first
+             snapshot without it), never found (in no snapshot of any cited source)
+"""
 
 
 def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
+def _quote_line(quote: QuoteReport) -> str:
+    if quote.status is QuoteStatus.FOUND:
+        where = f"found in {quote.url}"
+    elif quote.status is QuoteStatus.REMOVED:
+        where = f"removed since {quote.since} (snapshot {quote.snapshot_id}) from {quote.url}"
+    else:
+        where = "never found in any source"
+    return f"  quote {where}: \u201c{quote.quote}\u201d"
+
+
 def text(report: Report, out: IO[str]) -> None:
-    for document in report:
+    live = [document for document in report if document.state == "live"]
+    for document in live:
         mark = "!! " if document.attention else ""
         out.write(f"{mark}{document.path}  ({document.id[:12]})\n")
+        for reason in document.reasons:
+            out.write(f"   needs attention: {reason}\n")
         for source in document.sources:
             detail = f"  {source.detail}" if source.detail else ""
-            out.write(f"  {source.role:<8} {source.state:<11} "
-                      f"coverage {_percent(source.coverage):>4}  {source.url}{detail}\n")
-            if source.role == "original":
-                for passage in source.missing:
-                    out.write(f"      not in source: {passage}\n")
-        for quote in document.unsourced_quotes:
-            out.write(f"  quote found in no source: \"{quote}\"\n")
+            covered = (f"coverage {_percent(source.coverage):>4}" if source.coverage is not None
+                       else "")
+            out.write(f"  {source.role:<8} {source.state:<11} {covered:<13}  "
+                      f"{source.url}{detail}\n")
+            for passage in source.missing:
+                out.write(f"      not in source: {passage}\n")
+        for quote in document.quotes:
+            out.write(_quote_line(quote) + "\n")
         out.write("\n")
+    missing = [document for document in report if document.state != "live"]
+    if missing:
+        out.write("Missing documents (the file is gone; its sources are no longer checked "
+                  "for it):\n")
+        for document in missing:
+            out.write(f"  {document.path}  missing since {document.missing_since}\n")
+        out.write("\n")
+    if report:
+        out.write(LEGEND)
 
 
 def as_json(report: Report, out: IO[str]) -> None:
@@ -63,6 +99,8 @@ def as_csv(report: Report, out: IO[str]) -> None:
                     "url", "role", "anchor", "state", "detail", "first_archived",
                     "last_archived", "last_checked", "coverage")},
                 "missing_passages": json.dumps(list(source.missing), ensure_ascii=False),
+                "document_state": document.state,
+                "attention_reasons": json.dumps(list(document.reasons), ensure_ascii=False),
             })
 
 
@@ -75,11 +113,14 @@ text-align:left;vertical-align:top}td.url{word-break:break-all}
 .state{font-weight:600}.gone,.unreachable,.soft-404,.blocked{color:#b00}
 .changed,.moved,.failing{color:#a60}.ok{color:#070}
 blockquote{margin:.3em 0 .3em 1em;padding-left:.6em;border-left:3px solid #b00;color:#444}
+blockquote.found{border-color:#070}blockquote.removed{border-color:#b00}
 small{color:#666}
 """
 
 
 def html(report: Report, out: IO[str]) -> None:
+    missing = [document for document in report if document.state != "live"]
+    report = [document for document in report if document.state == "live"]
     attention = sum(document.attention for document in report)
     out.write("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
               "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -92,7 +133,11 @@ def html(report: Report, out: IO[str]) -> None:
         css = ' class="attention"' if document.attention else ""
         out.write(f"<section{css}><h2>{escape(document.path)}</h2>"
                   f"<p><small>document {escape(document.id[:12])} · read "
-                  f"{escape(document.read_at or '')}</small></p>\n<table><tr><th>Role</th>"
+                  f"{escape(document.read_at or '')}</small></p>\n")
+        if document.reasons:
+            out.write("<p>Needs attention:</p><ul>" + "".join(
+                f"<li>{escape(reason)}</li>" for reason in document.reasons) + "</ul>\n")
+        out.write("<table><tr><th>Role</th>"
                   "<th>State</th><th>Coverage</th><th>URL</th><th>Archived</th></tr>\n")
         for source in document.sources:
             anchor = f"<br><small>{escape(source.anchor)}</small>" if source.anchor else ""
@@ -110,11 +155,20 @@ def html(report: Report, out: IO[str]) -> None:
                 out.write(f"<p>Passages not found in {escape(source.url)}:</p>\n")
                 for passage in source.missing:
                     out.write(f"<blockquote>{escape(passage)}</blockquote>\n")
-        if document.unsourced_quotes:
-            out.write("<p>Quotes found in none of the archived sources:</p>\n")
-            for quote in document.unsourced_quotes:
-                out.write(f"<blockquote>“{escape(quote)}”</blockquote>\n")
+        for quote in document.quotes:
+            out.write(f"<blockquote class=\"quote {escape(quote.status.replace(' ', '-'))}\">"
+                      f"“{escape(quote.quote)}”<br><small>"
+                      f"{escape(_quote_line(quote).split(': ', 1)[0].strip())}</small>"
+                      "</blockquote>\n")
         out.write("</section>\n")
+    if missing:
+        out.write("<h2>Missing documents</h2><p><small>The file is gone; its sources are no "
+                  "longer checked for it.</small></p><ul>\n")
+        for document in missing:
+            out.write(f"<li>{escape(document.path)} <small>missing since "
+                      f"{escape(document.missing_since or '')}</small></li>\n")
+        out.write("</ul>\n")
+    out.write("<h2>Legend</h2><pre>" + escape(LEGEND.split("\n", 1)[1]) + "</pre>\n")
     out.write("</body></html>\n")
 
 

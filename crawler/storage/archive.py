@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 from crawler import config
 from crawler.storage.database import Database
 from crawler.storage.documents import Documents
+from crawler.storage.files import Files
+from crawler.storage.purge import Purge
 from crawler.storage.reads import Reads
 from crawler.storage.runs import Runs
 from crawler.storage.snapshots import Checks, Snapshots
@@ -32,6 +34,8 @@ class Archive:
         self.path = self.database.path
         self.urls = Urls(self.database)
         self.documents = Documents(self.database, self.urls)
+        self.files = Files(self.database)
+        self.purge = Purge(self.database)
         self.snapshots = Snapshots(self.database)
         self.checks = Checks(self.database)
         self.runs = Runs(self.database)

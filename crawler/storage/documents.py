@@ -60,22 +60,54 @@ class Documents:
             "UPDATE OR IGNORE mentions SET url_id = ? WHERE url_id = ?",
             [new_url_id, old_url_id]).rowcount
 
-    def ids(self, id_or_path: str) -> list[str]:
-        """Ids of the documents with this id (or id prefix of 8+ characters) or path."""
-        rows = self._db.rows(
-            "SELECT id FROM documents WHERE path = ? OR (length(?) >= 8 AND id LIKE ? || '%')",
-            [id_or_path, id_or_path, id_or_path],
-        )
-        ids = [row["id"] for row in rows]
+    def ids(self, id_or_path: str, key: str | None = None) -> list[str]:
+        """Ids of the current versions of the documents at path ``key`` (a file, or every
+        file in a folder), else of the documents with this id (or id prefix of 8+
+        characters) or path as stored. Raises NotArchived when there is none."""
+        ids: list[str] = []
+        if key is not None:
+            folder = key.rstrip("/") + "/"
+            ids = [row["document_id"] for row in self._db.rows(
+                "SELECT document_id FROM files WHERE path = ? OR file = ?"
+                " OR substr(file, 1, ?) = ? ORDER BY path", [key, key, len(folder), folder])]
+        if not ids:
+            ids = [row["id"] for row in self._db.rows(
+                "SELECT document_id AS id FROM files WHERE path = ? UNION"
+                " SELECT id FROM documents WHERE path = ? OR (length(?) >= 8 AND id LIKE ? || '%')",
+                [id_or_path, id_or_path, id_or_path, id_or_path])]
         if not ids:
             raise NotArchived(f"{id_or_path}: no such document in the archive")
-        return ids
+        return list(dict.fromkeys(ids))
 
-    def info(self, ids: list[str] | None = None) -> Iterator[DocumentInfo]:
-        """Documents (all, or those with these ids) ordered by path."""
-        for row in self._db.rows("SELECT id, path, read_at, text FROM documents ORDER BY path"):
+    def info(self, ids: list[str] | None = None, *, missing: bool = False
+             ) -> Iterator[DocumentInfo]:
+        """The documents at their paths, ordered by path: the live ones (all, or those whose
+        current version has one of these ids), or with ``missing`` the missing ones."""
+        state = "missing" if missing else "live"
+        for row in self._db.rows(
+                "SELECT d.id, f.path, d.read_at, d.text, f.state, f.missing_since,"
+                " f.moved_from FROM files f JOIN documents d ON d.id = f.document_id"
+                " WHERE f.state = ? ORDER BY f.path", [state]):
             if ids is None or row["id"] in ids:
                 yield DocumentInfo(**row)
+
+    def url_ids(self, document_ids: list[str]) -> list[int]:
+        """The URLs these document versions cite."""
+        return [row["url_id"] for row in self._db.rows(
+            "SELECT DISTINCT url_id FROM mentions WHERE document_id IN"
+            " (SELECT value FROM json_each(?)) ORDER BY url_id", [json.dumps(document_ids)])]
+
+    def uncited(self, url_ids: list[int]) -> list[int]:
+        """Which of these URLs no document (of any version) cites."""
+        cited = {row["url_id"] for row in self._db.rows(
+            "SELECT DISTINCT url_id FROM mentions WHERE url_id IN"
+            " (SELECT value FROM json_each(?))", [json.dumps(url_ids)])}
+        return [url_id for url_id in url_ids if url_id not in cited]
+
+    def versions(self, path: str) -> list[str]:
+        """Ids of every content version read at a path, oldest first."""
+        return [row["id"] for row in self._db.rows(
+            "SELECT id FROM documents WHERE path = ? ORDER BY read_at, rowid", [path])]
 
     def cited(self, document_id: str) -> list[CitedUrl]:
         """The URLs a document cites, in the order it cites them."""

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from crawler.core.edits import Kind, Version, compare
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def _tables(db: Database) -> None:
@@ -184,8 +184,33 @@ def _redirect_chains(db: Database) -> None:
         db["checks"].add_column("redirects", str)
 
 
+def _document_files(db: Database) -> None:
+    """Version 8: documents with identity: ``files`` says which content version each path
+    holds now (live, or missing since a date; followed when moved); URLs can be forgotten.
+    Each path's newest version becomes its file; older versions stay, cited by nothing
+    live."""
+    db["files"].create(
+        {"path": str, "file": str, "document_id": str, "state": str, "first_seen": str,
+         "updated_at": str, "missing_since": str, "moved_from": str},
+        pk="path", foreign_keys=[("document_id", "documents", "id")], if_not_exists=True)
+    db["files"].create_index(["document_id"], if_not_exists=True)
+    db["files"].create_index(["file"], if_not_exists=True)
+    if "forgotten_at" not in db["urls"].columns_dict:
+        db["urls"].add_column("forgotten_at", str)
+    rows = db.execute("SELECT path, id, read_at FROM documents ORDER BY path, read_at, rowid")
+    newest: dict[str, tuple[str, str, str]] = {}
+    for path, document_id, read_at in rows.fetchall():
+        first = newest.get(path, (None, None, read_at))[2]
+        newest[path] = (document_id, read_at, first)
+    for path, (document_id, read_at, first) in newest.items():
+        file = path[:path.rindex(" (")] if path.endswith(")") and " (" in path else path
+        db.execute("INSERT OR IGNORE INTO files (path, file, document_id, state, first_seen,"
+                   " updated_at) VALUES (?, ?, ?, 'live', ?, ?)",
+                   [path, file, document_id, first, read_at])
+
+
 _STEPS = [_tables, _schedule, _provenance, _run_reasons, _documents_as_written, _changes,
-          _redirect_chains]
+          _redirect_chains, _document_files]
 
 
 def migrate(db: Database, version: int) -> None:

@@ -16,6 +16,7 @@ from crawler.core.views import UrlInfo
 from crawler.core.url import canonical
 from crawler.errors import InvalidURL, NotArchived
 from crawler.storage.database import Database
+from crawler.storage.files import LIVE_URL
 
 
 def _info(row: dict[str, Any]) -> UrlInfo:
@@ -25,7 +26,8 @@ def _info(row: dict[str, Any]) -> UrlInfo:
         last_checked_at=row["last_checked_at"],
         last_outcome=Outcome(row["last_outcome"]) if row["last_outcome"] else None,
         failures=row["failures"] or 0, etag=row["etag"], last_modified=row["last_modified"],
-        candidate_of=row["candidate_of"], superseded_by=row["superseded_by"])
+        candidate_of=row["candidate_of"], superseded_by=row["superseded_by"],
+        forgotten_at=row["forgotten_at"])
 
 
 class Urls:
@@ -50,6 +52,14 @@ class Urls:
                                  [key, url]):
             return _info(row)
         raise NotArchived(f"{url}: not in the archive")
+
+    def forget(self, url_id: int, now: str) -> None:
+        """Never check a URL again (in a write), until it is re-fetched by hand."""
+        self._db.conn.execute("UPDATE urls SET forgotten_at = ? WHERE id = ?", [now, url_id])
+
+    def remember(self, url_id: int) -> None:
+        """Check a forgotten URL again (in a write): a re-fetch by hand asks for it."""
+        self._db.conn.execute("UPDATE urls SET forgotten_at = NULL WHERE id = ?", [url_id])
 
     def all(self) -> Iterator[UrlInfo]:
         for row in self._db.rows("SELECT * FROM urls ORDER BY id"):
@@ -109,8 +119,13 @@ class Urls:
     def _due_filter(self, now: str, everything: bool, document_ids: list[str] | None
                     ) -> tuple[list[str], list[Any]]:
         # Unconfirmed readings of wrapped URLs, and URLs one replaced, are not checked.
-        where: list[str] = ["candidate_of IS NULL", "superseded_by IS NULL"]
+        # Forgotten URLs neither; nor, in a run over the whole archive, URLs that only
+        # missing or superseded documents cite.
+        where: list[str] = ["candidate_of IS NULL", "superseded_by IS NULL",
+                            "forgotten_at IS NULL"]
         params: list[Any] = []
+        if document_ids is None:
+            where.append(LIVE_URL)
         if not everything:
             where.append("(next_check_at IS NULL OR next_check_at <= ?)")
             params.append(now)

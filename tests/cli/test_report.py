@@ -9,6 +9,7 @@ import json
 import pytest
 import pytest_twisted
 
+from crawler import api
 from tests.helpers import crawl_here
 from tests.server import Reply, redirect
 
@@ -93,7 +94,13 @@ async def test_states_scores_and_report(invoke, server, site, tmp_path):
     assert partly["sources"][0]["missing"] == [
         "The mayor resigned in protest after a heated exchange with the treasurer.",
         '"We will not accept this budget under any circumstances," she said.']
-    assert partly["unsourced_quotes"] == ["We will not accept this budget under any circumstances"]
+    assert [(q["quote"], q["status"]) for q in partly["quotes"]] == [
+        ("We will not accept this budget under any circumstances", "never found")]
+    none = by_path["c-none.txt"]
+    original = none["sources"][0]
+    assert original["role"] == "original" and original["coverage"] is None, \
+        "a note that is no copy of its original gets no coverage"
+    assert original["missing"] == []
 
     # Between crawls: a real edit, a date stamp, a removal, a redirect to the home page.
     server.route("/edited", article(STORY[:4] + ["The council postponed every decision "
@@ -110,14 +117,25 @@ async def test_states_scores_and_report(invoke, server, site, tmp_path):
     assert states == {"/edited": "changed", "/stamped": "ok", "/removed": "gone",
                       "/home": "soft-404", "/soft": "soft-404", "/moved": "moved",
                       "/forbidden": "blocked", "/evil": "ok"}
-    order = [entry["path"].rsplit("/", 1)[-1] for entry in entries]
-    assert order == ["b-partly.txt", "c-none.txt", "a-match.txt"], "broken originals first"
+    order = [entry["path"] for entry in entries]
+    assert order == ["docs/b-partly.txt", "docs/c-none.txt", "docs/a-match.txt"], \
+        "broken sources first"
     assert [e["attention"] for e in entries] == [True, True, True]
+    assert entries[0]["reasons"] == [f"original source gone: {server.url('/removed')}"]
+    assert sorted(entries[1]["reasons"]) == [
+        f"cited source blocked: {server.url('/forbidden')}",
+        f"cited source moved: {server.url('/moved')}",
+        f"cited source soft-404: {server.url('/soft')}",
+        f"original source soft-404: {server.url('/home')}"]
+    assert entries[2]["reasons"][0].startswith(
+        "the original no longer carries the document (coverage 100% on ")
     edited = next(s for e in entries for s in e["sources"] if s["url"].endswith("/edited"))
     assert edited["coverage"] < 0.6 and edited["first_archived"] < edited["last_archived"]
 
     text = report(invoke, db)
-    assert text.startswith(f"!! {site / 'b-partly.txt'}")
+    assert text.startswith("!! docs/b-partly.txt")
+    assert f"   needs attention: original source gone: {server.url('/removed')}" in text
+    assert "\nLegend:\n  !!         the document needs attention" in text
     assert "not in source: The mayor resigned in protest" in text
 
     rows = list(csv.DictReader(io.StringIO(report(invoke, db, "--format", "csv"))))
@@ -127,7 +145,6 @@ async def test_states_scores_and_report(invoke, server, site, tmp_path):
     report(invoke, db, "--format", "html", "-o", str(out))
     html = out.read_text()
     assert "<script" not in html and "<img" not in html
-    assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "&lt;script&gt;alert(&#x27;quoted&#x27;)&lt;/script&gt;" in html
     assert "The mayor resigned in protest" in html and "gone" in html
     assert "http://" not in html.split("<body>")[0], "no external assets in the head"
@@ -135,3 +152,45 @@ async def test_states_scores_and_report(invoke, server, site, tmp_path):
 
     only = report(invoke, db, "--document", str(site / "a-match.txt"))
     assert only.count("\n\n") == 1 and "a-match.txt" in only
+
+
+@pytest_twisted.ensureDeferred
+async def test_attention_means_something(invoke, server, tmp_path):
+    quote = "We will not accept this budget under any circumstances"
+    server.route("/dead", Reply(404, b"gone"))
+    server.route("/soft", NOT_FOUND)
+    server.route("/source", article(STORY))
+    server.route("/quoted", article(STORY[:5] + [f"\u201c{quote},\u201d the mayor said."]),
+                 article(STORY[:5] + ["The mayor declined to comment."]))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "links.md").write_text(f"Two leads: {server.url('/dead')} and {server.url('/soft')}\n")
+    (docs / "note.md").write_text(
+        "My own summary of the council meeting, in my words, for the weekly newsletter.\n\n"
+        f"Source: {server.url('/source')}\n")
+    (docs / "quote.md").write_text(f"The mayor was firm: \"{quote}.\"\n\nSee "
+                                   f"{server.url('/quoted')}\n")
+    db = tmp_path / "a.db"
+    for _ in range(2):
+        await crawl(docs, db)
+    entries = {entry["path"]: entry
+               for entry in json.loads(report(invoke, db, "--format", "json"))["documents"]}
+    links = entries["docs/links.md"]
+    assert links["attention"] and sorted(links["reasons"]) == [
+        f"cited source gone: {server.url('/dead')}",
+        f"cited source soft-404: {server.url('/soft')}"], "any broken source counts"
+    note = entries["docs/note.md"]
+    assert not note["attention"] and note["reasons"] == []
+    assert note["sources"][0]["coverage"] is None and note["sources"][0]["missing"] == []
+    quoted = entries["docs/quote.md"]
+    [status] = quoted["quotes"]
+    history = api.history(server.url("/quoted"), db=str(db))
+    assert (status["status"], status["url"], status["since"]) == (
+        "removed", server.url("/quoted"), history[-1].checked_at)
+    assert quoted["attention"] and quoted["reasons"][0].startswith(
+        f"a quote was removed from {server.url('/quoted')} on ")
+    text = report(invoke, db)
+    assert "coverage   0%" not in text and "      not in source:" not in text
+    assert (f"  quote removed since {status['since']} (snapshot {status['snapshot_id']}) from "
+            f"{server.url('/quoted')}: \u201c{quote}\u201d") in text
+    assert not text.startswith("!! docs/note.md")

@@ -156,4 +156,4 @@ def test_a_document_from_stdin(server, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("1 documents read, 1 URLs found (1 due), 1 archived")
     [document] = api.report(db=str(db))
-    assert document.path == "-" and document.sources[0].role == Role.ORIGINAL
+    assert document.path == f"stdin ({document.id[:12]})" and document.sources[0].role == Role.ORIGINAL

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from crawler.core.extraction import extract
-from crawler.core.provenance import coverage, passages, quotes, unsourced_quotes
+from crawler.core.provenance import coverage, passages, quote_reports, quotes
+from crawler.core.views import QuoteStatus, SnapshotText
 from tests.server import FIXTURES
 
 SEED = (FIXTURES / "seed.txt").read_text()
@@ -44,9 +45,20 @@ def test_document_apparatus_is_not_a_passage():
     assert not any("http" in passage or passage.startswith("Related article") for passage in found)
 
 
-def test_quotes_and_unsourced_quotes():
+def test_quotes_found_removed_and_never_found():
     found = quotes(SEED)
     assert found[0].startswith("If we are talking about bilateral relations")
     assert "any time" not in found, "two words are not a quote"
-    assert unsourced_quotes(SEED, [page_text("putin-offers.html")]) == []
-    assert len(unsourced_quotes(SEED, [page_text("russia-withdraw.html")])) == 3
+    putin, related = page_text("putin-offers.html"), page_text("russia-withdraw.html")
+    snapshot = lambda n, text: SnapshotText(n, f"2026-01-0{n}", "T", text)  # noqa: E731
+    now = quote_reports(SEED, [("https://a/", [snapshot(1, putin)])])
+    assert {quote.status for quote in now} == {QuoteStatus.FOUND}
+    assert now[0].url == "https://a/"
+    # Newest first: the page lost its quotes in snapshot 3, fetched on the 3rd.
+    edited = [("https://b/", [snapshot(2, related)]),
+              ("https://a/", [snapshot(4, related), snapshot(3, related), snapshot(1, putin)])]
+    later = quote_reports(SEED, edited)
+    assert [(q.status, q.url, q.since, q.snapshot_id) for q in later[:1]] == [
+        (QuoteStatus.REMOVED, "https://a/", "2026-01-03", 3)]
+    never = quote_reports(SEED, [("https://b/", [snapshot(2, related)])])
+    assert {quote.status for quote in never} == {QuoteStatus.NEVER_FOUND}
