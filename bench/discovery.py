@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.core.discovery import discover  # noqa: E402
+from crawler.core.discovery import Options, discover  # noqa: E402
 from crawler.core.url import canonical  # noqa: E402
 from crawler.errors import InvalidURL  # noqa: E402
 from tests import oracle  # noqa: E402
@@ -118,5 +118,35 @@ def main() -> None:
         {name: round(value, 1) for name, value in seconds.items()}))
 
 
+# Hostile shapes a reviewer found quadratic (each took 5-60 s before they were linear).
+HOSTILE = {
+    "16,000 URLs, one per line": lambda: "\n".join(
+        f"https://example.com/page/{n}" for n in range(16000)),
+    "8,000 URLs on one line": lambda: " ".join(f"https://example.com/p{n}" for n in range(8000)),
+    "10,000 Markdown links": lambda: "\n".join(
+        f"[t{n}](https://example.com/p{n})" for n in range(10000)),
+    "8,000 schemes cut by a line break": lambda: "\n".join(
+        f"see h\nttps://example.com/p{n}" for n in range(8000)),
+    "8,000 unclosed '(' in one word": lambda: "https://a/(" * 8000,
+    "a URL wrapped over 2,000 lines": lambda: "https://example.com/" + "\n".join(
+        "abcdefghij" for _ in range(2000)),
+    "2,000 'source' + 190 spaces + URL": lambda: "\n".join(
+        "source" + " " * 190 + f"https://e.com/{n}" for n in range(2000)),
+    "1,000 related titles x 1,000 URLs": lambda: "\n".join(
+        f"Related article: Title number {n} about things" for n in range(1000)) + "\n" +
+        "\n".join(f"https://e.com/title-number-{n}-x" for n in range(1000)),
+}
+
+
+def hostile() -> None:
+    print(f"\n{'hostile input':<40} seconds")
+    for name, make in HOSTILE.items():
+        text = make()
+        start = time.perf_counter()
+        discover(text, "text", Options())
+        print(f"{name:<40} {time.perf_counter() - start:.2f}")
+
+
 if __name__ == "__main__":
     main()
+    hostile()

@@ -4,11 +4,12 @@ Kept free of Scrapy so that extraction runs the same in a worker process, in tes
 benchmarks. What is stored and compared is the *normalised* text's hash: whitespace churn in a
 page's markup must not count as a change of what the source says.
 
-Beside the article, the page's whole visible text is kept (one line per block, without
-scripts, styles and the head): a correction notice appended after the article container or
-a changed caption is not in trafilatura's article, but it is what a reader of the page saw,
-and it is compared and indexed too (crawler.core.change). It is read from the tree already
-parsed, in about a millisecond.
+Beside the article, the page's visible text *around* it is kept (one line per block, without
+scripts, styles, the head, and the lines the article already has): a correction notice
+appended after the article container or a changed caption is not in trafilatura's article,
+but it is what a reader of the page saw, and it is compared and indexed too
+(crawler.core.change). Only what the article lacks is kept, so that a snapshot does not store
+and index its text twice. It is read from the tree already parsed, in about a millisecond.
 """
 
 from __future__ import annotations
@@ -84,6 +85,12 @@ def page_text(tree: Any) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def around(page: str, article: str) -> str:
+    """The lines of a page's visible text that its article does not contain."""
+    flat = " ".join(article.split())
+    return "\n".join(line for line in page.splitlines() if line not in flat)
+
+
 def plain_text(body: bytes, encoding: str | None) -> Extraction | None:
     """A ``text/*`` response is its own text (None when blank)."""
     text = decode_body(body, encoding)
@@ -116,5 +123,5 @@ def extract(body: bytes, encoding: str | None, url: str,
         sitename=document.sitename,
         language=document.language or _language(tree, content_language),
         metadata={key: value for key, value in extra.items() if value},
-        page_text=page_text(tree),
+        page_text=around(page_text(tree), document.text),
     )

@@ -208,8 +208,9 @@ class Hop:
 
 @dataclass(frozen=True)
 class Extraction:
-    """A page's main text (and its comparison hash) and metadata; ``page_text`` is all the
-    visible text of the page (corrections and captions often sit outside the article)."""
+    """A page's main text (and its comparison hash) and metadata; ``page_text`` is the
+    page's visible text around the article (corrections and captions often sit outside
+    it)."""
 
     text: str
     text_sha256: str

@@ -51,6 +51,8 @@ RELATED_TITLE = re.compile(rf"^[\W_]*(?:{_RELATED})\s*[:\-–—]\s*(?P<title>\w
 _LINKISH = re.compile(r"https?://|www\.", re.IGNORECASE)
 
 _LABEL_WINDOW = 200
+_TITLE_LINE = 400
+_SPACES = re.compile(r"\s{2,}")
 _SLUG_MIN_SCORE = 0.6
 _SLUG_MIN_WORDS = 2
 
@@ -63,6 +65,10 @@ def role_of(prefix: str, line_above: str) -> Role:
     match inside it."""
     if len(prefix) > _LABEL_WINDOW:
         prefix = "x" + prefix[-_LABEL_WINDOW:]
+    # Runs of spaces made single: the label patterns' optional spaces then cannot backtrack
+    # over them; a label line is short.
+    prefix = _SPACES.sub(" ", prefix)
+    line_above = _SPACES.sub(" ", line_above[:_LABEL_WINDOW])
     if _ORIGINAL_PREFIX.search(prefix):
         return Role.ORIGINAL
     if _RELATED_PREFIX.search(prefix):
@@ -91,7 +97,9 @@ def related_titles(lines: Iterable[str]) -> list[str]:
     """The titles of "Related article: <title>" lines (a title, not a URL)."""
     titles = []
     for line in lines:
-        match = RELATED_TITLE.match(line)
+        if len(line) > _TITLE_LINE:
+            continue  # a "Related article: <title>" line is short
+        match = RELATED_TITLE.match(_SPACES.sub(" ", line))
         if match and not _LINKISH.search(match["title"]):
             titles.append(match["title"])
     return titles
@@ -99,16 +107,27 @@ def related_titles(lines: Iterable[str]) -> list[str]:
 
 def match_related_titles(titles: list[str], mentions: list[_Cited]) -> list[_Cited]:
     """Mark as ``related`` the URL whose slug matches a "Related article: <title>" line
-    (of mentions, or of findings: what is dropped is left alone)."""
+    (of mentions, or of findings: what is dropped is left alone). Each URL's slug words are
+    indexed once, so a title is compared only with the URLs sharing a word with it."""
     mentions = list(mentions)
+    by_word: dict[str, list[int]] = {}
+    slugs: dict[int, set[str]] = {}
+    for index, mention in enumerate(mentions):
+        if mention.role is Role.ORIGINAL or not mention.url or getattr(
+                mention, "dropped", None):
+            continue
+        slugs[index] = set(_words(unquote(urlsplit(mention.url).path)))
+        for word in slugs[index]:
+            by_word.setdefault(word, []).append(index)
     for title in titles:
-        size = len(set(_words(title)))
+        title_words = set(_words(title))
+        size = len(title_words)
         best, best_score = None, 0.0
-        for index, mention in enumerate(mentions):
-            if mention.role is Role.ORIGINAL or not mention.url or getattr(
-                    mention, "dropped", None):
+        candidates = sorted({index for word in title_words for index in by_word.get(word, ())})
+        for index in candidates:
+            if index not in slugs:
                 continue
-            score = slug_score(title, mention.url)
+            score = len(title_words & slugs[index]) / size
             if score > best_score:
                 best, best_score = index, score
         if best is not None and best_score >= _SLUG_MIN_SCORE and best_score * size >= \

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 START = re.compile(r"(?<![A-Za-z_^])https?://|(?<![A-Za-z0-9_@.\-^])(?://)?www\.",
                    re.IGNORECASE)
@@ -81,6 +82,8 @@ def _end_of_host(text: str, start: int) -> int:
 def _pair_end(text: str, start: int, closer: str) -> int:
     """The index after ``closer`` closing the group opened at ``start`` within the same
     word, or -1."""
+    if len(text) > _SHORT:
+        return _pairs(text).get(start, -1)
     index = start + 1
     depth = 1
     opener = text[start]
@@ -94,6 +97,36 @@ def _pair_end(text: str, start: int, closer: str) -> int:
             depth += 1
         index += 1
     return -1
+
+
+_SHORT = 2048  # texts up to this long are scanned directly: a table would cost more
+
+
+@lru_cache(maxsize=4)
+def _pairs(text: str) -> dict[int, int]:
+    """For every bracket and quote of ``text``, the index after what closes it within its
+    word (brackets nest per kind; a quote closes at the next same quote). One pass over the
+    text, kept for the few texts being scanned: a word of 8,000 unclosed ``(`` costs what
+    8,000 words do, not 8,000 rescans of the word."""
+    found: dict[int, int] = {}
+    stacks: dict[str, list[int]] = {opener: [] for opener in _OPENERS}
+    closing = {closer: opener for opener, closer in _OPENERS.items()}
+    quotes: dict[str, int] = {}
+    for index, char in enumerate(text):
+        if char in stacks:
+            stacks[char].append(index)
+        elif char in closing:
+            if stacks[closing[char]]:
+                found[stacks[closing[char]].pop()] = index + 1
+        elif char in _QUOTES:
+            if char in quotes:
+                found[quotes.pop(char)] = index + 1
+            quotes[char] = index
+        elif _space(char):
+            for stack in stacks.values():
+                stack.clear()
+            quotes.clear()
+    return found
 
 
 def _continues(text: str, index: int) -> bool:

@@ -35,12 +35,16 @@ _CONTINUES = set("/-_%?&=.~+#")
 _STRUCTURE = set("/=&?%_#~+")
 _ENDS_SENTENCE = set(",;:!?)]}\"'")
 _ANCHOR_REACH = 500  # how far back a Markdown "[anchor](" is looked for
+# A URL is not joined past this length: each line joined re-reads the URL so far, and no
+# URL anyone cites is wrapped over dozens of lines.
+_LONGEST = 4096
 
 
 class _Join(Enum):
     NO = 0
     YES = 1
-    MAYBE = 2  # both readings plausible
+    MAYBE = 2  # both readings plausible, the joined one first
+    UNLIKELY = 3  # not joined, but the joined reading kept as an alternative
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,19 @@ class _Text:
     def __init__(self, text: str):
         self.text = text.replace("\r\n", "\n").replace("\r", "\n")
         self.starts = [0] + [match.end() for match in re.finditer("\n", self.text)]
+        self.cut_starts: list[int] = []
+        self._searched: tuple[int, re.Match[str] | None] | None = None
+
+    def next_start(self, pos: int) -> re.Match[str] | None:
+        """The next :data:`START` at or after ``pos`` (asked for in increasing order: a
+        search that found nothing, or something further on, is not repeated)."""
+        if self._searched is not None:
+            searched_from, found = self._searched
+            if searched_from <= pos and (found is None or found.start() >= pos):
+                return found
+        found = START.search(self.text, pos)
+        self._searched = (pos, found)
+        return found
 
     def line_no(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)
@@ -136,13 +153,18 @@ def _join(url: str, line: str, following: str, wrapping: _Wrapping, word: int) -
     token = following.split(None, 1)[0]
     if following.startswith("://") and url[-1].isalpha():
         return _Join.YES  # a scheme cut from its "://", inside a query ("?u=https" / "://")
-    if token[0] in _OPENS_PATH and url[-1] not in _ENDS_SENTENCE:
-        return _Join.YES  # "/), said": the path's last slash, then the sentence
     if not any(char.isalnum() for char in token):
-        return _Join.NO
+        return _Join.NO  # "& more", "—"
     length = len(line) if wrapping.folded else len(line.rstrip())
     full = wrapping.width > 0 and length >= 0.8 * wrapping.width
     exact = wrapping.width > 0 and length >= wrapping.width
+    if wrapping.width and not wrapping.folded and not cut and word + len(token) <= \
+            wrapping.width:
+        # A word wrapper breaks lines at spaces (and after hyphens), and cuts a word only
+        # when it is longer than a line: a URL that fits with what follows was not cut here.
+        return _Join.UNLIKELY if _urlish(token) or token[0] in _OPENS_PATH else _Join.NO
+    if token[0] in _OPENS_PATH and url[-1] not in _ENDS_SENTENCE:
+        return _Join.YES  # "/), said": the path's last slash, then the sentence
     if token[0] in ",;" and len(token) > 1 and token[1].isalnum() and full:
         return _Join.YES  # ",198474.html": a path with commas, cut before one
     if not (token[0].isalnum() or token[0] in _CONTINUES):
@@ -167,7 +189,10 @@ def _join(url: str, line: str, following: str, wrapping: _Wrapping, word: int) -
                            or any(char in "/=&?#%" for char in token)):
         return _Join.YES
     if not rest and not token[0].isupper():
-        return _Join.YES
+        # A word alone on its line: the URL's end, or a word after it ("thanks").
+        # (Unless the URL already runs over from the line above: then it is being cut.)
+        unsure = token.isalpha() and wrapping.width == 0 and last.isalnum() and word <= length
+        return _Join.UNLIKELY if unsure else _Join.YES
     if last == "/" and full and not rest:
         return _Join.YES
     if full and "-" in token:
@@ -212,21 +237,23 @@ def _best(readings: list[str], titles: list[str]) -> list[str]:
 _CUT_SCHEME = re.compile(r"(?<![A-Za-z_^])h(?:t(?:t(?:ps?(?::/{0,2})?)?)?)?\n")
 
 
-def _start(text: str, pos: int, rejoin: bool) -> tuple[int, str, int] | None:
+def _start(doc: _Text, pos: int, cuts: list[re.Match[str]]) -> tuple[int, str, int] | None:
     """The next URL at or after ``pos``: where it starts, its first piece and where that
-    ends; a scheme a line break cut counts (when rejoining)."""
-    match = START.search(text, pos)
-    if rejoin:
-        for cut in _CUT_SCHEME.finditer(text, pos):
-            if match is not None and cut.start() > match.start():
-                break
-            head = cut[0][:-1]
-            joined = head + text[cut.end():cut.end() + 8]
-            if joined.lower().startswith(("http://", "https://")) and len(head) <= 8:
-                rest = text[cut.end():]
-                end = url_end(head + rest, 0)
-                if end > len(head):
-                    return cut.start(), (head + rest)[:end], cut.end() + end - len(head)
+    ends; a scheme a line break cut counts (``cuts``: where they are, found once)."""
+    text = doc.text
+    match = doc.next_start(pos)
+    for index in range(bisect.bisect_left(doc.cut_starts, pos), len(cuts)):
+        cut = cuts[index]
+        if match is not None and cut.start() > match.start():
+            break
+        head = cut[0][:-1]
+        joined = head + text[cut.end():cut.end() + 8]
+        if joined.lower().startswith(("http://", "https://")) and len(head) <= 8:
+            # The rest of the URL is on the next line: nothing further can belong to it.
+            rest = text[cut.end():doc.line_end(doc.line_no(cut.end()))]
+            end = url_end(head + rest, 0)
+            if end > len(head):
+                return cut.start(), (head + rest)[:end], cut.end() + end - len(head)
     if match is None:
         return None
     end = url_end(text, match.start())
@@ -242,7 +269,9 @@ def scan(text: str, *, rejoin: bool = True) -> list[Found]:
     titles = related_titles(lines) if rejoin else []
     found: list[Found] = []
     pos = 0
-    while (next_url := _start(text, pos, rejoin)) is not None:
+    cuts = list(_CUT_SCHEME.finditer(text)) if rejoin else []
+    doc.cut_starts = [cut.start() for cut in cuts]
+    while (next_url := _start(doc, pos, cuts)) is not None:
         start, written, end = next_url
         match = START.match(written)
         if match is None or len(written) <= match.end():
@@ -274,7 +303,7 @@ def _rejoined(doc: _Text, start: int, url: str, end: int, number: int, wrapping:
     text = doc.text
     others: list[str] = []
     word = len(url) + _lead(text, start)
-    while number < len(doc.starts):
+    while number < len(doc.starts) and len(url) < _LONGEST:
         tail = text[end:doc.line_end(number)]
         if any(char.isspace() for char in tail):
             break  # the URL ended before the line did
@@ -287,6 +316,9 @@ def _rejoined(doc: _Text, start: int, url: str, end: int, number: int, wrapping:
         stop = url_end(joined, 0)
         if stop <= len(url + tail):
             break  # the grammar refuses the continuation
+        if decision is _Join.UNLIKELY:
+            others.append(joined[:stop])
+            break
         if decision is _Join.MAYBE:
             others.append(url)
         number += 1
