@@ -131,7 +131,7 @@ def parse_documents(path: str, data: bytes, max_bytes: int) -> list[Document]:
                                   "(save it as PDF, DOCX or text)")
     form = FORMATS.get(suffix) or ("pdf" if data.startswith(b"%PDF-") else None)
     if form is not None:
-        converted = convert(path, form, data)
+        converted = convert(path, form, data, max_bytes)
         single = len(converted) == 1
         found = [Document(sha256(data) if single else sha256(item.content.encode()),
                           path if single else f"{path} ({item.name})", item.kind,

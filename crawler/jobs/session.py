@@ -33,7 +33,7 @@ from crawler import config
 from crawler.core.clock import utcnow
 from crawler.core.url import canonical
 from crawler.core.models import (
-    CheckResult, CrawlJob, CrawlResult, LatestSnapshot, RunStatus, Target,
+    CheckResult, Outcome, CrawlJob, CrawlResult, LatestSnapshot, RunStatus, Target,
 )
 from crawler.core.schedule import Schedule
 from crawler.errors import ArchiveError
@@ -48,6 +48,7 @@ _T = TypeVar("_T")
 # Due URLs handed from the writer thread to the event loop at a time (each hop costs a
 # thread switch; the archive reads them in larger pages of its own).
 _TARGETS_PER_HOP = 100
+_CANDIDATE_TRIES = 3
 
 
 class _Stats(Protocol):
@@ -174,7 +175,11 @@ class ArchiveSession:
             candidate = self.archive.write(self.archive.urls.add_candidate, canonical(url), url,
                                            url_id, utcnow())
             info = self.archive.urls.find(url)
-            if candidate != url_id and info.candidate_of == url_id and not info.last_checked_at:
+            # Not tried yet, or failed fewer than _CANDIDATE_TRIES times (in case it was a
+            # timeout or a 503 that passes).
+            retry = info.last_outcome is Outcome.FAILED and info.failures < _CANDIDATE_TRIES
+            if candidate != url_id and info.candidate_of == url_id and (
+                    not info.last_checked_at or retry):
                 targets.append(Target(candidate, url))
         return targets
 

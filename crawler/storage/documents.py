@@ -35,7 +35,7 @@ class Documents:
         if cursor.rowcount == 0:
             return False
         for mention in mentions:
-            url_id = self._urls.add(mention.canonical, mention.url, now)
+            url_id = self._urls.cite(mention, now)
             conn.execute(
                 "INSERT OR IGNORE INTO mentions (document_id, url_id, written, role, anchor,"
                 " line, alternatives) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -55,10 +55,15 @@ class Documents:
         return list(dict.fromkeys(found))
 
     def repoint(self, old_url_id: int, new_url_id: int) -> int:
-        """Make the documents citing one URL cite another (in a write); how many now do."""
-        return self._db.conn.execute(
+        """Make the documents citing one URL cite another (in a write); how many now do.
+        A document that already cites both keeps one mention, of the other."""
+        moved = self._db.conn.execute(
             "UPDATE OR IGNORE mentions SET url_id = ? WHERE url_id = ?",
             [new_url_id, old_url_id]).rowcount
+        self._db.conn.execute("DELETE FROM mentions WHERE url_id = ? AND document_id IN"
+                              " (SELECT document_id FROM mentions WHERE url_id = ?)",
+                              [old_url_id, new_url_id])
+        return moved
 
     def ids(self, id_or_path: str, key: str | None = None) -> list[str]:
         """Ids of the current versions of the documents at path ``key`` (a file, or every

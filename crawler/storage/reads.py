@@ -9,6 +9,7 @@ from crawler.core.hashing import sha256
 from crawler.core.models import Outcome
 from crawler.core.views import ArchiveStatus, Change, SearchHit
 from crawler.storage.database import Database
+from crawler.storage.files import LIVE_URL
 from crawler.storage.runs import Runs
 from crawler.storage.snapshots import change_summary
 
@@ -21,6 +22,11 @@ def fts_query(text: str) -> str:
     return " ".join('"' + term.replace('"', '""') + '"' for term in terms if term.strip())
 
 
+# URLs that crawls check (not unconfirmed or replaced readings of wrapped URLs, not
+# forgotten ones): what status counts.
+_CHECKED = "candidate_of IS NULL AND superseded_by IS NULL AND forgotten_at IS NULL"
+
+
 class Reads:
     def __init__(self, database: Database, runs: Runs):
         self._db = database
@@ -31,14 +37,15 @@ class Reads:
         one = self._db.one
         return ArchiveStatus(
             documents=one("SELECT count(*) FROM documents"),
-            urls=one("SELECT count(*) FROM urls"),
+            urls=one(f"SELECT count(*) FROM urls WHERE {_CHECKED}"),
             snapshots=one("SELECT count(*) FROM snapshots"),
             bodies=one("SELECT count(*) FROM bodies"),
             bodies_bytes=one("SELECT coalesce(sum(length(data)), 0) FROM bodies"),
-            due=one("SELECT count(*) FROM urls WHERE next_check_at IS NULL"
-                    " OR next_check_at <= ?", [now]),
-            failing=one("SELECT count(*) FROM urls WHERE last_outcome = 'failed'"),
-            never_archived=one("SELECT count(*) FROM urls WHERE id NOT IN"
+            due=one(f"SELECT count(*) FROM urls WHERE {_CHECKED} AND {LIVE_URL} AND"
+                    " (next_check_at IS NULL OR next_check_at <= ?)", [now]),
+            failing=one(f"SELECT count(*) FROM urls WHERE {_CHECKED} AND"
+                        " last_outcome = 'failed'"),
+            never_archived=one(f"SELECT count(*) FROM urls WHERE {_CHECKED} AND id NOT IN"
                                " (SELECT url_id FROM snapshots)"),
             runs=self._runs.recent(runs),
         )

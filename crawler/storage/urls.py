@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from crawler.core.models import Outcome, Target, UrlSchedule
+from crawler.core.models import Mention, Outcome, Target, UrlSchedule
 from crawler.core.views import UrlInfo
 from crawler.core.url import canonical
 from crawler.errors import InvalidURL, NotArchived
@@ -41,6 +41,27 @@ class Urls:
             (canonical_url, url, now),
         )
         return self._db.one("SELECT id FROM urls WHERE canonical = ?", (canonical_url,))
+
+    def cite(self, mention: Mention, now: str) -> int:
+        """The id of the URL a mention cites (in a write). A URL that another reading of a
+        wrapped URL replaced stands for that reading when the mention has it among its
+        own readings (the same wrapped URL, in a new version of the document); cited
+        otherwise, it is checked again: the new document may mean it."""
+        url_id = self.add(mention.canonical, mention.url, now)
+        replaced_by = self._db.one("SELECT superseded_by FROM urls WHERE id = ?", [url_id])
+        if replaced_by is None:
+            return url_id
+        replacement = self._db.one("SELECT canonical FROM urls WHERE id = ?", [replaced_by])
+        readings = set()
+        for other in mention.alternatives:
+            try:
+                readings.add(canonical(other))
+            except InvalidURL:
+                continue
+        if replacement in readings:
+            return replaced_by
+        self._db.conn.execute("UPDATE urls SET superseded_by = NULL WHERE id = ?", [url_id])
+        return url_id
 
     def find(self, url: str) -> UrlInfo:
         """A URL as a user types it (any form that canonicalises the same)."""

@@ -243,3 +243,21 @@ async def test_the_other_reading_of_a_wrapped_url_is_archived_when_the_first_is_
     assert [(source.url, source.state) for source in document.sources] == [(url, "ok")]
     again = await crawl_here(db, everything=True)
     assert again.counts.urls_due == 1, "the reading that does not exist is not checked again"
+    status = api.status(db=str(db))
+    assert (status.urls, status.failing) == (1, 0), "the replaced reading is not counted"
+
+    # A new version of the note, the same wrapped URL in it: it cites the reading that
+    # exists at once.
+    doc.write_text(doc.read_text() + "\nEdited.\n")
+    assert (await crawl_here(db, [doc])).finished
+    [document] = api.report(db=str(db))
+    assert [source.url for source in document.sources] == [url]
+    assert server.hits("/2024/minutesand") == 1
+    # Another document citing the replaced URL as written means it: it is checked again
+    # (when due: it failed a moment ago).
+    other = tmp_path / "other.txt"
+    other.write_text(f"See {server.url('/2024/minutesand')} for details.\n")
+    cited = await crawl_here(db, [other])
+    assert cited.finished and cited.counts.urls_cited == 1
+    [replaced] = [info for info in api.list_urls(db=str(db)) if info.url.endswith("minutesand")]
+    assert replaced.superseded_by is None and replaced.next_check_at

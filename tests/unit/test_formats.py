@@ -4,6 +4,7 @@ as its application writes it (zipped XML, PDF objects, RFC 5322 messages)."""
 from __future__ import annotations
 
 import io
+import random
 import zipfile
 
 import pytest
@@ -63,9 +64,9 @@ def test_pdf_text_and_link_annotations():
     assert document.encoding == "pdf"
 
 
-def zipped(files: dict[str, str]) -> bytes:
+def zipped(files: dict[str, str], compression: int = zipfile.ZIP_STORED) -> bytes:
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
+    with zipfile.ZipFile(out, "w", compression) as archive:
         for name, content in files.items():
             archive.writestr(name, content)
     return out.getvalue()
@@ -165,3 +166,202 @@ def test_html_documents_are_stored_as_a_reader_sees_them():
                                    b"text, <a href='https://example.org/a'>a link</a>.</p>")
     assert document.text == "Title\n\nSome bold text, a link.\n"
     assert document.content.startswith("<!doctype html>")
+
+
+# Damaged and hostile files: each is refused with one line naming it, whatever the parser
+# raised (zlib.error, RuntimeError, OverflowError, AttributeError, ...), or read.
+
+def refusal(name: str, data: bytes, limit: int = LIMIT) -> str:
+    with pytest.raises(DocumentError) as error:
+        parse_documents(name, data, limit)
+    assert "\n" not in str(error.value)
+    return str(error.value)
+
+
+def docx(paragraph: str) -> bytes:
+    return zipped({"word/document.xml": f"<w:document {W}><w:body><w:p><w:r><w:t>{paragraph}"
+                                        f"</w:t></w:r></w:p></w:body></w:document>"},
+                  zipfile.ZIP_DEFLATED)
+
+
+def test_docx_with_a_corrupt_deflate_stream():
+    data = bytearray(docx("The council met on Monday. " * 50))
+    start = 30 + len("word/document.xml")  # the first member's data, after its local header
+    data[start + 2 : start + 12] = bytes(byte ^ 0xFF for byte in data[start + 2 : start + 12])
+    assert refusal("notes.docx", bytes(data)).startswith(
+        "notes.docx: not a readable DOCX document (Error -3 while decompressing data")
+
+
+def test_docx_with_an_encrypted_member():
+    data = bytearray(docx("Secret"))
+    data[6] |= 1  # "encrypted" in the local header's flags ...
+    data[data.rfind(b"PK\x01\x02") + 8] |= 1  # ... and in the central directory's
+    assert refusal("secret.docx", bytes(data)) == (
+        "secret.docx: not a readable DOCX document (File 'word/document.xml' is encrypted, "
+        "password required for extraction)")
+
+
+def test_docx_without_its_document_part():
+    assert refusal("parts.docx", zipped({"word/styles.xml": "<x/>"})) == (
+        "parts.docx: not a readable DOCX document (There is no item named "
+        "'word/document.xml' in the archive)")
+
+
+def test_rtf_with_an_overflowing_unicode_escape():
+    assert refusal("note.rtf", rb"{\rtf1\ansi Source: \u99999999999 x\par}").startswith(
+        "note.rtf: not a readable RTF document (")
+
+
+def test_mail_in_an_unknown_charset_is_read_as_utf8():
+    [document] = read("odd.eml", b"From: ana@example.org\nSubject: Odd\nContent-Type: "
+                                 b"text/plain; charset=x-unknown-9\n\nCaf\xc3\xa9: "
+                                 b"https://example.org/cafe\n")
+    assert "Caf\u00e9: https://example.org/cafe" in document.text
+    assert [url for url, *_ in urls(document)] == ["https://example.org/cafe"]
+
+
+def test_mutated_pdfs_are_read_or_refused():
+    original = pdf("Original url: https://example.org/story", ["https://example.org/linked"])
+    for seed in range(300):
+        rng = random.Random(seed)
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 8)):
+            at = rng.randrange(len(data))
+            if (operation := rng.random()) < 0.5:
+                data[at] = rng.randrange(256)
+            elif operation < 0.8:
+                del data[at : at + rng.randint(1, 20)]
+            else:
+                data[at:at] = rng.randbytes(rng.randint(1, 10))
+        try:
+            read("mutated.pdf", bytes(data))
+        except DocumentError as error:
+            assert str(error).startswith("mutated.pdf: "), seed
+            assert "\n" not in str(error), seed
+
+
+def test_truncated_pdf():
+    assert refusal("cut.pdf", pdf("Some text", [])[:40]).startswith(
+        "cut.pdf: not a readable PDF document (")
+
+
+def test_zip_bomb_is_refused_once_decompressed_beyond_the_limit():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive, \
+            archive.open("word/document.xml", "w") as member:
+        member.write(f"<w:document {W}><w:body>".encode())
+        spaces = b" " * (1024 * 1024)
+        for _ in range(200):  # 200 MB of spaces, compressed
+            member.write(spaces)
+        member.write(b"</w:body></w:document>")
+    data = out.getvalue()
+    assert len(data) < 1024 * 1024
+    assert refusal("bomb.docx", data, limit=1024 * 1024) == (
+        "bomb.docx: larger than 4,194,304 bytes once decompressed")
+
+
+RELS = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/hyperlink" Target="{}" TargetMode="External"/></Relationships>')
+
+
+def test_docx_links_in_footnotes_and_endnotes():
+    document_xml = f"""<w:document {W}><w:body>
+      <w:p><w:r><w:t>Turnout fell</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r>
+        <w:r><w:t xml:space="preserve"> (see </w:t></w:r><w:hyperlink r:id="rId1"><w:r>
+        <w:t>the results</w:t></w:r></w:hyperlink><w:r><w:t>).</w:t></w:r></w:p>
+    </w:body></w:document>"""
+    footnotes = f"""<w:footnotes {W}>
+      <w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>
+      <w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/>
+        </w:r></w:p></w:footnote>
+      <w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> Source: </w:t></w:r>
+        <w:hyperlink r:id="rId1"><w:r><w:t>the census</w:t></w:r></w:hyperlink></w:p>
+      </w:footnote>
+    </w:footnotes>"""
+    endnotes = f"""<w:endnotes {W}><w:endnote w:id="1"><w:p><w:r>
+      <w:t>Also https://example.org/method</w:t></w:r></w:p></w:endnote></w:endnotes>"""
+    [document] = read("report.docx", zipped({
+        "word/document.xml": document_xml, "word/footnotes.xml": footnotes,
+        "word/endnotes.xml": endnotes,
+        "word/_rels/document.xml.rels": RELS.format("https://example.org/results"),
+        "word/_rels/footnotes.xml.rels": RELS.format("https://example.org/census")}))
+    assert [" ".join(line.split()) for line in document.text.split("\n\n")] == [
+        "Turnout fell (see the results).", "Source: the census",
+        "Also https://example.org/method"]
+    assert [(url, anchor) for url, _, anchor in urls(document)] == [
+        ("https://example.org/results", "the results"),
+        ("https://example.org/census", "the census"), ("https://example.org/method", None)]
+
+
+def test_odt_footnote_is_read_once():
+    content = """<office:document-content
+        xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+        xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+        xmlns:xlink="http://www.w3.org/1999/xlink"><office:body><office:text>
+      <text:p>Turnout fell<text:note text:id="ftn1" text:note-class="footnote">
+        <text:note-citation>1</text:note-citation><text:note-body><text:p>Source:
+        <text:a xlink:href="https://example.org/census">the census</text:a></text:p>
+        </text:note-body></text:note> sharply.</text:p>
+    </office:text></office:body></office:document-content>"""
+    [document] = read("report.odt", zipped({"content.xml": content}))
+    assert [" ".join(line.split()) for line in document.text.split("\n\n")] == [
+        "Turnout fell sharply.", "Source: the census"]
+    assert [url for url, *_ in urls(document)] == ["https://example.org/census"]
+
+
+def test_pdf_of_link_annotations_only():
+    [document] = read("links.pdf", pdf("", ["https://example.org/one",
+                                            "https://example.org/two"]))
+    assert document.text == "https://example.org/one\nhttps://example.org/two"
+    assert urls(document) == [("https://example.org/one", "cited", None),
+                              ("https://example.org/two", "cited", None)]
+
+
+def test_mbox_without_a_from_line_is_one_message():
+    message = (b"From: Bo <bo@example.org>\nSubject: Saved\n\nOriginal url: "
+               b"https://example.org/saved\n")
+    [document] = read("saved.mbox", message)
+    assert document.path == "saved.mbox"
+    assert document.text.startswith("Subject: Saved\nFrom: Bo <bo@example.org>")
+    assert urls(document) == [("https://example.org/saved", "original", None)]
+
+
+def test_multipart_mail_without_a_boundary_is_read_as_text():
+    [document] = read("broken.eml", b"From: ana@example.org\nSubject: Broken\nMIME-Version: "
+                                    b"1.0\nContent-Type: multipart/mixed\n\n--XX\nContent-"
+                                    b"Type: text/plain\n\nSee https://example.org/story for "
+                                    b"more.\n--XX--\n")
+    assert "See https://example.org/story for more." in document.text
+    assert [url for url, *_ in urls(document)] == ["https://example.org/story"]
+
+
+@pytest.mark.parametrize("name, original", [
+    ("notes.docx", docx("See https://example.org/a " * 20)),
+    ("notes.odt", zipped({"content.xml": '<o:c xmlns:o="urn:x" xmlns:t="urn:oasis:names:tc:'
+                          'opendocument:xmlns:text:1.0"><t:p>See https://example.org/a</t:p>'
+                          "</o:c>"}, zipfile.ZIP_DEFLATED)),
+    ("note.rtf", (rb"{\rtf1\ansi See {\field{\*\fldinst{HYPERLINK "
+                  rb'"https://example.org/a"}}{\fldrslt{this}}}\u8212? \par}')),
+    ("mail.eml", MAIL), ("mail.mbox", b"From a@b Tue Jul  1 10:00:00 2025\n" + MAIL),
+])
+def test_mutated_documents_are_read_or_refused(name, original):
+    for seed in range(100):
+        rng = random.Random(seed)
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(data))
+            data[at : at + rng.randint(0, 3)] = rng.randbytes(rng.randint(0, 3))
+        try:
+            read(name, bytes(data))
+        except DocumentError as error:
+            assert "\n" not in str(error), seed
+
+
+def test_an_indented_word_paragraph_keeps_its_links():
+    """Markdown would read a paragraph indented by four spaces as code, and drop its links."""
+    body = (f'<w:document {W}><w:body><w:p><w:r><w:t xml:space="preserve">      Source: '
+            'https://example.org/indented</w:t></w:r></w:p></w:body></w:document>')
+    [document] = parse_documents("indented.docx", zipped({"word/document.xml": body}), 10**6)
+    assert [m.url for m in discover(document.source, document.kind)] == [
+        "https://example.org/indented"]
