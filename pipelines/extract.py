@@ -31,7 +31,7 @@ from scrapy.crawler import Crawler
 from crawler import config
 from crawler.core.extraction import plain_text
 from crawler.core.models import Blob, Extraction
-from crawler.fetch.extract_worker import extract_and_pack
+from crawler.fetch.extract_worker import extract_and_pack, watch_crawl
 from crawler.fetch.items import Item, PageItem
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,8 @@ def start_pool(workers: int) -> ProcessPoolExecutor:
     running reactor is unsafe), importing only crawler.fetch.extract_worker."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["crawler.fetch.extract_worker"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=watch_crawl, initargs=(os.getpid(),))
     with _light_main():
         pool.submit(int).result()  # the processes start with the first task
     return pool

@@ -145,3 +145,33 @@ def test_a_signal_while_documents_are_read_stops_as_gracefully(signum, server, t
     [run] = api.status(db=str(db)).runs
     assert (run.status, run.documents) == ("interrupted", read)
     assert server.requests == [], "nothing was fetched"
+
+
+def _session_processes(sid: int) -> list[int]:
+    """The processes of a session (a crawl started in its own session, and its children)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == sid and fields[0] != b"Z":
+                found.append(int(entry))
+    return found
+
+
+def test_a_killed_crawl_leaves_no_process_behind(server, tmp_path):
+    db = tmp_path / "a.db"
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "crawl", str(slow_site(server, tmp_path, count=8,
+                                                                 delay=0.5)),
+         "--db", str(db), *FAST, "-s", "EXTRACT_WORKERS=2", "-s", "CONCURRENT_REQUESTS=1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    wait_for(lambda: db.exists() and snapshots(db) >= 1, what="a first snapshot")
+    assert len(_session_processes(crawl.pid)) >= 3, "the crawl, its forkserver and workers"
+    crawl.kill()
+    crawl.wait()
+    wait_for(lambda: not _session_processes(crawl.pid), timeout=15,
+             what="the crawl's forkserver and workers to exit")
