@@ -118,7 +118,11 @@ def _link(text: str, url: str | None) -> str:
     text = " ".join(text.split())
     if not url:
         return text
-    return f"[{text.replace('[', '').replace(']', '')}]({url})" if text else f" {url} "
+    # In angle brackets, the destination may hold spaces and parentheses (CommonMark); a
+    # link without text is still a link, its URL taken as it is, not rescanned as prose.
+    target = url.replace("\\", "\\\\").replace("<", "\\<").replace(">", "\\>")
+    label = text.replace("[", "").replace("]", "") or url.replace("[", "").replace("]", "")
+    return f"[{label}](<{target}>)"
 
 
 def _docx(data: bytes, limit: int) -> Converted:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crawler.core.clock import utcnow
-from crawler.core.discovery import Options as DiscoveryOptions, discover
+from crawler.core.discovery import VERSION as DISCOVERY, Options as DiscoveryOptions, discover
 from crawler.core.models import Document, RunCounts
 from crawler.errors import DocumentError
 from crawler.jobs.document_files import (
@@ -86,7 +86,7 @@ class Intake:
         """In one write: the content (once), and the path pointed at it, following a file
         that moved."""
         archive, now = self.archive, utcnow()
-        new = archive.documents.add(document, mentions, now)
+        new = archive.documents.add(document, mentions, now, DISCOVERY)
         if archive.files.get(document.path) is None and file != "-":
             for known in archive.files.holding(document.id):
                 if not key_path(known.file, self.root).exists():

@@ -23,17 +23,30 @@ class Documents:
         self._db = database
         self._urls = urls
 
-    def add(self, document: Document, mentions: Iterable[Mention], now: str) -> bool:
-        """Store a document and its mentions (in a write); False when already archived."""
+    def add(self, document: Document, mentions: Iterable[Mention], now: str,
+            discovered_with: int = 0) -> bool:
+        """Store a document and its mentions (in a write); False when already archived.
+        One archived by an older discovery (``discovered_with``) gets its text and mentions
+        replaced by these."""
         conn = self._db.conn
         cursor = conn.execute(
             "INSERT OR IGNORE INTO documents (id, path, kind, encoding, size, text, content,"
-            " read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " read_at, discovered_with) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (document.id, document.path, document.kind, document.encoding, document.size,
-             document.text, document.content, now),
+             document.text, document.content, now, discovered_with),
         )
-        if cursor.rowcount == 0:
-            return False
+        new = cursor.rowcount == 1
+        if not new:
+            older = self._db.one("SELECT coalesce(discovered_with, 0) < ? FROM documents"
+                                 " WHERE id = ?", [discovered_with, document.id])
+            if not older:
+                return False
+            conn.execute("UPDATE documents SET text = ?, content = ?, kind = ?,"
+                         " discovered_with = ? WHERE id = ?",
+                         [document.text, document.content, document.kind, discovered_with,
+                          document.id])
+            conn.execute("DELETE FROM mentions WHERE document_id = ?", [document.id])
+            conn.execute("DELETE FROM coverage WHERE document_id = ?", [document.id])
         for mention in mentions:
             url_id = self._urls.cite(mention, now)
             conn.execute(
@@ -43,7 +56,7 @@ class Documents:
                  mention.line,
                  json.dumps(list(mention.alternatives)) if mention.alternatives else None),
             )
-        return True
+        return new
 
     def alternatives(self, url_id: int) -> list[str]:
         """Other readings of a URL wrapped across lines, as the documents citing it have

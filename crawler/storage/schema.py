@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from crawler.core.edits import Kind, Version, compare
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 def _tables(db: Database) -> None:
@@ -209,8 +209,15 @@ def _document_files(db: Database) -> None:
                    [path, file, document_id, first, read_at])
 
 
+def _discovery_versions(db: Database) -> None:
+    """Version 9: which discovery read each document (0: one before this column), so that
+    a newer one reads it again."""
+    if "discovered_with" not in db["documents"].columns_dict:
+        db["documents"].add_column("discovered_with", int)
+
+
 _STEPS = [_tables, _schedule, _provenance, _run_reasons, _documents_as_written, _changes,
-          _redirect_chains, _document_files]
+          _redirect_chains, _document_files, _discovery_versions]
 
 
 def migrate(db: Database, version: int) -> None:

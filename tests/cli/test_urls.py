@@ -35,7 +35,7 @@ def test_json_and_csv_say_what_was_dropped_and_why(invoke, tmp_path):
         (1, "original", "https://example.org/a", None),
         (3, "cited", "https://example.org/logo.png", "an image"),
         (4, "cited", None, "not a valid http(s) URL"),
-        (0, "cited", None, "in code")]
+        (3, "cited", None, "in code")]
     assert rows[0]["written"] == "https://Example.org/a?utm_source=x#top"
     table = list(csv.DictReader(io.StringIO(invoke("urls", str(doc), "--format", "csv").stdout)))
     assert [row["dropped"] for row in table] == ["", "an image", "not a valid http(s) URL",

@@ -135,3 +135,28 @@ async def test_forget_a_document_and_a_url(server, notes, tmp_path):
     with pytest.raises(NotArchived, match="nope.md: no such document"):
         api.forget(str(notes / "nope.md"), db=str(db))
     assert os.path.exists(db)
+
+
+@pytest_twisted.ensureDeferred
+async def test_documents_read_by_an_older_discovery_are_read_again(server, tmp_path):
+    """An archive made before a discovery fix cites what the old discovery found (here the
+    garbage a Markdown link whose text is its URL gave); the next crawl reads it again."""
+    from crawler.core.models import Mention
+    from crawler.core.documents import parse_documents
+    from crawler.storage import Archive
+
+    url = server.url("/a")
+    server.route("/a", page("putin-offers.html"))
+    note = tmp_path / "note.md"
+    note.write_text(f"See [{url}]({url}).\n")
+    [document] = parse_documents("note.md", note.read_bytes(), 10**6)
+    garbage = f"{url}%5D({url})"
+    db = tmp_path / "archive.db"
+    with Archive(db) as archive:
+        archive.write(archive.documents.add, document, [Mention(garbage, garbage, garbage)],
+                      "2026-01-01T00:00:00.000Z", 0)
+        archive.write(archive.files.put, "note.md", "note.md", document.id,
+                      "2026-01-01T00:00:00.000Z")
+    assert (await crawl_here(db, [note])).finished
+    [report] = api.report(db=str(db))
+    assert [source.url for source in report.sources] == [url]

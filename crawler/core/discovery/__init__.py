@@ -2,8 +2,9 @@
 
 Documents are pasted news articles, notes, reports and saved web pages, so URLs arrive
 damaged: hard-wrapped across lines (text copied from PDFs or mail), glued to punctuation,
-wrapped in Markdown or parentheses, without a scheme. Each format is read with its own
-parser (crawler.core.discovery.markup) and its text with one scanner
+wrapped in Markdown or parentheses, without a scheme. Markdown and HTML are read with their
+parsers (crawler.core.discovery.markdown_links, .markup), which give a link's URL exactly and
+say what is code; the rest of their text, and plain text, with one scanner
 (crawler.core.discovery.scanner, .text); each URL gets a role (.roles).
 
 :func:`findings` reports everything seen, with why what is not cited was dropped (an image,
@@ -21,14 +22,22 @@ import fnmatch
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from crawler.core.discovery.markup import mask_code, render
+from crawler.core.discovery.markdown_links import read_markdown
+from crawler.core.discovery.markup import render
+from crawler.core.discovery.reading import Read
 from crawler.core.discovery.roles import match_related_titles, merge, related_titles
 from crawler.core.discovery.text import Found, scan
-from crawler.core.models import Dropped, Finding, Mention, Role
+from crawler.core.models import Dropped, Finding, Mention
 from crawler.core.url import canonical, fetchable, without_credentials
 from crawler.errors import InvalidURL
 
-__all__ = ["Options", "discover", "discover_html", "discover_text", "findings", "render"]
+# Raised whenever discovery finds something else in the same document: a document read with
+# an older discovery is read again (its citations replaced) the next time a crawl reads it,
+# so that an upgrade also fixes what older versions found (garbage URLs, missed links).
+VERSION = 2
+
+__all__ = ["VERSION", "Options", "discover", "discover_html", "discover_text", "findings",
+           "render"]
 
 
 @dataclass(frozen=True)
@@ -69,7 +78,9 @@ def _finding(found: Found, options: Options, main: frozenset[str] | None) -> Fin
     if (reason := _excluded(url, options)) is not None:
         return Finding(url=url, canonical=key, dropped=Dropped.EXCLUDED, detail=reason,
                        **common)
-    if main is not None and found.role is Role.CITED and key not in main:
+    if main is not None and key not in main:
+        # Whatever its role: a "Source: <a>Agency</a>" in a page's footer is navigation
+        # too. (The page's own URL is in ``main``.)
         return Finding(url=url, canonical=key, dropped=Dropped.NAVIGATION, **common)
     alternatives = []
     for other in found.alternatives:
@@ -80,12 +91,12 @@ def _finding(found: Found, options: Options, main: frozenset[str] | None) -> Fin
     return Finding(url=url, canonical=key, alternatives=tuple(alternatives), **common)
 
 
-def _code_findings(code: list[str] | tuple[str, ...]) -> list[Finding]:
+def _code_findings(code: tuple[tuple[int, str], ...]) -> list[Finding]:
     dropped = []
-    for block in code:
+    for line, block in code:
         for found in scan(block, rejoin=False):
-            dropped.append(Finding(line=0, written=found.written, url=None, canonical=None,
-                                   dropped=Dropped.CODE))
+            dropped.append(Finding(line=line + found.line - 1, written=found.written, url=None,
+                                   canonical=None, dropped=Dropped.CODE))
     return dropped
 
 
@@ -101,19 +112,20 @@ def _canonical_set(urls: frozenset[str]) -> frozenset[str]:
 
 def _read(content: str, kind: str, options: Options) -> tuple[list[Finding], list[str]]:
     """Every finding in a document of ``kind``, and its related-article titles."""
+    main: frozenset[str] | None = None
     if kind == "html":
         rendered = render(content, base_url=options.base_url, all_links=options.all_links)
+        read, shown = rendered.read, rendered.text
         main = _canonical_set(rendered.main) if rendered.main is not None else None
-        seen = [_finding(found, options, main) for found in scan(rendered.linked, rejoin=False)]
-        seen += [Finding(line=0, written=href, url=None, canonical=None,
-                         dropped=Dropped.INVALID, detail="a relative link, and no base URL")
-                 for href in rendered.unresolved]
-        return seen + _code_findings(rendered.code), related_titles(rendered.text.split("\n"))
-    code: list[str] = []
-    if kind == "markdown":
-        content, code = mask_code(content)
-    seen = [_finding(found, options, None) for found in scan(content)]
-    return seen + _code_findings(code), related_titles(content.split("\n"))
+    elif kind == "markdown":
+        read, shown = read_markdown(content, options.base_url), content
+    else:
+        read, shown = Read(tuple(scan(content))), content
+    seen = [_finding(found, options, main) for found in read.found]
+    seen += [Finding(line=line, written=href, url=None, canonical=None,
+                     dropped=Dropped.INVALID, detail="a relative link, and no base URL")
+             for line, href in read.unresolved]
+    return seen + _code_findings(read.code), related_titles(shown.split("\n"))
 
 
 def findings(content: str, kind: str, options: Options | None = None) -> list[Finding]:
