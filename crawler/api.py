@@ -108,37 +108,62 @@ def crawl(paths: list[str] | tuple[str, ...] = (), *, db: str | None = None,
                           signal=lambda: stop.signal)
 
 
-def refetch(url: str, *, db: str | None = None,
-            settings: Mapping[str, Any] | None = None) -> RefetchResult:
-    """Fetch ``url`` now, whatever its schedule and unconditionally, adding it to the archive
-    if new. Raises InvalidURL for what is not an http(s) URL, and RunFailed (Interrupted)
-    when the fetch could not be completed."""
-    from crawler.core.url import fetchable
-    from crawler.jobs.local import crawl as crawl_here
-    from crawler.core.models import CrawlJob
+# A person waits for a re-fetch: one try, no politeness delay before it (it is one request
+# per URL asked for, not a crawl of the site).
+_ASKED = {"RETRY_ENABLED": False, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}
 
-    scrapy_settings = _settings(db, settings)
-    fetchable(url)
-    run = crawl_here(CrawlJob(url=url), scrapy_settings)
+
+def refetch(*urls: str, db: str | None = None, settings: Mapping[str, Any] | None = None,
+            ignore_robots: bool = False) -> list[RefetchResult]:
+    """Fetch ``urls`` now, whatever their schedule and unconditionally, adding them to the
+    archive if new: one answer per URL, in order. A person is waiting: no retries, no
+    delay; ``ignore_robots`` fetches pages robots.txt disallows (for these URLs only).
+    Raises InvalidURL for what is not an http(s) URL, and RunFailed (Interrupted) when the
+    run could not be completed."""
+    from crawler.core.models import CrawlJob
+    from crawler.core.url import fetchable
+    from crawler.errors import RunFailed
+    from crawler.jobs.local import crawl as crawl_here
+
+    scrapy_settings = _settings(db, {**_ASKED, **(settings or {})})
+    for url in urls:
+        fetchable(url)
+    run = crawl_here(CrawlJob(urls=tuple(urls), ignore_robots=ignore_robots), scrapy_settings)
     if (error := run.error("refetch")) is not None:
         raise error
-    if run.last is None:
-        from crawler.errors import RunFailed
-
-        raise RunFailed(f"{url}: failed: no answer recorded")
-    return RefetchResult(url, run.last.outcome, run.last.reason, run.last.snapshot_id,
-                         run.last.change, run)
+    checks = {check.url_id: check for check in run.checks}
+    answers = []
+    with _archive(db) as archive:
+        for url in urls:
+            check = checks.get(archive.urls.find(url).id)
+            if check is None:
+                raise RunFailed(f"{url}: failed: no answer recorded")
+            taken = archive.snapshots.taken_at(check.snapshot_id) if check.snapshot_id else None
+            answers.append(RefetchResult(url, check.outcome, check.reason, check.snapshot_id,
+                                         check.change, run, taken))
+    return answers
 
 
 def cron_line(paths: list[str], *, db: str | None = None, every: float,
               allow_private: bool = False, settings: list[str] | None = None,
               verbose: int = 0) -> str:
-    """The crontab line that crawls ``paths`` every ``every`` seconds (or nearly)."""
+    """The crontab line that crawls ``paths`` every ``every`` seconds, with a comment line
+    before it when cron can only keep a nearby interval."""
     from crawler.jobs.repeat import crawl_command, crontab_line
 
     command = crawl_command(paths, _db(db), allow_private=allow_private, settings=settings,
                             verbose=verbose)
     return crontab_line(command, every, _db(db))
+
+
+def systemd_units(paths: list[str], *, db: str | None = None, every: float,
+                  allow_private: bool = False, settings: list[str] | None = None,
+                  verbose: int = 0) -> str:
+    """A systemd service and timer that crawl ``paths`` every ``every`` seconds exactly."""
+    from crawler.jobs.repeat import crawl_command, systemd_units as units
+
+    return units(crawl_command(paths, _db(db), allow_private=allow_private, settings=settings,
+                               verbose=verbose), every)
 
 
 def schedule(paths: list[str], *, db: str | None = None, every: float,

@@ -94,6 +94,13 @@ def _hosts(value: Any) -> list[str]:
     return [_text(host).lower() for host in value if _text(host)]
 
 
+def _contact(value: Any) -> str:
+    text = _text(value)
+    if text and not ("@" in text or text.startswith(("http://", "https://"))):
+        raise ValueError("expected an e-mail address or an http(s) URL")
+    return text
+
+
 def _patterns(value: Any) -> list[str]:
     if isinstance(value, str):
         value = value.split(",")
@@ -145,6 +152,8 @@ SETTINGS: dict[str, Setting] = {setting.name: setting for setting in [
     Setting("SCHEDULE_MAX_INTERVAL", "30d", _seconds, "longest time between two checks"),
     Setting("SCHEDULE_FIRST_INTERVAL", "1d", _seconds,
             "time until a new snapshot is checked again"),
+    Setting("CONTACT", "", _contact,
+            "an e-mail address or URL added to the User-Agent, for site owners to reach you"),
     Setting("FETCH_ALLOW_PRIVATE", False, _bool,
             "allow loopback and private addresses (tests, intranets)"),
     Setting("FETCH_ALLOWED_HOSTS", [], _hosts,
@@ -207,6 +216,10 @@ def project_settings(overrides: Mapping[str, Any] | None = None) -> Any:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.update(dict(overrides or {}), priority="cmdline")
+    if (contact := get(settings, "CONTACT")) and settings.getpriority("USER_AGENT") < 40:
+        # Well-behaved crawlers say who runs them: a site owner can then write, not block.
+        contact = contact if "@" in contact else f"+{contact}"
+        settings.set("USER_AGENT", f"{settings['USER_AGENT'][:-1]}; {contact})", "cmdline")
     return settings
 
 

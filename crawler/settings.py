@@ -15,10 +15,10 @@ BOT_NAME = "sourcekeeper"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-# Who we are, and how hard we knock.
-USER_AGENT = (
-    f"sourcekeeper/{__version__} (source archiver; +https://pypi.org/project/sourcekeeper/)"
-)
+# Who we are, and how hard we knock. The project has no public home yet to link to; set
+# ``CONTACT`` (an e-mail address or URL) and crawler.config.project_settings adds it here, as
+# well-behaved crawlers do, so that a site owner can write rather than block.
+USER_AGENT = f"sourcekeeper/{__version__} (archives the sources cited in documents)"
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
 CONCURRENT_REQUESTS = 32

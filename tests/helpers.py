@@ -106,7 +106,8 @@ async def crawl_here(db: Path, paths: list[Path] | tuple[Path, ...] = (), *,
     from crawler.spiders.sources import SourcesSpider
 
     project = config.project_settings({**IN_PROCESS, **settings, "ARCHIVE_DB": str(db)})
-    job = CrawlJob(tuple(str(path) for path in paths), everything, limit, url)
+    job = CrawlJob(tuple(str(path) for path in paths), everything, limit,
+                   (url,) if url else ())
     session = ArchiveSession.open(job, project)
     chosen = {name: project[name] for name in project if project.getpriority(name) > 0}
     crawler = get_crawler(SourcesSpider, chosen)

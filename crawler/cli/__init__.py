@@ -10,6 +10,7 @@ running or interrupted, URL failed), 2 usage error; 128 + N when stopped by sign
 
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any
 
@@ -31,14 +32,36 @@ def _show_warning(message: Any, category: type[Warning], *args: Any, **kwargs: A
 
 
 class SourcekeeperGroup(click.Group):
-    """Maps the error tree to one line and an exit code, for every command."""
+    """Maps the error tree to one line and an exit code, for every command; click's own
+    usage errors too (one ``sourcekeeper:`` line naming the option, not a usage block)."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: Any = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+            click.echo(f"sourcekeeper: {exc.format_message()}{where}", err=True)
+            code = exc.exit_code
+        except click.ClickException as exc:
+            click.echo(f"sourcekeeper: {exc.format_message()}", err=True)
+            code = exc.exit_code
+        except click.Abort:
+            click.echo("sourcekeeper: aborted", err=True)
+            code = 1
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         warnings.showwarning = _show_warning
         try:
             return super().invoke(ctx)
         except SourcekeeperError as exc:
-            click.echo(f"sourcekeeper: {exc}", err=True)
+            from crawler.cli.options import TIMESTAMPS, local_now
+
+            stamp = f"{local_now()} " if ctx.meta.get(TIMESTAMPS) else ""
+            click.echo(f"{stamp}sourcekeeper: {exc}", err=True)
             ctx.exit(exc.exit_code)
         finally:
             warnings.showwarning = _default_show_warning

@@ -8,7 +8,9 @@ import click
 
 from crawler import api
 from crawler.cli import cli
-from crawler.cli.options import db_option, fetch_options, fetch_settings, prefix_option
+from crawler.cli.options import (
+    TIMESTAMPS, db_option, fetch_options, fetch_settings, local_now, prefix_option,
+)
 from crawler.core.models import RunStatus
 
 
@@ -29,9 +31,11 @@ from crawler.core.models import RunStatus
               help="Cite every link of a saved web page, not only its main content's.")
 @click.option("--exclude", "patterns", multiple=True, metavar="PATTERN",
               help="Never cite URLs matching this pattern (*, ?; repeatable).")
+@click.option("--timestamps", is_flag=True,
+              help="Begin every output line with the time (for logs: cron, schedule).")
 @fetch_options
 def crawl(paths, db, everything, limit, redis_url, prefix, no_ingest, all_links, patterns,
-          allow_private, pairs, verbose):
+          timestamps, allow_private, pairs, verbose):
     """Read the documents under PATHS and check the source URLs they cite that are due.
 
     PATHS are files or folders (searched recursively for text, Markdown, HTML, PDF, DOCX,
@@ -47,15 +51,21 @@ def crawl(paths, db, everything, limit, redis_url, prefix, no_ingest, all_links,
       sourcekeeper crawl notes/ --db archive.db
     """
     settings = fetch_settings(allow_private, pairs, verbose, progress=sys.stderr.isatty())
+    if timestamps:
+        settings["LOG_FORMAT"] = f"%(asctime)s {settings['LOG_FORMAT']}"
+        settings["LOG_DATEFORMAT"] = "%Y-%m-%dT%H:%M:%S%z"
+        click.get_current_context().find_root().meta[TIMESTAMPS] = True
     if all_links:
         settings["ALL_LINKS"] = True
     if patterns:
         settings["EXCLUDE_URLS"] = list(patterns)
     result = api.crawl(list(paths), db=db, everything=everything, limit=limit,
                        redis=redis_url, prefix=prefix, write=not no_ingest, settings=settings)
+    stamp = f"{local_now()} " if timestamps else ""
     if result.status is RunStatus.QUEUED:
-        click.echo(f"{result.counts.urls_due} URLs queued in {redis_url} for the workers")
+        click.echo(f"{stamp}{result.counts.urls_due} URLs queued in {redis_url} for the "
+                   "workers")
         return
-    click.echo(result.summary)
+    click.echo(f"{stamp}{result.summary}")
     if (error := result.error("crawl")) is not None:
         raise error

@@ -17,15 +17,22 @@ from crawler.cli.options import Duration, db_option, fetch_options
 @db_option
 @click.option("--every", default="6h", show_default=True, type=Duration(),
               help="Time between the starts of two runs: 30m, 6h, 1d, ...")
-@click.option("--print-cron", is_flag=True, help="Print a crontab line instead of running.")
+@click.option("--print-cron", is_flag=True,
+              help="Print a crontab line instead of running (with a comment when cron can "
+                   "only keep a nearby interval).")
+@click.option("--print-systemd", is_flag=True,
+              help="Print a systemd service and timer instead of running (any interval).")
 @click.option("--max-runs", type=click.IntRange(min=1), hidden=True)
 @fetch_options
-def schedule(paths, db, every, print_cron, max_runs, allow_private, pairs, verbose):
+def schedule(paths, db, every, print_cron, print_systemd, max_runs, allow_private, pairs,
+             verbose):
     """Run `crawl` (with PATHS, if any) every --every, in the foreground, forever.
 
     Each run is a fresh process; a run still going when the next is due delays it. Made for
     containers and systemd; stop it with Ctrl-C or SIGTERM. With --print-cron, prints the
-    crontab line that does the same instead.
+    crontab line that does the same instead (cron keeps intervals that divide an hour, a
+    day or a week; for others it says which interval it keeps), with --print-systemd a
+    systemd timer, which keeps any interval.
 
     \b
     Example:
@@ -35,6 +42,9 @@ def schedule(paths, db, every, print_cron, max_runs, allow_private, pairs, verbo
                "settings": list(pairs), "verbose": verbose}
     if print_cron:
         click.echo(api.cron_line(list(paths), **options))
+        return
+    if print_systemd:
+        click.echo(api.systemd_units(list(paths), **options), nl=False)
         return
 
     def ended(run: int, code: int, next_at: str) -> None:

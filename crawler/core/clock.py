@@ -42,7 +42,8 @@ def parse_moment(text: str, end: bool = False) -> str:
         else:
             moment = parse_iso(text)
     except ValueError:
-        raise InvalidTime(f"{text!r} is not an ISO date or date-time") from None
+        raise InvalidTime(f"{text!r} is not an ISO date or date-time "
+                          "(e.g. 2026-11-01 or 2026-11-01T08:30)") from None
     return iso(moment)
 
 

@@ -143,17 +143,19 @@ class Finding:
 class CrawlJob:
     """What a run is asked to do: read the documents under ``paths`` and check the URLs they
     cite that are due (all URLs in the archive without paths; every one with ``everything``;
-    at most ``limit``), or fetch one ``url`` now (a re-fetch). Recorded with the run."""
+    at most ``limit``), or fetch ``urls`` now (a re-fetch a person asked for: no retries, and
+    robots.txt ignored for them with ``ignore_robots``). Recorded with the run."""
 
     paths: tuple[str, ...] = ()
     everything: bool = False
     limit: int | None = None
-    url: str | None = None
+    urls: tuple[str, ...] = ()
     relay_prefix: str | None = None  # a distributed run, through Redis keys with this prefix
+    ignore_robots: bool = False
 
     @property
     def command(self) -> str:
-        return "refetch" if self.url else "crawl"
+        return "refetch" if self.urls else "crawl"
 
 
 @dataclass(frozen=True)
@@ -361,6 +363,7 @@ class CrawlResult:
     reason: str | None = None
     signal: int | None = None
     last: CheckResult | None = None
+    checks: tuple[CheckResult, ...] = ()  # every check a re-fetch recorded, in order
 
     @property
     def finished(self) -> bool:

@@ -332,3 +332,4 @@ class RefetchResult:
     snapshot_id: int | None
     summary: str | None
     run: CrawlResult
+    taken_at: str | None = None  # when the snapshot it made or confirmed was taken

@@ -49,9 +49,12 @@ def response_kind(response: Response, content_type: str) -> str:
 
 
 def url_request(target: Target, conditional: bool, callback: Callable[..., Any],
-                errback: Callable[..., Any]) -> scrapy.Request:
+                errback: Callable[..., Any], *, asked: bool = False,
+                ignore_robots: bool = False) -> scrapy.Request:
     """A request for an archived URL, conditional on the validators of its last check when
-    ``conditional``."""
+    ``conditional``. A URL a person ``asked`` for (a re-fetch) is not retried (they want an
+    answer now; retries with backoff are for scheduled crawls) and its failure is theirs to
+    print, not a log line; ``ignore_robots`` lets them save a page robots.txt disallows."""
     headers = {}
     if conditional:
         if target.etag:
@@ -60,7 +63,9 @@ def url_request(target: Target, conditional: bool, callback: Callable[..., Any],
             headers["If-Modified-Since"] = target.last_modified
     return scrapy.Request(
         target.url, callback=callback, errback=errback, headers=headers, dont_filter=True,
-        meta={"url_id": target.id, "source_url": target.url, "handle_httpstatus_list": [304]},
+        meta={"url_id": target.id, "source_url": target.url, "handle_httpstatus_list": [304],
+              **({"dont_retry": True, "asked": True} if asked else {}),
+              **({"dont_obey_robotstxt": True} if ignore_robots else {})},
     )
 
 
@@ -100,7 +105,8 @@ def failure_item(failure: Failure) -> FailureItem:
     """The item for a :func:`url_request` that failed, with a precise reason."""
     request = failure.request
     reason, status, final_url = describe_failure(failure)
-    logger.warning("failed %s: %s", request.meta.get("source_url", request.url), reason)
+    level = logging.INFO if request.meta.get("asked") else logging.WARNING
+    logger.log(level, "failed %s: %s", request.meta.get("source_url", request.url), reason)
     retry_after = None
     if failure.check(HttpError):
         retry_after = retry_after_seconds(failure.value.response.headers.get(b"Retry-After"))

@@ -43,12 +43,12 @@ class Plan:
     now: str
     counts: RunCounts
     document_ids: tuple[str, ...] | None = None
-    refetch: Target | None = None
+    refetch: tuple[Target, ...] = ()
 
     def targets(self, archive: Archive) -> Iterator[Target]:
         """The URLs to check, most overdue first, read from the archive a page at a time."""
-        if self.refetch is not None:
-            yield self.refetch
+        if self.job.urls:
+            yield from self.refetch
             return
         ids = list(self.document_ids) if self.document_ids is not None else None
         yield from archive.urls.due(now=self.now, everything=self.job.everything,
@@ -69,11 +69,16 @@ def plan(archive: Archive, job: CrawlJob, run_id: int, *, max_bytes: int,
     and :class:`~crawler.jobs.signals.Stopped` carries both to the caller."""
     intake = Intake(archive, max_bytes, options or DiscoveryOptions())
     try:
-        if job.url:
-            url = fetchable(job.url)
-            url_id = archive.write(_asked_for, archive, canonical(job.url), url)
-            return Plan(job, run_id, utcnow(), RunCounts(urls_cited=1, urls_due=1),
-                        refetch=Target(url_id, url))
+        if job.urls:
+            targets = []
+            for asked in dict.fromkeys(job.urls):
+                url = fetchable(asked)
+                targets.append(Target(archive.write(_asked_for, archive, canonical(asked), url),
+                                      url))
+            targets = list({target.id: target for target in targets}.values())
+            return Plan(job, run_id, utcnow(),
+                        RunCounts(urls_cited=len(targets), urls_due=len(targets)),
+                        refetch=tuple(targets))
         if job.paths:
             intake.read(job.paths)
         document_ids = intake.ids if job.paths else None

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from crawler.core.clock import iso
+from crawler.core.timers import cron_timing, duration_text
 
 
 def crawl_command(paths: list[str], db: str, *, allow_private: bool = False,
@@ -26,30 +27,34 @@ def crawl_command(paths: list[str], db: str, *, allow_private: bool = False,
                *[os.path.abspath(path) for path in paths], "--db", os.path.abspath(db)]
     command += ["--allow-private"] if allow_private else []
     command += [arg for pair in settings or [] for arg in ("-s", pair)] + ["-v"] * verbose
-    return command
+    return command + ["--timestamps"]
 
 
 def cron_line(every: float, command: str, log: str | None = None) -> str:
-    """A crontab line running the shell ``command`` about every ``every`` seconds."""
-    minutes = max(1, round(every / 60))
-    if minutes < 60:
-        when = f"*/{minutes} * * * *" if minutes > 1 else "* * * * *"
-    elif minutes < 1440:
-        hours = max(1, round(minutes / 60))
-        when = f"0 */{hours} * * *" if hours > 1 else "0 * * * *"
-    else:
-        days = max(1, round(minutes / 1440))
-        when = f"0 3 */{days} * *" if days > 1 else "0 3 * * *"
-    line = f"{when} {command}"
+    """A crontab line running the shell ``command`` every ``every`` seconds, preceded by a
+    comment line when cron cannot keep that interval exactly (crawler.core.timers)."""
+    timing = cron_timing(every)
+    line = f"{timing.fields} {command}"
     if log:
         line += f" >> {shlex.quote(log)} 2>&1"
-    return line
+    return line if timing.exact else f"# {timing.note}\n{line}"
 
 
 def crontab_line(command: list[str], every: float, db: str) -> str:
-    """The crontab line running ``command`` about every ``every`` seconds, logging beside
-    the archive."""
+    """The crontab line running ``command`` every ``every`` seconds, logging beside the
+    archive."""
     return cron_line(every, shlex.join(command), os.path.abspath(db) + ".log")
+
+
+def systemd_units(command: list[str], every: float, name: str = "sourcekeeper") -> str:
+    """A systemd service and timer running ``command`` every ``every`` seconds exactly
+    (from the end of one run to the start of the next; missed runs are caught up)."""
+    return (f"# /etc/systemd/system/{name}.service\n[Unit]\nDescription=sourcekeeper crawl\n"
+            f"\n[Service]\nType=oneshot\nExecStart={shlex.join(command)}\n\n"
+            f"# /etc/systemd/system/{name}.timer (then: systemctl enable --now {name}.timer)\n"
+            f"[Unit]\nDescription=sourcekeeper crawl every {duration_text(every)}\n\n"
+            f"[Timer]\nOnBootSec=5min\nOnUnitInactiveSec={every:g}s\nPersistent=true\n\n"
+            "[Install]\nWantedBy=timers.target\n")
 
 
 def repeat(command: list[str], every: float, *, max_runs: int | None = None,

@@ -66,6 +66,7 @@ class ArchiveSession:
         self.schedule = schedule
         self.counts = plan_.counts
         self.last: CheckResult | None = None
+        self.checks: list[CheckResult] = []
         self.status: RunStatus | None = None
         self.reason: str | None = None
         self._lock = lock
@@ -108,6 +109,8 @@ class ArchiveSession:
         with self._counting:
             self.counts = counted(self.counts, item, result)
         self.last = result
+        if self.job.urls:
+            self.checks.append(result)
         return result
 
     def count_error(self) -> None:
@@ -146,7 +149,7 @@ class ArchiveSession:
     def result(self, signal: int | None = None) -> CrawlResult:
         return CrawlResult(run_id=self.run_id, counts=self.counts,
                            status=self.status or RunStatus.RUNNING, reason=self.reason,
-                           signal=signal, last=self.last)
+                           signal=signal, last=self.last, checks=tuple(self.checks))
 
     # Asynchronous use from Scrapy's event loop: on the writer thread.
 

@@ -47,7 +47,8 @@ class SourcesSpider(scrapy.Spider):
         self.session = session
         self.job = session.job if session else CrawlJob(
             paths=tuple(documents or ()), everything=str(all).lower() in ("1", "true", "yes"),
-            limit=int(limit) if limit not in (None, "") else None, url=url)
+            limit=int(limit) if limit not in (None, "") else None,
+            urls=tuple(url.split()) if url else ())
         self.owns_session = session is None
 
     @classmethod
@@ -59,7 +60,7 @@ class SourcesSpider(scrapy.Spider):
             spider.session = ArchiveSession.open(spider.job, crawler.settings)
         # A manual re-fetch must see the page itself, not a 304.
         spider.conditional = (config.get(crawler.settings, "CONDITIONAL_REQUESTS")
-                              and not spider.job.url)
+                              and not spider.job.urls)
         spider.backlog = max(1, config.get(crawler.settings, "DUE_BACKLOG"))
         crawler.signals.connect(spider.finish, signal=signals.spider_closed)
         return spider
@@ -70,7 +71,8 @@ class SourcesSpider(scrapy.Spider):
         self.session.publish(self.crawler.stats)
         async for target in self.session.targets():
             await self._backlog_room()
-            yield url_request(target, self.conditional, self.parse, self.failed)
+            yield url_request(target, self.conditional, self.parse, self.failed,
+                              asked=bool(self.job.urls), ignore_robots=self.job.ignore_robots)
 
     async def _backlog_room(self) -> None:
         """Wait while Scrapy's scheduler holds ``DUE_BACKLOG`` requests: Scrapy keeps pulling

@@ -16,7 +16,7 @@ class Runs:
 
     def start(self, job: CrawlJob, pid: int, now: str) -> int:
         """Record a run of ``job`` as ``running`` (in a write); return its id."""
-        args: dict[str, Any] = {"documents": list(job.paths), "url": job.url,
+        args: dict[str, Any] = {"documents": list(job.paths), "urls": list(job.urls),
                                 "all": job.everything, "limit": job.limit}
         if job.relay_prefix is not None:
             args["redis"] = job.relay_prefix

@@ -137,6 +137,9 @@ class Snapshots:
             "page_sha256": page_sha256,
         }).last_pk
 
+    def taken_at(self, snapshot_id: int) -> str | None:
+        return self._db.one("SELECT fetched_at FROM snapshots WHERE id = ?", [snapshot_id])
+
     def has_body(self, sha256: str) -> bool:
         return self._db.one("SELECT 1 FROM bodies WHERE sha256 = ?", [sha256]) is not None
 

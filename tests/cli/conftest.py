@@ -17,7 +17,8 @@ def invoke():
     """Run a ``sourcekeeper`` command line in this process; stdout and stderr kept apart."""
 
     def run(*args: str):
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+        return CliRunner().invoke(cli, list(args), prog_name="sourcekeeper",
+                                  catch_exceptions=False)
 
     return run
 

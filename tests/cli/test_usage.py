@@ -35,6 +35,20 @@ def test_usage_errors_exit_2(invoke, tmp_path):
     assert result.exit_code == 2 and "expected a number and a unit" in result.stderr
 
 
+@pytest.mark.parametrize("args, line", [
+    (["schedule", "--every", "10"], "sourcekeeper: Invalid value for '--every': '10': expected "
+     "a number and a unit (s, m, h, d, w), e.g. 6h (see 'sourcekeeper schedule --help')"),
+    (["export", "--since", "yesterday"], "sourcekeeper: Invalid value for '--since': "
+     "'yesterday' is not an ISO date or date-time (e.g. 2026-11-01 or 2026-11-01T08:30) "
+     "(see 'sourcekeeper export --help')"),
+    (["crawl", "--frob"], "sourcekeeper: No such option '--frob'. Did you mean '--db'? "
+     "(see 'sourcekeeper crawl --help')"),
+    (["nope"], "sourcekeeper: No such command 'nope'. (see 'sourcekeeper --help')")])
+def test_usage_errors_are_one_line_naming_the_option(invoke, args, line):
+    result = invoke(*args)
+    assert (result.exit_code, result.stderr.strip()) == (2, line)
+
+
 @pytest.mark.parametrize("setting, message", [
     ("SCHEDULE_MIN_INTERVAL=abc", "setting SCHEDULE_MIN_INTERVAL='abc': expected seconds or a "
                                   "duration such as 30m, 6h, 1d"),

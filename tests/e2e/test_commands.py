@@ -10,7 +10,7 @@ from pathlib import Path
 
 from crawler import api
 from crawler.core.models import Role
-from tests.helpers import FAST, PUTIN, RELATED, ROOT, run_statuses
+from tests.helpers import FAST, PUTIN, RELATED, ROOT, free_port, run_statuses
 from tests.server import Reply, page
 
 
@@ -79,22 +79,56 @@ def test_plain_progress_lines_when_not_on_a_terminal(sourcekeeper, server, tmp_p
     assert "\x1b[" not in result.stderr, "no terminal codes in a log"
 
 
+SNAPSHOT = r" \(snapshot (\d+), taken \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \w+\)"
+
+
 def test_refetch_outcomes(sourcekeeper, server, tmp_path):
     db = tmp_path / "archive.db"
     url = server.url(RELATED)
     first = sourcekeeper("refetch", url, "--db", str(db), *FAST)
-    assert (first.returncode, first.stdout.strip()) == (0, "new"), first.stderr
-    same = sourcekeeper("refetch", url, "--db", str(db), *FAST)
-    assert (same.returncode, same.stdout.strip()) == (0, "unchanged")
+    assert first.returncode == 0, first.stderr
+    [snapshot] = re.fullmatch(rf"new{SNAPSHOT}", first.stdout.strip()).groups()
+    same = sourcekeeper("refetch", url, "--db", str(db), *FAST, "--utc")
+    assert same.returncode == 0
+    assert re.fullmatch(rf"unchanged \(snapshot {snapshot}, taken [-\d]+ [:\d]+ UTC\)",
+                        same.stdout.strip()), "the snapshot it confirmed, and when it was taken"
     server.route(RELATED, page("putin-offers.html"))
     changed = sourcekeeper("refetch", url, "--db", str(db), *FAST)
     assert changed.returncode == 0
     assert re.fullmatch(r"changed: material: headline changed \('Russia to Withdraw .*"
-                        r"\(\d+ of \d+ sentences changed\)", changed.stdout.strip())
+                        rf"\(\d+ of \d+ sentences changed\){SNAPSHOT}", changed.stdout.strip())
     gone = sourcekeeper("refetch", server.url("/gone"), "--db", str(db), *FAST)
     assert (gone.returncode, gone.stdout.strip()) == (1, "failed: HTTP 404 Not Found")
+    assert "failed" not in gone.stderr, "the failure is said once, on stdout"
     assert api.report(db=str(db)) == [], "added with no document"
     assert run_statuses(db) == ["finished"] * 4
+
+
+def test_refetch_answers_at_once_for_several_urls(sourcekeeper, server, tmp_path):
+    """A person waits: one try (no retries of the page or of robots.txt), several URLs, -
+    for stdin, and a page robots.txt disallows saved only when asked."""
+    server.route("/busy", Reply(503, b"busy"))
+    server.route("/robots.txt", Reply(200, b"User-agent: *\nDisallow: /private\n",
+                                      {"Content-Type": "text/plain"}))
+    server.route("/private", page("putin-offers.html"))
+    db = str(tmp_path / "archive.db")
+    refused = f"http://127.0.0.1:{free_port()}/"
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler", "refetch", server.url(RELATED), "-", "--db", db,
+         *FAST], input=f"{server.url('/busy')}\n{refused}\n{server.url('/private')}\n",
+        capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert result.returncode == 1
+    lines = result.stdout.strip().splitlines()
+    assert re.fullmatch(rf"{re.escape(server.url(RELATED))}  new{SNAPSHOT}", lines[0])
+    assert lines[1:] == [
+        f"{server.url('/busy')}  failed: HTTP 503 Service Unavailable",
+        f"{refused}  failed: connection refused",
+        f"{server.url('/private')}  failed: blocked: robots.txt; the site asks robots not to "
+        "fetch it: --ignore-robots saves it anyway (for this request only)"]
+    assert server.hits("/busy") == 1, "not retried"
+    assert server.hits("/robots.txt") == 1
+    saved = sourcekeeper("refetch", server.url("/private"), "--ignore-robots", "--db", db, *FAST)
+    assert saved.returncode == 0 and saved.stdout.startswith("new (snapshot ")
 
 
 def test_schedule_command_runs_crawls_one_after_another(sourcekeeper, documents, tmp_path):
@@ -103,6 +137,8 @@ def test_schedule_command_runs_crawls_one_after_another(sourcekeeper, documents,
                           "--every", "1s", "--max-runs", "2", *FAST)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("documents read") == 2
+    assert all(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} 1 documents read", line)
+               for line in result.stdout.splitlines()), "log lines say when"
     assert "run 2 ended with exit code 0" in result.stderr
     assert run_statuses(db) == ["finished", "finished"]
 
