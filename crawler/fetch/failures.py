@@ -99,3 +99,8 @@ def describe_failure(failure: Failure) -> tuple[str, int | None, str | None]:
                      ResponseFailed, ConnectionLost, ConnectionDone):
         return f"connection lost: {_connection_detail(value)}", None, None
     return f"{type(value).__name__}: {message}".strip(": "), None, None
+
+
+class Abandoned(IgnoreRequest):
+    """A request dropped unsent because the run is stopping (crawler.jobs.process): its URL
+    stays due, nothing is recorded for it."""

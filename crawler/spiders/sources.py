@@ -30,6 +30,7 @@ from crawler import config
 from crawler.core.models import CrawlJob
 from crawler.fetch.items import FailureItem, NotModifiedItem, PageItem
 from crawler.fetch.requests import failure_item, response_item, url_request
+from crawler.fetch.failures import Abandoned
 
 if TYPE_CHECKING:
     from crawler.jobs.session import ArchiveSession
@@ -87,6 +88,8 @@ class SourcesSpider(scrapy.Spider):
     async def failed(self, failure: Failure) -> AsyncIterator[FailureItem | scrapy.Request]:
         """A failed URL's item; for a URL that does not exist, the other readings of it that
         a document wrapped across lines (they are tried once)."""
+        if failure.check(Abandoned):
+            return  # dropped unsent by a stop signal: the URL stays due
         item = failure_item(failure)
         yield item
         if item.status in (404, 410):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import resource
 import signal
 import subprocess
@@ -175,3 +176,50 @@ def test_a_killed_crawl_leaves_no_process_behind(server, tmp_path):
     crawl.wait()
     wait_for(lambda: not _session_processes(crawl.pid), timeout=15,
              what="the crawl's forkserver and workers to exit")
+
+
+def test_ctrl_c_stops_at_once_and_a_second_one_abandons_the_requests_in_flight(server,
+                                                                               tmp_path):
+    """16 slow URLs, 2 at a time per site: the first Ctrl-C starts no new request and says
+    how many are in flight; the second abandons those; either way the run is recorded as
+    interrupted and the URLs not checked stay due."""
+    for second in (False, True):
+        db = tmp_path / f"a{int(second)}.db"
+        doc = slow_site(server, tmp_path, count=16, delay=1.5)
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "crawler", "crawl", str(doc), "--db", str(db), *FAST],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: db.exists() and snapshots(db) >= 1, what="a first snapshot")
+        crawl.send_signal(signal.SIGINT)
+        asked = len(server.requests)
+        if second:
+            wait_for(lambda: "stopping after" in _peek(crawl), what="the stopping line")
+            crawl.send_signal(signal.SIGINT)
+        out, err = crawl.communicate(timeout=60)
+        assert crawl.returncode == 130, err
+        said = re.search(r"sourcekeeper: stopping after the ([12]) requests? in flight \(press "
+                         r"Ctrl-C again to abandon them\)", _seen.get(crawl.pid, "") + err)
+        assert said, err
+        assert len(server.requests) <= asked + int(said[1]), "no new request after Ctrl-C"
+        assert run_statuses(db) == ["interrupted"]
+        assert snapshots(db) < 16
+        server.requests.clear()
+
+
+_seen: dict[int, str] = {}
+
+
+def _peek(process: subprocess.Popen) -> str:
+    """What a running process wrote on stderr so far (read without blocking)."""
+    import fcntl
+
+    stream = process.stderr
+    flags = fcntl.fcntl(stream, fcntl.F_GETFL)
+    fcntl.fcntl(stream, fcntl.F_SETFL, flags | os.O_NONBLOCK)
+    try:
+        chunk = stream.read() or ""
+    except (BlockingIOError, TypeError):
+        chunk = ""
+    fcntl.fcntl(stream, fcntl.F_SETFL, flags)
+    _seen[process.pid] = _seen.get(process.pid, "") + chunk
+    return _seen[process.pid]
