@@ -34,6 +34,7 @@ from crawler.core.views import (
     RefetchResult, SearchHit, SnapshotRecord, UrlInfo,
 )
 from crawler.errors import SettingWarning
+from crawler.outputs.exporters import BINARY as BINARY_EXPORT_FORMATS  # noqa: F401 (for the CLI)
 from crawler.outputs.exporters import FORMATS as EXPORT_FORMATS
 from crawler.outputs.report_formats import FORMATS as REPORT_FORMATS
 
@@ -322,20 +323,30 @@ def _filter(archive: Archive, url: str | None, document: str | None, since: str 
 
 def export(destination: str = "-", *, format: str = "jsonl", db: str | None = None,
            url: str | None = None, document: str | None = None, since: str | None = None,
-           until: str | None = None, latest: bool = False) -> int:
+           until: str | None = None, latest: bool = False, checks: bool = False,
+           excel: bool = False) -> int:
     """Write snapshots to ``destination`` (``-`` for stdout) as ``jsonl``, ``csv`` or
-    ``warc``, replacing a file only when complete; return how many were written."""
+    ``warc``, replacing a file only when complete; return how many were written. With
+    ``checks``, every check instead (failures included; JSONL or CSV); ``excel`` makes a
+    CSV that Excel opens as written. Raises UsageError for WARC of checks."""
     import os
 
     from crawler.outputs.exporters import BINARY, EXPORTERS
     from crawler.outputs.atomic_file import output
 
     with _archive(db) as archive:
-        records = archive.snapshots.records(_filter(archive, url, document, since, until,
-                                                    latest))
+        chosen = _filter(archive, url, document, since, until, latest)
+        if checks and format in BINARY:
+            from crawler.errors import UsageError
+
+            raise UsageError("--checks exports checks as jsonl or csv, not as WARC (a failed "
+                             "check has no response to store)")
+        records = (archive.checks.records(chosen) if checks
+                   else archive.snapshots.records(chosen))
         with output(destination, binary=format in BINARY) as stream:
             return EXPORTERS[format](records, stream, body=archive.snapshots.body,
-                                     filename=os.path.basename(destination))
+                                     filename=os.path.basename(destination), checks=checks,
+                                     excel=excel)
 
 
 def report(*, db: str | None = None, document: str | None = None) -> list[DocumentReport]:

@@ -159,6 +159,8 @@ SETTINGS: dict[str, Setting] = {setting.name: setting for setting in [
     Setting("FETCH_ALLOWED_HOSTS", [], _hosts,
             "hosts (name or name:port) fetched whatever they resolve to"),
     Setting("PROGRESS_BAR", False, _bool, "a progress bar on stderr"),
+    Setting("LOG_SCRAPY", False, _bool,
+            "Scrapy's own log lines too (its banner, settings, stats), not only its warnings"),
     Setting("PROGRESS_INTERVAL", 600.0, _seconds,
             "without the bar, a plain progress line this often (0 = never)"),
     Setting("RELAY_PREFIX", "sourcekeeper", _text, "prefix of the Redis keys (one per archive)"),

@@ -55,7 +55,8 @@ def prefix_option(help: str) -> Callable[[_F], _F]:
 def fetch_options(command: _F) -> _F:
     """Options of every command that fetches: they end up as Scrapy settings."""
     command = click.option("-v", "--verbose", count=True,
-                           help="Log each URL (-v) or everything (-vv).")(command)
+                           help="Log each URL and what it was (-v); Scrapy's own lines too "
+                                "(-vv).")(command)
     command = settings_option(command)
     return click.option("--allow-private", is_flag=True,
                         help="Allow fetching loopback and private addresses (tests, "
@@ -78,6 +79,7 @@ def fetch_settings(allow_private: bool, pairs: tuple[str, ...], verbose: int,
     overrides: dict[str, Any] = {
         "LOG_LEVEL": ["WARNING", "INFO", "DEBUG"][min(verbose, 2)],
         "LOG_FORMAT": LOG_FORMAT,
+        "LOG_SCRAPY": verbose >= 2,
         "PROGRESS_BAR": progress and verbose == 0,
         **parse_settings(pairs),
     }

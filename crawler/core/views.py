@@ -116,6 +116,20 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class CheckRecord:
+    """One check as ``export --checks`` writes it: failures included."""
+
+    url: str
+    checked_at: str
+    status: int | None
+    outcome: Outcome
+    reason: str | None
+    final_url: str | None
+    redirects: tuple[Hop, ...]
+    snapshot_id: int | None
+
+
+@dataclass(frozen=True)
 class SearchHit:
     kind: str  # "snapshot" or "document"
     where: str  # the URL or the document's path

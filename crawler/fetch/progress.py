@@ -27,6 +27,22 @@ from crawler import config
 logger = logging.getLogger(__name__)
 
 
+class _ConsoleStream:
+    """A text stream printing through a rich console (as plain text, no markup)."""
+
+    def __init__(self, console: Console):
+        self.console = console
+
+    def write(self, text: str) -> int:
+        if text.strip():
+            self.console.print(text.rstrip("\n"), markup=False, highlight=False,
+                               soft_wrap=True)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
 class ProgressExtension:
     def __init__(self, crawler: Crawler, bar: bool, interval: float):
         self.stats = crawler.stats
@@ -67,6 +83,7 @@ class ProgressExtension:
         if self.progress is not None:
             self.progress.start()
             self.task = self.progress.add_task("checking URLs", total=None, failed=0)
+            self._through_console(self.progress.console)
         else:
             self.ticker = asyncio.ensure_future(self._tick())
 
@@ -84,8 +101,19 @@ class ProgressExtension:
                         self.stats.get_value("urls/due", "?"),
                         self.stats.get_value("archive/failures", 0), rate)
 
+    def _through_console(self, console: Console) -> None:
+        """Log lines printed while the bar is drawn go through its console, above the bar
+        (written straight to stderr they would leave pieces of the bar behind)."""
+        self.redirected = []
+        for handler in logging.getLogger().handlers:
+            if isinstance(handler, logging.StreamHandler) and handler.stream in (
+                    sys.stderr, sys.__stderr__):
+                self.redirected.append((handler, handler.setStream(_ConsoleStream(console))))
+
     def closed(self, spider, reason: str) -> None:
         if self.progress is not None:
             self.progress.stop()
+            for handler, stream in getattr(self, "redirected", []):
+                handler.setStream(stream)
         if self.ticker is not None:
             self.ticker.cancel()

@@ -11,11 +11,10 @@ from __future__ import annotations
 import signal
 
 from scrapy.settings import Settings
-from scrapy.utils.log import configure_logging
 
 from crawler.core.models import CrawlJob, CrawlResult, RunStatus
 from crawler.jobs.process import (
-    SignalledProcess, mark_started, once_per_process, quiet_robots_errors,
+    SignalledProcess, install_logging, mark_started, once_per_process,
 )
 from crawler.jobs.session import ArchiveSession
 from crawler.jobs.signals import Stopped, stop_signals
@@ -28,7 +27,7 @@ def crawl(job: CrawlJob, settings: Settings) -> CrawlResult:
     :class:`~crawler.errors.SettingError` before anything is fetched. A stop signal while
     the documents are read ends the run there, as gracefully as one during the fetching."""
     once_per_process()
-    configure_logging(settings)  # the documents' warnings are logged before Scrapy starts
+    install_logging(settings)  # the documents' warnings are logged before Scrapy starts
     try:
         with stop_signals():
             session = ArchiveSession.open(job, settings)
@@ -37,7 +36,6 @@ def crawl(job: CrawlJob, settings: Settings) -> CrawlResult:
                            signal=stopped.signum)
     mark_started()
     process = SignalledProcess(settings)
-    quiet_robots_errors(settings)  # after the process (re)configured logging
     try:
         crawler = process.create_crawler("sources")
         process.crawl(crawler, session=session)

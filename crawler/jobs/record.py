@@ -41,7 +41,8 @@ def record(archive: Archive, item: Item, run_id: int | None, schedule: Schedule
         result = archive.write(_record_failure, archive, item, run_id, schedule)
     else:
         raise TypeError(f"not an item sourcekeeper archives: {type(item).__name__}")
-    logger.info("%s %s", result.outcome, item.requested_url)
+    if result.outcome is not Outcome.FAILED:  # a failure was logged with its reason
+        logger.info("%s %s", result.outcome, item.requested_url)
     return result
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import IO, Any
 
-from crawler.core.views import SnapshotRecord
+from crawler.core.views import CheckRecord, SnapshotRecord
 
 COLUMNS = ("url", "canonical_url", "final_url", "redirects", "fetched_at", "status",
            "content_type", "title", "author", "date", "sitename", "language", "text",
@@ -55,25 +55,57 @@ def snapshot_record(record: SnapshotRecord) -> dict[str, Any]:
     }
 
 
-def write_jsonl(records: Iterable[SnapshotRecord], out: IO[str], **_: Any) -> int:
-    """One JSON object per snapshot."""
+CHECK_COLUMNS = ("url", "checked_at", "status", "outcome", "reason", "final_url",
+                 "redirects", "snapshot_id")
+# Excel refuses longer cells; a longer one is cut, and says so.
+EXCEL_CELL = 32767
+_CUT = "…[truncated]"
+
+
+def check_record(record: CheckRecord) -> dict[str, Any]:
+    """The exported form of one check (``export --checks``): failures included."""
+    return {"url": record.url, "checked_at": record.checked_at, "status": record.status,
+            "outcome": str(record.outcome), "reason": record.reason,
+            "final_url": record.final_url,
+            "redirects": [{"url": hop.url, "status": hop.status, "location": hop.location}
+                          for hop in record.redirects],
+            "snapshot_id": record.snapshot_id}
+
+
+def _exported(record: SnapshotRecord | CheckRecord) -> dict[str, Any]:
+    return check_record(record) if isinstance(record, CheckRecord) else snapshot_record(record)
+
+
+def write_jsonl(records: Iterable[SnapshotRecord | CheckRecord], out: IO[str], **_: Any) -> int:
+    """One JSON object per snapshot (or check)."""
     count = 0
     for record in records:
-        out.write(json.dumps(snapshot_record(record), ensure_ascii=False))
+        out.write(json.dumps(_exported(record), ensure_ascii=False))
         out.write("\n")
         count += 1
     return count
 
 
-def write_csv(records: Iterable[SnapshotRecord], out: IO[str], **_: Any) -> int:
-    """The JSONL columns as CSV, nested values as JSON text."""
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+def _cell(value: Any, excel: bool) -> Any:
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+    if excel and isinstance(text, str) and len(text) > EXCEL_CELL:
+        return text[:EXCEL_CELL - len(_CUT)] + _CUT
+    return text
+
+
+def write_csv(records: Iterable[SnapshotRecord | CheckRecord], out: IO[str], *,
+              checks: bool = False, excel: bool = False, **_: Any) -> int:
+    """The JSONL columns as CSV, nested values as JSON text. For Excel (``excel``): a
+    byte-order mark, so that it reads UTF-8, and cells cut at its 32,767-character limit
+    with a marker."""
+    if excel:
+        out.write("\ufeff")
+    writer = csv.DictWriter(out, fieldnames=CHECK_COLUMNS if checks else COLUMNS,
+                            lineterminator="\r\n" if excel else "\n")
     writer.writeheader()
     count = 0
     for record in records:
-        writer.writerow({key: json.dumps(value, ensure_ascii=False)
-                         if isinstance(value, (list, dict)) else value
-                         for key, value in snapshot_record(record).items()})
+        writer.writerow({key: _cell(value, excel) for key, value in _exported(record).items()})
         count += 1
     return count
 

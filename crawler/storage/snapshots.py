@@ -18,7 +18,7 @@ from crawler.core.codec import decompress
 from crawler.core.edits import Edit, Kind, Version
 from crawler.core.models import Blob, Capture, Check, Hop, LatestSnapshot, Outcome, Role
 from crawler.core.views import (
-    CheckInfo, Citation, HistoryEntry, SnapshotInfo, SnapshotRecord, SnapshotText,
+    CheckInfo, CheckRecord, Citation, HistoryEntry, SnapshotInfo, SnapshotRecord, SnapshotText,
 )
 from crawler.storage.database import Database
 
@@ -231,6 +231,39 @@ class Checks:
                 for row in self._db.rows(
                     "SELECT outcome, status, reason, checked_at FROM checks WHERE url_id = ?"
                     " ORDER BY checked_at DESC, id DESC LIMIT ?", [url_id, limit])]
+
+    def records(self, chosen: SnapshotFilter | None = None) -> Iterator[CheckRecord]:
+        """Every check (failures included) of the chosen URLs, oldest first, streamed (the
+        filter's ``latest`` keeps each URL's last check)."""
+        chosen = chosen or SnapshotFilter()
+        where, params = [], []
+        if chosen.url_id is not None:
+            where.append("checks.url_id = ?")
+            params.append(chosen.url_id)
+        if chosen.document_ids is not None:
+            where.append("checks.url_id IN (SELECT url_id FROM mentions WHERE document_id IN"
+                         f" ({', '.join('?' * len(chosen.document_ids))}))")
+            params.extend(chosen.document_ids)
+        if chosen.since:
+            where.append("checks.checked_at >= ?")
+            params.append(chosen.since)
+        if chosen.until:
+            where.append("checks.checked_at <= ?")
+            params.append(chosen.until)
+        if chosen.latest:
+            where.append("checks.id = (SELECT max(id) FROM checks c2 WHERE c2.url_id ="
+                         " checks.url_id)")
+        for row in self._db.rows(
+                "SELECT urls.url, checks.checked_at, checks.status, checks.outcome,"
+                " checks.reason, checks.final_url, checks.redirects, checks.snapshot_id"
+                " FROM checks JOIN urls ON urls.id = checks.url_id"
+                f" {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY checks.id",
+                params):
+            yield CheckRecord(url=row["url"], checked_at=row["checked_at"],
+                              status=row["status"], outcome=Outcome(row["outcome"]),
+                              reason=row["reason"], final_url=row["final_url"],
+                              redirects=_hops(row["redirects"]),
+                              snapshot_id=row["snapshot_id"])
 
     def history(self, url_id: int) -> list[HistoryEntry]:
         """Every check of a URL, oldest first, with its snapshot's text hash and title, and

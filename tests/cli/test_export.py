@@ -171,3 +171,33 @@ def test_times_are_checked_through_the_api_too(seed_twice):
         api.export(format="jsonl", db=str(seed_twice), since="yesterday")
     with pytest.raises(InvalidTime, match="'last week' is not an ISO date"):
         api.diff("http://nowhere.example/", db=str(seed_twice), since="last week")
+
+
+def test_export_checks_lists_failures_too(invoke, crawled, server, tmp_path):
+    out = tmp_path / "checks.jsonl"
+    result = invoke("export", "--db", str(crawled), "--checks", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    checks = [json.loads(line) for line in out.read_text().splitlines()]
+    assert result.stderr.strip() == f"{len(checks)} checks written to {out}"
+    [gone] = [check for check in checks if check["url"] == server.url("/gone")]
+    assert (gone["outcome"], gone["status"], gone["reason"]) == (
+        "failed", 404, "HTTP 404 Not Found")
+    [moved] = [check for check in checks if check["url"] == server.url("/old/maudlin")]
+    assert [hop["status"] for hop in moved["redirects"]] == [301]
+    warc = invoke("export", "--db", str(crawled), "--checks", "--format", "warc", "-o",
+                  str(tmp_path / "x.warc.gz"))
+    assert warc.exit_code == 2 and "not as WARC" in warc.stderr
+
+
+def test_export_csv_for_excel(invoke, crawled, tmp_path):
+    from crawler.outputs.exporters import EXCEL_CELL
+
+    out = tmp_path / "excel.csv"
+    result = invoke("export", "--db", str(crawled), "--format", "csv", "--excel", "-o",
+                    str(out))
+    assert result.exit_code == 0, result.stderr
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows and all(len(value) <= EXCEL_CELL for row in rows for value in row.values())
+    assert invoke("export", "--db", str(crawled), "--excel").exit_code == 2

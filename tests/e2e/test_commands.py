@@ -178,7 +178,8 @@ def test_unreachable_hosts_are_one_line_each_not_tracebacks(sourcekeeper, tmp_pa
                           "-s", "RETRY_TIMES=0")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    assert f"INFO: failed {refused}" in result.stderr
+    assert result.stderr == f"WARNING: failed {refused}: connection refused\n", \
+        "one line, said once, with -v too"
 
 
 def test_a_document_from_stdin(server, tmp_path):
@@ -193,3 +194,35 @@ def test_a_document_from_stdin(server, tmp_path):
     assert result.stdout.startswith("1 documents read, 1 URLs found (1 due), 1 archived")
     [document] = api.report(db=str(db))
     assert document.path == f"stdin ({document.id[:12]})" and document.sources[0].role == Role.ORIGINAL
+
+
+def test_binary_output_is_not_written_to_a_terminal(sourcekeeper, tmp_path):
+    import os
+    import pty
+
+    db = tmp_path / "a.db"
+    assert sourcekeeper("status", "--db", str(db)).returncode == 0
+    leader, follower = pty.openpty()
+    try:
+        result = subprocess.run([sys.executable, "-m", "crawler", "export", "--db", str(db),
+                                 "--format", "warc"], stdout=follower, stderr=subprocess.PIPE,
+                                text=True, cwd=tmp_path, timeout=60)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("sourcekeeper: WARC is binary: not written to a terminal "
+                                     "(use -o FILE, or a pipe) (see 'sourcekeeper export "
+                                     "--help')")
+
+
+def test_verbose_shows_our_lines_and_very_verbose_scrapys(sourcekeeper, documents, tmp_path):
+    doc = str(documents / "moscow-times.txt")
+    verbose = sourcekeeper("crawl", doc, "--db", str(tmp_path / "a.db"), "-v", *FAST)
+    assert verbose.returncode == 0, verbose.stderr
+    lines = verbose.stderr.splitlines()
+    assert sum(line.startswith("INFO: new http") for line in lines) == 2
+    assert not any("Scrapy" in line and "started" in line for line in lines)
+    assert "Dumping Scrapy stats" not in verbose.stderr and len(lines) < 20
+    chatty = sourcekeeper("crawl", doc, "--db", str(tmp_path / "b.db"), "-vv", *FAST)
+    assert "Dumping Scrapy stats" in chatty.stderr

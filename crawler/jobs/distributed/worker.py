@@ -15,7 +15,7 @@ from crawler import config
 from crawler.core.models import CrawlResult, RunCounts
 from crawler.jobs.distributed.relay import client_options, connect
 from crawler.jobs.process import (
-    SignalledProcess, mark_started, once_per_process, quiet_robots_errors, status_of,
+    SignalledProcess, mark_started, once_per_process, install_logging, status_of,
 )
 
 PIPELINES = {"pipelines.extract.ExtractPipeline": 300, "pipelines.relay.RelayPipeline": 800}
@@ -33,8 +33,8 @@ def work(settings: Settings) -> CrawlResult:
     once_per_process()
     connect(settings.get("REDIS_URL"), config.get(settings, "RELAY_CONNECT_WAIT")).close()
     mark_started()
+    install_logging(settings)
     process = SignalledProcess(settings)
-    quiet_robots_errors(settings)  # after the process (re)configured logging
     crawler = process.create_crawler("worker")
     process.crawl(crawler)
     process.start()
