@@ -59,7 +59,8 @@ class SignalledProcess(AsyncCrawlerProcess):
                     waiting.errback(Failure(Abandoned(request.url)))
         plural = "s" if in_flight != 1 else ""
         sys.stderr.write(f"sourcekeeper: stopping after the {in_flight} request{plural} in "
-                         "flight (press Ctrl-C again to abandon them)\n")
+                         "flight (press Ctrl-C again to abandon them)\n" if in_flight else
+                         "sourcekeeper: stopping (no request in flight)\n")
 
 
 def install_logging(settings: Settings) -> None:
