@@ -270,11 +270,13 @@ def history(url: str, *, db: str | None = None) -> list[HistoryEntry]:
         return archive.checks.history(archive.urls.find(url).id)
 
 
-def search(query: str, *, db: str | None = None,
-           limit: int = config.SEARCH_LIMIT) -> list[SearchHit]:
-    """Archived pages and documents matching every word of ``query`` ("phrases" kept)."""
+def search(query: str, *, db: str | None = None, limit: int = config.SEARCH_LIMIT,
+           all_versions: bool = False) -> list[SearchHit]:
+    """Archived pages and documents matching ``query`` (every word; "phrases", word*, OR,
+    NOT, -word, NEAR(...)), best first: each page once (its newest matching version), or
+    every version with ``all_versions``. Raises InvalidQuery."""
     with _archive(db) as archive:
-        return archive.reads.search(query, limit)
+        return archive.reads.search(query, limit, all_versions)
 
 
 def snapshots(*, db: str | None = None, url: str | None = None, document: str | None = None,

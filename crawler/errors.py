@@ -66,6 +66,10 @@ class InvalidTime(UsageError, ValueError):
     """A date or time that is not ISO 8601."""
 
 
+class InvalidQuery(UsageError, ValueError):
+    """A search query that is not one (nothing to look for, broken FTS5 syntax)."""
+
+
 class MissingExtra(UsageError):
     """A feature that needs an optional extra that is not installed."""
 

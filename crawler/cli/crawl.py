@@ -10,6 +10,7 @@ from crawler import api
 from crawler.cli import cli
 from crawler.cli.options import (
     TIMESTAMPS, db_option, fetch_options, fetch_settings, local_now, prefix_option,
+    quiet_option,
 )
 from crawler.core.models import RunStatus
 
@@ -33,9 +34,10 @@ from crawler.core.models import RunStatus
               help="Never cite URLs matching this pattern (*, ?; repeatable).")
 @click.option("--timestamps", is_flag=True,
               help="Begin every output line with the time (for logs: cron, schedule).")
+@quiet_option
 @fetch_options
 def crawl(paths, db, everything, limit, redis_url, prefix, no_ingest, all_links, patterns,
-          timestamps, allow_private, pairs, verbose):
+          timestamps, quiet, allow_private, pairs, verbose):
     """Read the documents under PATHS and check the source URLs they cite that are due.
 
     PATHS are files or folders (searched recursively for text, Markdown, HTML, PDF, DOCX,
@@ -50,7 +52,8 @@ def crawl(paths, db, everything, limit, redis_url, prefix, no_ingest, all_links,
     Example:
       sourcekeeper crawl notes/ --db archive.db
     """
-    settings = fetch_settings(allow_private, pairs, verbose, progress=sys.stderr.isatty())
+    settings = fetch_settings(allow_private, pairs, verbose,
+                              progress=sys.stderr.isatty() and not quiet)
     if timestamps:
         settings["LOG_FORMAT"] = f"%(asctime)s {settings['LOG_FORMAT']}"
         settings["LOG_DATEFORMAT"] = "%Y-%m-%dT%H:%M:%S%z"
@@ -62,6 +65,10 @@ def crawl(paths, db, everything, limit, redis_url, prefix, no_ingest, all_links,
     result = api.crawl(list(paths), db=db, everything=everything, limit=limit,
                        redis=redis_url, prefix=prefix, write=not no_ingest, settings=settings)
     stamp = f"{local_now()} " if timestamps else ""
+    if quiet:
+        if (error := result.error("crawl")) is not None:
+            raise error
+        return
     if result.status is RunStatus.QUEUED:
         click.echo(f"{stamp}{result.counts.urls_due} URLs queued in {redis_url} for the "
                    "workers")

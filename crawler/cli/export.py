@@ -8,7 +8,7 @@ import click
 
 from crawler import api
 from crawler.cli import cli
-from crawler.cli.options import Moment, db_option, output_options
+from crawler.cli.options import Moment, db_option, output_options, quiet_option
 
 
 @cli.command()
@@ -25,7 +25,9 @@ from crawler.cli.options import Moment, db_option, output_options
               help="Every check instead, failures included (jsonl, csv): a dead-link list.")
 @click.option("--excel", is_flag=True,
               help="CSV for Excel: a byte-order mark, cells cut at Excel's 32,767 characters.")
-def export(db, format_, destination, url, document, since, until, latest, checks, excel):
+@quiet_option
+def export(db, format_, destination, url, document, since, until, latest, checks, excel,
+           quiet):
     """Export archived snapshots with their text, metadata and citing documents.
 
     JSONL and CSV carry one snapshot per line; WARC 1.1 carries the request, the response as
@@ -43,6 +45,6 @@ def export(db, format_, destination, url, document, since, until, latest, checks
         raise click.UsageError("--excel goes with --format csv")
     count = api.export(destination, format=format_, db=db, url=url, document=document,
                        since=since, until=until, latest=latest, checks=checks, excel=excel)
-    if destination != "-":
+    if destination != "-" and not quiet:
         what = "checks" if checks else "snapshots"
         click.echo(f"{count} {what} written to {destination}", err=True)

@@ -6,14 +6,16 @@ import click
 
 from crawler import api
 from crawler.cli import cli
-from crawler.cli.options import db_option
+from crawler.cli.options import db_option, echo_json, json_option, shown_time, utc_option
 from crawler.core.models import Outcome
 
 
 @cli.command()
 @click.argument("url")
 @db_option
-def history(url, db):
+@json_option
+@utc_option
+def history(url, db, as_json, utc):
     """List every check of URL: time, status, outcome, and what changed and why (or the
     text hash and title of the snapshot it confirmed, or why it failed).
 
@@ -22,6 +24,9 @@ def history(url, db):
       sourcekeeper history https://example.org/story --db archive.db
     """
     for check in api.history(url, db=db):
+        if as_json:
+            echo_json(check)
+            continue
         status_code = str(check.status or "-")
         if check.outcome is Outcome.FAILED:
             detail = check.reason or ""
@@ -29,8 +34,9 @@ def history(url, db):
             detail = check.change
         else:
             detail = (check.text_sha256 or "")[:12] + (f"  {check.title}" if check.title else "")
-        click.echo(f"{check.checked_at}  {status_code:>3}  {check.outcome:<12}  {detail}")
+        click.echo(f"{shown_time(check.checked_at, utc)}  {status_code:>3}  "
+                   f"{check.outcome:<12}  {detail}")
         if check.redirects:
             chain = ", ".join(f"{hop.url} -{hop.status}-> {hop.location}"
                               for hop in check.redirects)
-            click.echo(f"{'':29}redirected: {chain}")
+            click.echo(f"{'':24}redirected: {chain}")

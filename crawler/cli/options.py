@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import json
+from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -22,6 +24,19 @@ db_option = click.option(
 settings_option = click.option(
     "-s", "--set", "pairs", multiple=True, metavar="KEY=VALUE",
     help="Override a Scrapy or sourcekeeper setting (repeatable).")
+
+
+quiet_option = click.option("-q", "--quiet", is_flag=True,
+                            help="Print nothing but errors; the exit code says how it went.")
+
+json_option = click.option("--json", "as_json", is_flag=True,
+                           help="JSON for scripts (one object per line for lists).")
+
+
+def echo_json(value: Any) -> None:
+    """One JSON object on a line: a dataclass (a record of crawler.core) or a dict."""
+    click.echo(json.dumps(asdict(value) if is_dataclass(value) else value, ensure_ascii=False,
+                          default=str))
 
 
 utc_option = click.option("--utc", is_flag=True,

@@ -9,7 +9,9 @@ import click
 
 from crawler import api
 from crawler.cli import cli
-from crawler.cli.options import db_option, fetch_options, fetch_settings, shown_time, utc_option
+from crawler.cli.options import (
+    db_option, fetch_options, fetch_settings, quiet_option, shown_time, utc_option,
+)
 from crawler.core.models import Outcome
 
 _ROBOTS_HINT = ("; the site asks robots not to fetch it: --ignore-robots saves it anyway "
@@ -35,8 +37,9 @@ def _urls(given: tuple[str, ...]) -> list[str]:
 @click.option("--ignore-robots", is_flag=True,
               help="Fetch these URLs even if robots.txt disallows it (never for crawls).")
 @utc_option
+@quiet_option
 @fetch_options
-def refetch(urls, db, ignore_robots, utc, allow_private, pairs, verbose):
+def refetch(urls, db, ignore_robots, utc, quiet, allow_private, pairs, verbose):
     """Fetch each URL now, whatever its schedule, and archive it (``-``: one URL per line
     on stdin).
 
@@ -51,7 +54,7 @@ def refetch(urls, db, ignore_robots, utc, allow_private, pairs, verbose):
       sourcekeeper refetch https://example.org/story --db archive.db
     """
     asked = _urls(urls)
-    spinner = sys.stderr.isatty() and verbose == 0
+    spinner = sys.stderr.isatty() and verbose == 0 and not quiet
     status = nullcontext()
     if spinner:
         from rich.console import Console
@@ -63,6 +66,11 @@ def refetch(urls, db, ignore_robots, utc, allow_private, pairs, verbose):
                               settings=fetch_settings(allow_private, pairs, verbose))
     failed = False
     for answer in answers:
+        if quiet:
+            if answer.outcome is Outcome.FAILED:
+                failed = True
+                click.echo(f"sourcekeeper: {answer.url}: {answer.reason}", err=True)
+            continue
         lead = f"{answer.url}  " if len(answers) > 1 else ""
         if answer.outcome is Outcome.FAILED:
             failed = True

@@ -6,12 +6,14 @@ import click
 
 from crawler import api
 from crawler.cli import cli
-from crawler.cli.options import db_option
+from crawler.cli.options import db_option, echo_json, json_option, shown_time, utc_option
 
 
 @cli.command()
 @db_option
-def status(db):
+@json_option
+@utc_option
+def status(db, as_json, utc):
     """Show the archive at a glance: documents, URLs, snapshots, what is due, failing, runs.
 
     \b
@@ -19,6 +21,9 @@ def status(db):
       sourcekeeper status --db archive.db
     """
     state = api.status(db=db)
+    if as_json:
+        echo_json(state)
+        return
     click.echo(f"archive: {db}")
     click.echo(f"documents: {state.documents}")
     click.echo(f"URLs: {state.urls} ({state.due} due now, {state.failing} failing, "
@@ -30,6 +35,6 @@ def status(db):
         ended = f"{run.status} ({run.reason})" if run.reason else run.status
         html = f", {run.html_changed} html-changed" if run.html_changed else ""
         churn = f", {run.churn} churn" if run.churn else ""
-        click.echo(f"  #{run.id} {run.command} {run.started_at} {ended}: {run.new} new, "
-                   f"{run.changed} changed{html}, {run.unchanged} unchanged{churn}, "
-                   f"{run.failed} failed")
+        click.echo(f"  #{run.id} {run.command} {shown_time(run.started_at, utc)} {ended}: "
+                   f"{run.new} new, {run.changed} changed{html}, {run.unchanged} "
+                   f"unchanged{churn}, {run.failed} failed")

@@ -137,6 +137,8 @@ class SearchHit:
     date: str
     snippet: str
     rank: float
+    snapshot_id: int | None = None
+    versions: int = 1  # how many archived versions of the page match
 
 
 @dataclass(frozen=True)

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import re
+import sqlite3
 
 from crawler.core.codec import decompress
 from crawler.core.hashing import sha256
 from crawler.core.models import Outcome
+from crawler.core.search_query import fts_query
+from crawler.errors import InvalidQuery
 from crawler.core.views import ArchiveStatus, Change, SearchHit
 from crawler.storage.database import Database
 from crawler.storage.files import LIVE_URL
 from crawler.storage.runs import Runs
 from crawler.storage.snapshots import change_summary
-
-
-def fts_query(text: str) -> str:
-    """User words as an FTS5 query: each word quoted (no syntax errors), all required;
-    a quoted phrase stays a phrase."""
-    phrases = re.findall(r'"([^"]+)"|(\S+)', text)
-    terms = [phrase or word for phrase, word in phrases]
-    return " ".join('"' + term.replace('"', '""') + '"' for term in terms if term.strip())
 
 
 # URLs that crawls check (not unconfirmed or replaced readings of wrapped URLs, not
@@ -50,26 +44,40 @@ class Reads:
             runs=self._runs.recent(runs),
         )
 
-    def search(self, text: str, limit: int) -> list[SearchHit]:
-        """Snapshots and documents whose text matches, best first, with a snippet."""
+    def search(self, text: str, limit: int, all_versions: bool = False) -> list[SearchHit]:
+        """Archived pages and documents whose text matches (crawler.core.search_query), best
+        first, with a snippet: each page once, its newest matching version (``versions``
+        says how many match), or every version with ``all_versions``. Raises InvalidQuery
+        for what FTS5 cannot read."""
         query = fts_query(text)
-        if not query:
-            return []
-        snapshots = self._db.rows(
-            "SELECT 'snapshot' AS kind, urls.url AS where_, snapshots.title, snapshots.fetched_at"
-            " AS date, snippet(snapshots_fts, -1, '[', ']', '…', 12) AS snippet,"
-            " bm25(snapshots_fts) AS rank FROM snapshots_fts JOIN snapshots ON snapshots.rowid ="
-            " snapshots_fts.rowid JOIN urls ON urls.id = snapshots.url_id"
-            " WHERE snapshots_fts MATCH ? ORDER BY rank LIMIT ?", [query, limit])
-        documents = self._db.rows(
-            "SELECT 'document' AS kind, documents.path AS where_, NULL AS title,"
-            " documents.read_at AS date, snippet(documents_fts, 1, '[', ']', '…', 12) AS snippet,"
-            " bm25(documents_fts) AS rank FROM documents_fts JOIN documents ON documents.rowid ="
-            " documents_fts.rowid WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?",
-            [query, limit])
-        found = sorted([*snapshots, *documents], key=lambda row: row["rank"])[:limit]
+        newest = ("1" if all_versions
+                  else "s.id = (SELECT max(h.id) FROM hits h WHERE h.url_id = s.url_id)")
+        try:
+            snapshots = self._db.rows(
+                "WITH hits AS (SELECT snapshots.id, snapshots.url_id, snapshots.title,"
+                " snapshots.fetched_at, snippet(snapshots_fts, -1, '[', ']', '…', 12) AS"
+                " snippet, bm25(snapshots_fts) AS rank FROM snapshots_fts JOIN snapshots ON"
+                " snapshots.rowid = snapshots_fts.rowid WHERE snapshots_fts MATCH ?)"
+                " SELECT 'snapshot' AS kind, urls.url AS where_, s.title, s.fetched_at AS date,"
+                " s.snippet, s.rank, s.id AS snapshot_id,"
+                " (SELECT count(*) FROM hits h WHERE h.url_id = s.url_id) AS versions"
+                f" FROM hits s JOIN urls ON urls.id = s.url_id WHERE {newest}"
+                " ORDER BY s.rank, s.fetched_at DESC LIMIT ?", [query, limit])
+            documents = self._db.rows(
+                "SELECT 'document' AS kind, files.path AS where_, NULL AS title,"
+                " documents.read_at AS date, snippet(documents_fts, 1, '[', ']', '…', 12)"
+                " AS snippet, bm25(documents_fts) AS rank, NULL AS snapshot_id,"
+                " 1 AS versions FROM documents_fts JOIN documents ON documents.rowid ="
+                " documents_fts.rowid JOIN files ON files.document_id = documents.id"
+                " WHERE documents_fts MATCH ? AND files.state = 'live' ORDER BY rank LIMIT ?",
+                [query, limit])
+            found = sorted([*snapshots, *documents], key=lambda row: row["rank"])[:limit]
+        except sqlite3.OperationalError as exc:
+            raise InvalidQuery(f"{text!r}: not a query sourcekeeper can search for ({exc})"
+                               ) from None
         return [SearchHit(kind=row["kind"], where=row["where_"], title=row["title"],
-                          date=row["date"], snippet=row["snippet"], rank=row["rank"])
+                          date=row["date"], snippet=row["snippet"], rank=row["rank"],
+                          snapshot_id=row["snapshot_id"], versions=row["versions"])
                 for row in found]
 
     def integrity(self) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.helpers import PUTIN, RELATED
 
 
@@ -20,16 +22,21 @@ def test_status(invoke, crawled):
 
 
 def test_history(invoke, crawled, server):
-    result = invoke("history", server.url(RELATED) + "?utm_source=x", "--db", str(crawled))
+    result = invoke("history", server.url(RELATED) + "?utm_source=x", "--db", str(crawled),
+                    "--utc")
     assert result.exit_code == 0, result.stderr
     first, second = result.stdout.splitlines()
-    assert first.split()[1:3] == ["200", "new"] and "Russia to Withdraw" in first
-    assert second.split()[1:3] == ["200", "changed"] and "Putin Offers" in second
-    gone = invoke("history", server.url("/gone"), "--db", str(crawled))
-    assert gone.stdout.split()[1:] == ["404", "failed", "HTTP", "404", "Not", "Found"]
+    assert first.split()[2:5] == ["UTC", "200", "new"] and "Russia to Withdraw" in first
+    assert second.split()[3:5] == ["200", "changed"] and "Putin Offers" in second
+    gone = invoke("history", server.url("/gone"), "--db", str(crawled), "--utc")
+    assert gone.stdout.split()[3:] == ["404", "failed", "HTTP", "404", "Not", "Found"]
     moved = invoke("history", server.url("/old/maudlin"), "--db", str(crawled))
     check, hops = moved.stdout.splitlines()
-    assert check.split()[1:3] == ["200", "new"]
+    assert check.split()[3:5] == ["200", "new"]
+    lines = invoke("history", server.url(RELATED), "--db", str(crawled), "--json").stdout
+    checks = [json.loads(line) for line in lines.splitlines()]
+    assert [check["outcome"] for check in checks] == ["new", "changed"]
+    assert checks[0]["checked_at"].endswith("Z"), "machine output keeps ISO UTC"
     assert hops.split() == ["redirected:", server.url("/old/maudlin"), "-301->",
                             server.url("/words/maudlin.html")]
     missing = invoke("history", "https://nowhere.example/", "--db", str(crawled))
@@ -48,4 +55,23 @@ def test_search(invoke, crawled, server):
     stemmed = invoke("search", "withdrawing", "--db", str(crawled))
     assert server.url("/flaky") in stemmed.stdout
     odd = invoke("search", 'AND OR "unbalanced', "--db", str(crawled))
-    assert odd.exit_code == 0 and odd.stderr.strip() == "no matches"
+    assert odd.exit_code == 2
+    assert odd.stderr.strip() == ("sourcekeeper: 'AND OR \"unbalanced': a query cannot start "
+                                  "with AND")
+    nothing = invoke("search", "zanzibar", "--db", str(crawled))
+    assert (nothing.exit_code, nothing.stdout, nothing.stderr.strip()) == (1, "", "no matches")
+    excluded = invoke("search", "Shoigu", "-Lukashenko", "--db", str(crawled), "--json")
+    hits = [json.loads(line) for line in excluded.stdout.splitlines()]
+    assert hits and server.url(PUTIN) not in {hit["where"] for hit in hits}
+    either = invoke("search", "Lukashenko OR Shoigu", "--db", str(crawled), "--json")
+    assert len(either.stdout.splitlines()) > len(hits)
+
+
+def test_search_lists_a_page_once_unless_asked_for_every_version(invoke, crawled, server):
+    once = invoke("search", "Ukraine", "--db", str(crawled), "--json")
+    hits = [json.loads(line) for line in once.stdout.splitlines()]
+    related = [hit for hit in hits if hit["where"] == server.url(RELATED)]
+    assert [hit["versions"] for hit in related] == [2]
+    every = invoke("search", "Ukraine", "--all-versions", "--db", str(crawled), "--json")
+    assert len([line for line in every.stdout.splitlines()
+                if json.loads(line)["where"] == server.url(RELATED)]) == 2

@@ -131,6 +131,20 @@ def test_refetch_answers_at_once_for_several_urls(sourcekeeper, server, tmp_path
     assert saved.returncode == 0 and saved.stdout.startswith("new (snapshot ")
 
 
+def test_quiet_prints_only_errors(sourcekeeper, documents, server, tmp_path):
+    db = str(tmp_path / "archive.db")
+    crawl = sourcekeeper("crawl", str(documents / "moscow-times.txt"), "-q", "--db", db, *FAST)
+    assert (crawl.returncode, crawl.stdout, crawl.stderr) == (0, "", "")
+    same = sourcekeeper("refetch", server.url(RELATED), "--quiet", "--db", db, *FAST)
+    assert (same.returncode, same.stdout, same.stderr) == (0, "", "")
+    gone = sourcekeeper("refetch", server.url("/gone"), "-q", "--db", db, *FAST)
+    assert (gone.returncode, gone.stdout) == (1, "")
+    assert gone.stderr == f"sourcekeeper: {server.url('/gone')}: HTTP 404 Not Found\n"
+    export = sourcekeeper("export", "-q", "--db", db, "-o", str(tmp_path / "out.jsonl"))
+    assert (export.returncode, export.stdout, export.stderr) == (0, "", "")
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 2
+
+
 def test_schedule_command_runs_crawls_one_after_another(sourcekeeper, documents, tmp_path):
     db = tmp_path / "a.db"
     result = sourcekeeper("schedule", str(documents / "moscow-times.txt"), "--db", str(db),

@@ -56,4 +56,6 @@ def test_version_5_snapshots_are_judged_once(tmp_path):
         records = list(archive.snapshots.records())
         assert [record.change for record in records] == ["new", "churn", "changed"]
         assert records[2].reasons[0].startswith("headline changed")
-        assert [hit.kind for hit in archive.reads.search("regretted", 20)] == ["snapshot"] * 3
+        [hit] = archive.reads.search("regretted", 20)
+        assert (hit.kind, hit.versions) == ("snapshot", 3)
+        assert len(archive.reads.search("regretted", 20, all_versions=True)) == 3
