@@ -1,0 +1,38 @@
+"""What every API function shares: which archive file, opening it, a run's settings."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from crawler import config
+from crawler.errors import SettingWarning
+
+if TYPE_CHECKING:
+    from crawler.storage import Archive
+
+
+def archive_db(db: str | None) -> str:
+    return db or config.default_db()
+
+
+@contextmanager
+def open_archive(db: str | None) -> Iterator[Archive]:
+    from crawler.storage import Archive
+
+    archive = Archive(archive_db(db))
+    try:
+        yield archive
+    finally:
+        archive.close()
+
+
+def run_settings(db: str | None, settings: Mapping[str, Any] | None) -> Any:
+    """Scrapy settings for a run: ours, the caller's, the archive; checked before anything
+    starts (a bad value raises SettingError; an unknown name warns)."""
+    overrides = {**(settings or {}), "ARCHIVE_DB": archive_db(db)}
+    for warning in config.check(overrides):
+        warnings.warn(warning, SettingWarning, stacklevel=3)
+    return config.project_settings(overrides)

@@ -1,0 +1,180 @@
+"""The API's fetching functions: crawl, refetch, schedule, the distributed roles, and the
+dry run of discovery."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from crawler import config
+from crawler.api._common import archive_db, open_archive, run_settings
+from crawler.core.models import CrawlResult, DocumentFindings
+from crawler.core.views import RefetchResult
+from crawler.errors import SettingWarning
+
+def crawl(paths: list[str] | tuple[str, ...] = (), *, db: str | None = None,
+          everything: bool = False, limit: int | None = None,
+          settings: Mapping[str, Any] | None = None, redis: str | None = None,
+          prefix: str | None = None, write: bool = True) -> CrawlResult:
+    """Read the documents under ``paths`` and check the URLs they cite that are due (without
+    ``paths``, every archived URL that is due; ``everything`` ignores the schedule; at most
+    ``limit``). With ``redis``, workers fetch through that Redis and this process writes
+    what they send back (or only queues the URLs when not ``write``).
+
+    Returns how the run ended; a run cut short by a signal or a failing archive is a result
+    too (see :meth:`CrawlResult.error`). Raises ArchiveError, LockHeld or SettingError before
+    anything is fetched."""
+    from crawler.core.models import CrawlJob
+
+    job = CrawlJob(tuple(str(path) for path in paths), everything, limit)
+    scrapy_settings = run_settings(db, settings)
+    if redis is None:
+        from crawler.jobs.local import crawl as crawl_here
+
+        return crawl_here(job, scrapy_settings)
+    from crawler.jobs.distributed import require_redis
+    from crawler.jobs.signals import StopFlag
+
+    require_redis("crawl --redis")
+    from crawler.jobs.distributed.coordinator import coordinate
+    from crawler.jobs.distributed.relay import Relay, connect, relay_errors
+
+    relay = Relay(connect(redis, config.get(scrapy_settings, "RELAY_CONNECT_WAIT")),
+                  prefix or config.get(scrapy_settings, "RELAY_PREFIX"))
+    stop = StopFlag()
+    with relay_errors(redis):
+        return coordinate(job, scrapy_settings, relay, write=write, stopping=stop,
+                          signal=lambda: stop.signal)
+
+
+# A person waits for a re-fetch: one try, no politeness delay before it (it is one request
+# per URL asked for, not a crawl of the site).
+_ASKED = {"RETRY_ENABLED": False, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}
+
+
+def refetch(*urls: str, db: str | None = None, settings: Mapping[str, Any] | None = None,
+            ignore_robots: bool = False) -> list[RefetchResult]:
+    """Fetch ``urls`` now, whatever their schedule and unconditionally, adding them to the
+    archive if new: one answer per URL, in order. A person is waiting: no retries, no
+    delay; ``ignore_robots`` fetches pages robots.txt disallows (for these URLs only).
+    Raises InvalidURL for what is not an http(s) URL, and RunFailed (Interrupted) when the
+    run could not be completed."""
+    from crawler.core.models import CrawlJob
+    from crawler.core.url import fetchable
+    from crawler.errors import RunFailed
+    from crawler.jobs.local import crawl as crawl_here
+
+    scrapy_settings = run_settings(db, {**_ASKED, **(settings or {})})
+    for url in urls:
+        fetchable(url)
+    run = crawl_here(CrawlJob(urls=tuple(urls), ignore_robots=ignore_robots), scrapy_settings)
+    if (error := run.error("refetch")) is not None:
+        raise error
+    checks = {check.url_id: check for check in run.checks}
+    answers = []
+    with open_archive(db) as archive:
+        for url in urls:
+            check = checks.get(archive.urls.find(url).id)
+            if check is None:
+                raise RunFailed(f"{url}: failed: no answer recorded")
+            taken = archive.snapshots.taken_at(check.snapshot_id) if check.snapshot_id else None
+            answers.append(RefetchResult(url, check.outcome, check.reason, check.snapshot_id,
+                                         check.change, run, taken))
+    return answers
+
+
+def cron_line(paths: list[str], *, db: str | None = None, every: float,
+              allow_private: bool = False, settings: list[str] | None = None,
+              verbose: int = 0) -> str:
+    """The crontab line that crawls ``paths`` every ``every`` seconds, with a comment line
+    before it when cron can only keep a nearby interval."""
+    from crawler.jobs.repeat import crawl_command, crontab_line
+
+    command = crawl_command(paths, archive_db(db), allow_private=allow_private, settings=settings,
+                            verbose=verbose)
+    return crontab_line(command, every, archive_db(db))
+
+
+def systemd_units(paths: list[str], *, db: str | None = None, every: float,
+                  allow_private: bool = False, settings: list[str] | None = None,
+                  verbose: int = 0) -> str:
+    """A systemd service and timer that crawl ``paths`` every ``every`` seconds exactly."""
+    from crawler.jobs.repeat import crawl_command, systemd_units as units
+
+    return units(crawl_command(paths, archive_db(db), allow_private=allow_private, settings=settings,
+                               verbose=verbose), every)
+
+
+def schedule(paths: list[str], *, db: str | None = None, every: float,
+             allow_private: bool = False, settings: list[str] | None = None, verbose: int = 0,
+             max_runs: int | None = None,
+             on_run: Callable[[int, int, str], None] = lambda run, code, next_at: None) -> int:
+    """Crawl ``paths`` every ``every`` seconds, one process per run, until stopped (or
+    ``max_runs``); ``on_run`` gets each run's number, exit code and next start."""
+    from crawler.jobs.repeat import crawl_command, repeat
+
+    command = crawl_command(paths, archive_db(db), allow_private=allow_private, settings=settings,
+                            verbose=verbose)
+    return repeat(command, every, max_runs=max_runs, on_run=on_run)
+
+
+def work(redis: str, *, prefix: str | None = None,
+         settings: Mapping[str, Any] | None = None) -> CrawlResult:
+    """Fetch and extract URLs queued in ``redis`` by a distributed crawl until stopped."""
+    from crawler.jobs.distributed import require_redis
+
+    require_redis("worker")
+    from crawler.jobs.distributed.worker import work as run_worker, worker_settings
+
+    overrides = dict(settings or {})
+    chosen = prefix or config.get(overrides, "RELAY_PREFIX")
+    overrides.update(worker_settings(redis, chosen))
+    for warning in config.check(overrides):
+        warnings.warn(warning, SettingWarning, stacklevel=2)
+    return run_worker(config.project_settings(overrides))
+
+
+def ingest(redis: str, *, db: str | None = None, prefix: str | None = None,
+           settings: Mapping[str, Any] | None = None) -> None:
+    """Write the items distributed workers send back into the archive until stopped."""
+    from crawler.jobs.distributed import require_redis
+    from crawler.jobs.signals import StopFlag
+
+    require_redis("ingest")
+    from crawler.jobs.distributed.ingest import Writer, ingest as write_items
+    from crawler.jobs.distributed.relay import Relay, connect, relay_errors
+    from crawler.storage import Archive, RunLock
+
+    overrides = {**(settings or {}), "ARCHIVE_DB": archive_db(db)}
+    for warning in config.check(overrides):
+        warnings.warn(warning, SettingWarning, stacklevel=2)
+    relay = Relay(connect(redis, config.get(overrides, "RELAY_CONNECT_WAIT")),
+                  prefix or config.get(overrides, "RELAY_PREFIX"))
+    with Archive(archive_db(db), lock_timeout=config.get(overrides, "ARCHIVE_LOCK_TIMEOUT")) as archive:
+        archive.check_writable()
+        with RunLock(archive.path, "ingest"), relay_errors(redis):
+            writer = Writer(archive, relay, config.schedule(overrides))
+            write_items(relay, writer.record, until_done=False, stopping=StopFlag(),
+                        grace=config.get(overrides, "RELAY_REQUEUE_AFTER"),
+                        run_done=writer.run_done)
+
+
+def discover(paths: list[str] | tuple[str, ...], *, all_links: bool = False,
+             exclude: tuple[str, ...] = (), settings: Mapping[str, Any] | None = None
+             ) -> Iterator[DocumentFindings]:
+    """What a crawl of ``paths`` would cite, without fetching or writing anything: per
+    document, every URL seen, as written, to fetch and canonical, with its role, and why
+    the dropped ones are not cited. ``-`` is the standard input. ``exclude`` patterns add to
+    the ``EXCLUDE_URLS`` setting; ``all_links`` sets ``ALL_LINKS``."""
+    from crawler.jobs.listing import list_findings
+
+    overrides = dict(settings or {})
+    if all_links:
+        overrides["ALL_LINKS"] = True
+    if exclude:
+        overrides["EXCLUDE_URLS"] = [*config.get(overrides, "EXCLUDE_URLS"), *exclude]
+    for warning in config.check(overrides):
+        warnings.warn(warning, SettingWarning, stacklevel=2)
+    yield from list_findings(paths, max_bytes=config.get(overrides, "DOCUMENT_MAX_BYTES"),
+                             options=config.discovery(overrides))

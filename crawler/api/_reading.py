@@ -1,0 +1,173 @@
+"""The API's reading functions: status, listings, history, search, exports, the report,
+diffs, forgetting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from crawler import config
+from crawler.api._common import open_archive
+from crawler.core.views import (
+    ArchiveStatus, Change, Diff, DocumentInfo, DocumentReport, Forgotten, HistoryEntry,
+    SearchHit, SnapshotRecord, UrlInfo,
+)
+
+if TYPE_CHECKING:
+    from crawler.storage import Archive
+
+def status(*, db: str | None = None, runs: int = config.STATUS_RUNS) -> ArchiveStatus:
+    """The archive at a glance: documents, URLs, snapshots, what is due and failing, and the
+    last ``runs`` runs."""
+    from crawler.core.clock import utcnow
+
+    with open_archive(db) as archive:
+        return archive.reads.status(utcnow(), runs)
+
+
+def documents(*, db: str | None = None) -> list[DocumentInfo]:
+    """Every archived document (its id, path, when it was read, its text), by path."""
+    with open_archive(db) as archive:
+        return list(archive.documents.info())
+
+
+def list_urls(*, db: str | None = None) -> list[UrlInfo]:
+    """Every archived URL with its schedule."""
+    with open_archive(db) as archive:
+        return list(archive.urls.all())
+
+
+def history(url: str, *, db: str | None = None) -> list[HistoryEntry]:
+    """Every check of ``url`` (any form of it), oldest first. Raises NotArchived."""
+    with open_archive(db) as archive:
+        return archive.checks.history(archive.urls.find(url).id)
+
+
+def search(query: str, *, db: str | None = None, limit: int = config.SEARCH_LIMIT,
+           all_versions: bool = False) -> list[SearchHit]:
+    """Archived pages and documents matching ``query`` (every word; "phrases", word*, OR,
+    NOT, -word, NEAR(...)), best first: each page once (its newest matching version), or
+    every version with ``all_versions``. Raises InvalidQuery."""
+    with open_archive(db) as archive:
+        return archive.reads.search(query, limit, all_versions)
+
+
+def snapshots(*, db: str | None = None, url: str | None = None, document: str | None = None,
+              since: str | None = None, until: str | None = None,
+              latest: bool = False) -> Iterator[SnapshotRecord]:
+    """Archived snapshots, oldest first, streamed: of one URL, of the URLs a document (id or
+    path) cites, fetched since/until an archive time, only the newest of each URL."""
+    with open_archive(db) as archive:
+        yield from archive.snapshots.records(_filter(archive, url, document, since, until,
+                                                     latest))
+
+
+def body(sha256: str, *, db: str | None = None) -> bytes | None:
+    """A body as it was received (decompressed), by its sha256; None when not stored."""
+    with open_archive(db) as archive:
+        return archive.snapshots.body(sha256)
+
+
+def _moment(text: str | None, end: bool = False) -> str | None:
+    """An ISO date or date-time as archive time; raises InvalidTime."""
+    from crawler.core.clock import parse_moment
+
+    return parse_moment(text, end) if text else None
+
+
+def _document_ids(archive: Archive, document: str) -> list[str]:
+    """The current versions of the document(s) at a path (a file or a folder, typed
+    relative or absolute), or with an id; raises NotArchived."""
+    from pathlib import Path
+
+    from crawler.jobs.document_files import document_key
+
+    key = document_key(document, Path(archive.path).resolve().parent)
+    return archive.documents.ids(document, key)
+
+
+def _filter(archive: Archive, url: str | None, document: str | None, since: str | None,
+            until: str | None, latest: bool) -> Any:
+    from crawler.storage.snapshots import SnapshotFilter
+
+    return SnapshotFilter(
+        url_id=archive.urls.find(url).id if url else None,
+        document_ids=tuple(_document_ids(archive, document)) if document else None,
+        since=_moment(since), until=_moment(until, end=True), latest=latest)
+
+
+def export(destination: str = "-", *, format: str = "jsonl", db: str | None = None,
+           url: str | None = None, document: str | None = None, since: str | None = None,
+           until: str | None = None, latest: bool = False, checks: bool = False,
+           excel: bool = False) -> int:
+    """Write snapshots to ``destination`` (``-`` for stdout) as ``jsonl``, ``csv`` or
+    ``warc``, replacing a file only when complete; return how many were written. With
+    ``checks``, every check instead (failures included; JSONL or CSV); ``excel`` makes a
+    CSV that Excel opens as written. Raises UsageError for WARC of checks."""
+    import os
+
+    from crawler.outputs.exporters import BINARY, EXPORTERS
+    from crawler.outputs.atomic_file import output
+
+    with open_archive(db) as archive:
+        chosen = _filter(archive, url, document, since, until, latest)
+        if checks and format in BINARY:
+            from crawler.errors import UsageError
+
+            raise UsageError("--checks exports checks as jsonl or csv, not as WARC (a failed "
+                             "check has no response to store)")
+        records = (archive.checks.records(chosen) if checks
+                   else archive.snapshots.records(chosen))
+        with output(destination, binary=format in BINARY) as stream:
+            return EXPORTERS[format](records, stream, body=archive.snapshots.body,
+                                     filename=os.path.basename(destination), checks=checks,
+                                     excel=excel)
+
+
+def report(*, db: str | None = None, document: str | None = None) -> list[DocumentReport]:
+    """Per document (or only ``document``, id or path): every cited source's state and how
+    much of the document it carries; documents needing attention first."""
+    from crawler.jobs.report import build
+
+    with open_archive(db) as archive:
+        return build(archive, _document_ids(archive, document) if document else None)
+
+
+def write_report(destination: str = "-", *, format: str = "text", db: str | None = None,
+                 document: str | None = None) -> int:
+    """Write the report as ``text``, ``json``, ``csv`` or ``html``; return its documents."""
+    from crawler.outputs.atomic_file import output
+    from crawler.outputs.report_formats import RENDERERS
+
+    entries = report(db=db, document=document)
+    with output(destination) as stream:
+        RENDERERS[format](entries, stream)
+    return len(entries)
+
+
+def diff(url: str, *, db: str | None = None, since: str | None = None,
+         until: str | None = None) -> Diff | None:
+    """How ``url``'s text changed between the snapshot current at ``since`` (default: the one
+    before ``until``'s) and the one current at ``until`` (default: the latest); None when
+    there are fewer than two. A date alone means its end."""
+    from crawler.jobs.compare import compare
+
+    with open_archive(db) as archive:
+        return compare(archive, url, _moment(since, end=True), _moment(until, end=True))
+
+
+def forget(target: str, *, db: str | None = None, purge: bool = False) -> Forgotten:
+    """Stop checking ``target``: a URL, or a document (path, folder or id) whose URLs are
+    then checked only for other documents. Snapshots are kept, or with ``purge`` deleted
+    (with a document's versions and bodies nothing else uses). Raises NotArchived."""
+    from crawler.jobs.forgetting import forget as forget_target
+
+    with open_archive(db) as archive:
+        return forget_target(archive, target, purge=purge)
+
+
+def changes(*, db: str | None = None, everything: bool = False) -> list[Change]:
+    """URLs whose page changed materially (its article, or its visible text outside the
+    article), most recent first; ``everything``: churn such as time stamps too."""
+    with open_archive(db) as archive:
+        return archive.reads.changes(everything)
