@@ -14,6 +14,7 @@ the reason, and never needs a traceback to be understood.
     │   ├── InvalidURL                 not an http(s) URL with a plausible host
     │   ├── InvalidDuration            not a duration such as 30m, 6h, 1d
     │   ├── InvalidTime                not an ISO date or date-time
+    │   ├── InvalidQuery               a search that cannot be run (starts with OR, ...)
     │   └── MissingExtra               a feature whose optional dependencies are absent
     ├── ArchiveError                   the archive file cannot be used
     │   ├── ArchiveUnavailable         cannot be opened or created (folder, format, schema)
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 __all__ = [
     "ArchiveError", "ArchiveUnavailable", "ArchiveWriteError", "DocumentError", "Interrupted",
-    "InvalidDuration", "InvalidTime", "InvalidURL", "LockHeld", "MissingExtra", "NotArchived",
+    "InvalidDuration", "InvalidQuery", "InvalidTime", "InvalidURL", "LockHeld", "MissingExtra", "NotArchived",
     "OutputError", "RelayError", "RunFailed", "SettingError", "SettingWarning",
     "SourcekeeperError", "UsageError",
 ]

@@ -86,6 +86,19 @@ def tool(name: str, requirement: str, command: str) -> Path:
     return executable
 
 
+def system_tool(command: str, package: str) -> str:
+    """A program from the system's packages (Debian's ``package``): .ci/run installs it; a
+    developer without it skips the tests that need it, CI (``SOURCEKEEPER_CI``) never."""
+    import pytest
+
+    found = shutil.which(command)
+    if found is None:
+        if os.environ.get("SOURCEKEEPER_CI"):
+            pytest.fail(f"{command} is missing: apt install {package}")
+        pytest.skip(f"{command} is not installed (apt install {package})")
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -175,3 +188,15 @@ def run_statuses(db: Path) -> list[str]:
 def assert_archive_intact(db: Path) -> None:
     with Archive(db) as archive:
         assert archive.reads.integrity() == []
+
+
+def help_examples(name: str) -> list[str]:
+    """The command lines under the ``Example:``/``Examples:`` that ends the help of
+    ``sourcekeeper name``."""
+    import re
+
+    from crawler.cli import cli
+
+    block = re.search(r"\n\s*Examples?:\n((?:\s+sourcekeeper .+\n?)+)\s*$",
+                      cli.commands[name].help or "")
+    return [line.strip() for line in block[1].splitlines()] if block else []

@@ -24,11 +24,11 @@ Modules below are imported when a function needs them, so that importing this on
 from __future__ import annotations
 
 from crawler.api._fetching import (
-    crawl, cron_line, discover, ingest, refetch, schedule, systemd_units, work,
+    crawl, cron_line, discover, ingest, refetch, schedule, set_interval, systemd_units, work,
 )
 from crawler.api._reading import (
     body, changes, diff, documents, export, forget, history, list_urls, report, search,
-    snapshots, status, write_report,
+    snapshots, status, url_states, write_report,
 )
 from crawler.core.views import Diff, RefetchResult
 from crawler.outputs.exporters import BINARY as BINARY_EXPORT_FORMATS
@@ -38,6 +38,6 @@ from crawler.outputs.report_formats import FORMATS as REPORT_FORMATS
 __all__ = [
     "BINARY_EXPORT_FORMATS", "EXPORT_FORMATS", "REPORT_FORMATS", "Diff", "RefetchResult", "body",
     "changes", "crawl", "cron_line", "diff", "discover", "documents", "export", "forget",
-    "history", "ingest", "list_urls", "refetch", "report", "schedule", "search", "snapshots",
-    "status", "systemd_units", "work", "write_report",
+    "history", "ingest", "list_urls", "refetch", "report", "schedule", "search", "set_interval",
+    "snapshots", "status", "systemd_units", "url_states", "work", "write_report",
 ]

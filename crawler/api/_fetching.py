@@ -10,24 +10,33 @@ from typing import Any
 from crawler import config
 from crawler.api._common import archive_db, open_archive, run_settings
 from crawler.core.models import CrawlResult, DocumentFindings
-from crawler.core.views import RefetchResult
+from crawler.core.views import RefetchResult, UrlInfo
 from crawler.errors import SettingWarning
 
 def crawl(paths: list[str] | tuple[str, ...] = (), *, db: str | None = None,
           everything: bool = False, limit: int | None = None,
           settings: Mapping[str, Any] | None = None, redis: str | None = None,
-          prefix: str | None = None, write: bool = True) -> CrawlResult:
+          prefix: str | None = None, write: bool = True, failing: bool = False,
+          recheck_urls: tuple[str, ...] = (), recheck_documents: tuple[str, ...] = ()
+          ) -> CrawlResult:
     """Read the documents under ``paths`` and check the URLs they cite that are due (without
     ``paths``, every archived URL that is due; ``everything`` ignores the schedule; at most
     ``limit``). With ``redis``, workers fetch through that Redis and this process writes
     what they send back (or only queues the URLs when not ``write``).
 
+    A re-check checks only, and now, the archived URLs it names: those whose last check
+    failed (``failing``), ``recheck_urls``, and those the archived documents
+    ``recheck_documents`` (paths or ids) cite; with ``paths``, among the ones they cite.
+    Raises NotArchived for a URL or document that is not in the archive.
+
     Returns how the run ended; a run cut short by a signal or a failing archive is a result
     too (see :meth:`CrawlResult.error`). Raises ArchiveError, LockHeld or SettingError before
     anything is fetched."""
-    from crawler.core.models import CrawlJob
+    from crawler.core.models import CrawlJob, Recheck
 
-    job = CrawlJob(tuple(str(path) for path in paths), everything, limit)
+    recheck = Recheck(tuple(recheck_urls), tuple(recheck_documents), failing) \
+        if failing or recheck_urls or recheck_documents else None
+    job = CrawlJob(tuple(str(path) for path in paths), everything, limit, recheck=recheck)
     scrapy_settings = run_settings(db, settings)
     if redis is None:
         from crawler.jobs.local import crawl as crawl_here
@@ -117,6 +126,16 @@ def schedule(paths: list[str], *, db: str | None = None, every: float,
     command = crawl_command(paths, archive_db(db), allow_private=allow_private, settings=settings,
                             verbose=verbose)
     return repeat(command, every, max_runs=max_runs, on_run=on_run)
+
+
+def set_interval(*urls: str, every: float | None, db: str | None = None) -> list[UrlInfo]:
+    """Check ``urls`` (archived, any form) every ``every`` seconds whatever they do, from one
+    interval after their last check; ``every=None`` gives them back to the adaptive schedule.
+    Raises NotArchived before changing anything, and InvalidDuration under a minute."""
+    from crawler.jobs.intervals import set_intervals
+
+    with open_archive(db) as archive:
+        return set_intervals(archive, urls, every)
 
 
 def work(redis: str, *, prefix: str | None = None,

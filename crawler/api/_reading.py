@@ -3,14 +3,15 @@ diffs, forgetting."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
 from crawler import config
 from crawler.api._common import open_archive
+from crawler.core.models import UrlState
 from crawler.core.views import (
     ArchiveStatus, Change, Diff, DocumentInfo, DocumentReport, Forgotten, HistoryEntry,
-    SearchHit, SnapshotRecord, UrlInfo,
+    SearchHit, SnapshotRecord, UrlInfo, UrlStatus,
 )
 
 if TYPE_CHECKING:
@@ -35,6 +36,16 @@ def list_urls(*, db: str | None = None) -> list[UrlInfo]:
     """Every archived URL with its schedule."""
     with open_archive(db) as archive:
         return list(archive.urls.all())
+
+
+def url_states(*, db: str | None = None, states: Collection[UrlState] = ()
+               ) -> list[UrlStatus]:
+    """Every archived URL (or those in ``states``) with its state now, last and next check
+    and schedule, the worst state first."""
+    from crawler.jobs.url_list import url_statuses
+
+    with open_archive(db) as archive:
+        return url_statuses(archive, states)
 
 
 def history(url: str, *, db: str | None = None) -> list[HistoryEntry]:
@@ -76,14 +87,9 @@ def _moment(text: str | None, end: bool = False) -> str | None:
 
 
 def _document_ids(archive: Archive, document: str) -> list[str]:
-    """The current versions of the document(s) at a path (a file or a folder, typed
-    relative or absolute), or with an id; raises NotArchived."""
-    from pathlib import Path
+    from crawler.jobs.document_files import archived_documents
 
-    from crawler.jobs.document_files import document_key
-
-    key = document_key(document, Path(archive.path).resolve().parent)
-    return archive.documents.ids(document, key)
+    return archived_documents(archive, document)
 
 
 def _filter(archive: Archive, url: str | None, document: str | None, since: str | None,

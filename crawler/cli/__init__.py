@@ -79,6 +79,6 @@ def main() -> None:
 
 # The command modules register themselves on ``cli``.
 from crawler.cli import (  # noqa: E402,F401
-    changes, crawl, diff, distributed, export, forget, history, refetch, report, schedule, search,
-    status, urls,
+    changes, crawl, diff, distributed, export, forget, history, listing, refetch, report,
+    schedule, search, status, urls,
 )

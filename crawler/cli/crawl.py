@@ -22,6 +22,13 @@ from crawler.core.models import RunStatus
               help="Check every URL now, not only those due by the schedule.")
 @click.option("--limit", type=click.IntRange(min=1), help="Check at most N URLs, most overdue "
                                                          "first.")
+@click.option("--failing", is_flag=True,
+              help="Re-check now the archived URLs whose last check failed.")
+@click.option("--url", "recheck_urls", multiple=True, metavar="URL",
+              help="Re-check now this archived URL (repeatable).")
+@click.option("--document", "recheck_documents", multiple=True, metavar="PATH|ID",
+              help="Re-check now the URLs this archived document (or folder) cites "
+                   "(repeatable).")
 @click.option("--redis", "redis_url", metavar="URL",
               help="Distribute the fetching: queue the due URLs in this Redis for "
                    "`sourcekeeper worker` processes and write what they send back.")
@@ -36,8 +43,9 @@ from crawler.core.models import RunStatus
               help="Begin every output line with the time (for logs: cron, schedule).")
 @quiet_option
 @fetch_options
-def crawl(paths, db, everything, limit, redis_url, prefix, no_ingest, all_links, patterns,
-          timestamps, quiet, allow_private, pairs, verbose):
+def crawl(paths, db, everything, limit, failing, recheck_urls, recheck_documents, redis_url,
+          prefix, no_ingest, all_links, patterns, timestamps, quiet, allow_private, pairs,
+          verbose):
     """Read the documents under PATHS and check the source URLs they cite that are due.
 
     PATHS are files or folders (searched recursively for text, Markdown, HTML, PDF, DOCX,
@@ -48,9 +56,13 @@ def crawl(paths, db, everything, limit, redis_url, prefix, no_ingest, all_links,
     completed, even if some URLs failed (they are recorded). With --redis, workers on any
     number of machines do the fetching.
 
+    --failing, --url and --document re-check a part of the archive now, due or not (with
+    PATHS, among the URLs they cite); `sourcekeeper list` shows what is in which state.
+
     \b
-    Example:
+    Examples:
       sourcekeeper crawl notes/ --db archive.db
+      sourcekeeper crawl --failing --db archive.db
     """
     settings = fetch_settings(allow_private, pairs, verbose,
                               progress=sys.stderr.isatty() and not quiet)
@@ -63,7 +75,9 @@ def crawl(paths, db, everything, limit, redis_url, prefix, no_ingest, all_links,
     if patterns:
         settings["EXCLUDE_URLS"] = list(patterns)
     result = api.crawl(list(paths), db=db, everything=everything, limit=limit,
-                       redis=redis_url, prefix=prefix, write=not no_ingest, settings=settings)
+                       redis=redis_url, prefix=prefix, write=not no_ingest, settings=settings,
+                       failing=failing, recheck_urls=recheck_urls,
+                       recheck_documents=recheck_documents)
     stamp = f"{local_now()} " if timestamps else ""
     if quiet:
         if (error := result.error("crawl")) is not None:

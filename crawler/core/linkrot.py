@@ -6,7 +6,8 @@ redirect to the site's home page); ``gone`` (404/410 on ``CONFIRM`` checks in a 
 ``unreachable`` (DNS, refused, timeout, cut connection on ``CONFIRM`` checks in a row);
 ``blocked`` (401/403/451, robots.txt or our own address guard); ``failing`` (a failure not
 yet confirmed, or a server error); ``unchecked``. One failed night is not link rot: states
-built on failures need them confirmed.
+built on failures need them confirmed. Details name days (UTC), not instants: they are read
+by people, in lists and reports.
 """
 
 from __future__ import annotations
@@ -75,10 +76,10 @@ def classify(url: str, checks: Sequence[CheckInfo], first: SnapshotInfo | None,
             return Assessment(UrlState.BLOCKED, head.reason or "")
         if kind in (UrlState.GONE, UrlState.UNREACHABLE) and run >= CONFIRM:
             return Assessment(kind, f"{head.reason} on {run} checks since "
-                                    f"{checks[run - 1].checked_at}")
+                                    f"{checks[run - 1].checked_at[:10]}")
         return Assessment(UrlState.FAILING, f"{head.reason} ({run} check{'s' * (run > 1)})")
-    if latest is None:
-        return Assessment(UrlState.UNCHECKED)
+    if latest is None:  # fetched, but nothing to read in it (an image, an empty page)
+        return Assessment(UrlState.OK, "archived; no text in it to compare")
     if soft := _soft_404(url, latest):
         return Assessment(UrlState.SOFT_404, soft)
     final = latest.final_url or url
@@ -89,5 +90,6 @@ def classify(url: str, checks: Sequence[CheckInfo], first: SnapshotInfo | None,
                        Version(latest.title, latest.text, latest.author, latest.date))
         if edit.material:
             return Assessment(UrlState.CHANGED, f"since the first snapshot of "
-                                                f"{first.fetched_at}: {'; '.join(edit.reasons)}")
+                                                f"{first.fetched_at[:10]}: "
+                                                f"{'; '.join(edit.reasons)}")
     return Assessment(UrlState.OK)

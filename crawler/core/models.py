@@ -140,6 +140,17 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Recheck:
+    """A subset of the archive to check now, due or not: these URLs (any form of them), the
+    URLs these documents (id or path) cite, and with ``failing`` those whose last check
+    failed. A URL in any of them is checked."""
+
+    urls: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    failing: bool = False
+
+
+@dataclass(frozen=True)
 class CrawlJob:
     """What a run is asked to do: read the documents under ``paths`` and check the URLs they
     cite that are due (all URLs in the archive without paths; every one with ``everything``;
@@ -152,6 +163,8 @@ class CrawlJob:
     urls: tuple[str, ...] = ()
     relay_prefix: str | None = None  # a distributed run, through Redis keys with this prefix
     ignore_robots: bool = False
+    recheck: Recheck | None = None  # only these archived URLs, due or not
+
 
     @property
     def command(self) -> str:
@@ -306,6 +319,7 @@ class UrlSchedule:
     last_outcome: Outcome | None = None
     last_checked_at: str | None = None
     next_check_at: str | None = None
+    fixed_interval: float | None = None  # set by a person: kept whatever the page does
 
 
 @dataclass(frozen=True)

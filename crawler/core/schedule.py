@@ -5,6 +5,9 @@ a nightly run over 50,000 URLs then fetches only the few hundred that are due. A
 starts failing is re-checked after ``first`` so that a failure can be confirmed (or cleared)
 soon, then backs off like an unchanged page.
 
+A person can set a URL's interval (``schedule URL --every 15m``, a breaking story): it is
+then kept whatever the page does, outside the bounds too, until set back to adaptive.
+
 The bounds are settings: ``SCHEDULE_MIN_INTERVAL`` (1h), ``SCHEDULE_MAX_INTERVAL`` (30d) and
 ``SCHEDULE_FIRST_INTERVAL`` (1d), seconds or durations such as ``6h``.
 """
@@ -57,8 +60,9 @@ class Schedule:
         """A URL's schedule after a check with this outcome at ``checked_at``; a server's
         ``retry_after`` (seconds) delays the next check."""
         failures = current.failures + 1 if outcome == Outcome.FAILED else 0
-        interval = self.interval(current.interval, outcome, failures)
+        interval = current.fixed_interval or self.interval(current.interval, outcome, failures)
         return UrlSchedule(
             interval=interval, failures=failures, last_outcome=outcome,
             last_checked_at=checked_at,
-            next_check_at=self.next_check(parse_iso(checked_at), interval, retry_after))
+            next_check_at=self.next_check(parse_iso(checked_at), interval, retry_after),
+            fixed_interval=current.fixed_interval)

@@ -79,6 +79,25 @@ class ArchiveStatus:
 
 
 @dataclass(frozen=True)
+class UrlStatus:
+    """An archived URL as ``sourcekeeper list`` shows it: its state now, its last and next
+    check, how it is scheduled, what the archive holds of it and how many documents cite
+    it. ``next_check_at`` is None for a URL that is never checked again (forgotten)."""
+
+    url: str
+    state: UrlState
+    detail: str
+    last_checked_at: str | None
+    last_outcome: Outcome | None
+    next_check_at: str | None
+    interval: float | None
+    fixed_interval: float | None
+    snapshots: int
+    documents: int
+    forgotten_at: str | None = None
+
+
+@dataclass(frozen=True)
 class UrlInfo:
     """An archived URL and its schedule."""
 
@@ -96,6 +115,7 @@ class UrlInfo:
     candidate_of: int | None = None  # another reading of this URL id, not yet confirmed
     superseded_by: int | None = None  # replaced by this confirmed reading
     forgotten_at: str | None = None  # never checked again (sourcekeeper forget)
+    fixed_interval: float | None = None  # set by a person (schedule URL --every)
 
 
 @dataclass(frozen=True)

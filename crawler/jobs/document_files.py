@@ -18,10 +18,14 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crawler.core.documents import is_document, parse_documents
 from crawler.core.models import Document
 from crawler.errors import DocumentError
+
+if TYPE_CHECKING:
+    from crawler.storage import Archive
 
 STDIN = "-"
 
@@ -80,3 +84,9 @@ def read_documents(path: Path | str, max_bytes: int) -> list[Document]:
 def read_document(path: Path | str, max_bytes: int) -> Document:
     """The document in a file of one document (see :func:`read_documents`)."""
     return read_documents(path, max_bytes)[0]
+
+
+def archived_documents(archive: Archive, name: str) -> list[str]:
+    """The ids of the current versions of the archived document(s) a person names: a path
+    (a file or a folder, relative or absolute) or an id. Raises NotArchived."""
+    return archive.documents.ids(name, document_key(name, Path(archive.path).resolve().parent))

@@ -7,6 +7,9 @@ it; edits, moves and missing files reconciled) and the URLs to check are counted
 from the archive later, a page at a time, as the fetching asks for them
 (:meth:`Plan.targets`): a run over 100,000 due URLs never holds them all.
 
+A re-check (``crawl --failing``, ``--url``, ``--document``) checks the URLs it names now,
+due or not, with a crawl's retries and politeness: a subset of the archive, not a re-fetch.
+
 Shared by local crawls, re-fetches and distributed crawls.
 """
 
@@ -21,9 +24,10 @@ from typing import TYPE_CHECKING
 
 from crawler.core.clock import utcnow
 from crawler.core.discovery import Options as DiscoveryOptions
-from crawler.core.models import CrawlJob, RunCounts, RunStatus, Target
+from crawler.core.models import CrawlJob, Recheck, RunCounts, RunStatus, Target
 from crawler.core.url import canonical, fetchable
 from crawler.errors import ArchiveError
+from crawler.jobs.document_files import archived_documents
 from crawler.jobs.document_intake import Intake
 from crawler.jobs.signals import Stopped
 
@@ -44,6 +48,7 @@ class Plan:
     counts: RunCounts
     document_ids: tuple[str, ...] | None = None
     refetch: tuple[Target, ...] = ()
+    url_ids: tuple[int, ...] | None = None  # a re-check of these URLs, due or not
 
     def targets(self, archive: Archive) -> Iterator[Target]:
         """The URLs to check, most overdue first, read from the archive a page at a time."""
@@ -51,8 +56,10 @@ class Plan:
             yield from self.refetch
             return
         ids = list(self.document_ids) if self.document_ids is not None else None
-        yield from archive.urls.due(now=self.now, everything=self.job.everything,
-                                    limit=self.job.limit, document_ids=ids)
+        yield from archive.urls.due(
+            now=self.now, everything=self.job.everything or self.url_ids is not None,
+            limit=self.job.limit, document_ids=ids,
+            url_ids=list(self.url_ids) if self.url_ids is not None else None)
 
 
 def start_run(archive: Archive, job: CrawlJob) -> int:
@@ -82,13 +89,16 @@ def plan(archive: Archive, job: CrawlJob, run_id: int, *, max_bytes: int,
         if job.paths:
             intake.read(job.paths)
         document_ids = intake.ids if job.paths else None
+        url_ids = _rechecked(archive, job.recheck) if job.recheck else None
         now = utcnow()
-        cited = archive.urls.count_due(now=now, everything=True, document_ids=document_ids)
-        due = archive.urls.count_due(now=now, everything=job.everything,
-                                     document_ids=document_ids)
+        cited = archive.urls.count_due(now=now, everything=True, document_ids=document_ids,
+                                       url_ids=url_ids)
+        due = archive.urls.count_due(now=now, everything=job.everything or bool(job.recheck),
+                                     document_ids=document_ids, url_ids=url_ids)
         due = min(due, job.limit) if job.limit else due
         return Plan(job, run_id, now, intake.counts.plus(urls_cited=cited, urls_due=due),
-                    tuple(document_ids) if document_ids is not None else None)
+                    tuple(document_ids) if document_ids is not None else None,
+                    url_ids=tuple(url_ids) if url_ids is not None else None)
     except (Stopped, KeyboardInterrupt) as exc:
         signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
         _end(archive, run_id, RunStatus.INTERRUPTED, intake.counts)
@@ -96,6 +106,17 @@ def plan(archive: Archive, job: CrawlJob, run_id: int, *, max_bytes: int,
     except Exception as exc:
         _end(archive, run_id, RunStatus.FAILED, intake.counts, str(exc))
         raise
+
+
+def _rechecked(archive: Archive, recheck: Recheck) -> list[int]:
+    """The URLs a re-check names (see :class:`~crawler.core.models.Recheck`). Raises
+    NotArchived for a URL or document that is not in the archive."""
+    ids = [archive.urls.find(url).id for url in recheck.urls]
+    for name in recheck.documents:
+        ids.extend(archive.documents.url_ids(archived_documents(archive, name)))
+    if recheck.failing:
+        ids.extend(archive.urls.failing())
+    return sorted(set(ids))
 
 
 def _asked_for(archive: Archive, canonical_url: str, url: str) -> int:

@@ -20,6 +20,10 @@ class Runs:
                                 "all": job.everything, "limit": job.limit}
         if job.relay_prefix is not None:
             args["redis"] = job.relay_prefix
+        if job.recheck is not None:
+            args["recheck"] = {"urls": list(job.recheck.urls),
+                               "documents": list(job.recheck.documents),
+                               "failing": job.recheck.failing}
         return self._db.db["runs"].insert({
             "command": job.command, "args": json.dumps(args), "pid": pid,
             "started_at": now, "status": str(RunStatus.RUNNING)}).last_pk

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from crawler.core.edits import Kind, Version, compare
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 def _tables(db: Database) -> None:
@@ -216,8 +216,15 @@ def _discovery_versions(db: Database) -> None:
         db["documents"].add_column("discovered_with", int)
 
 
+def _fixed_intervals(db: Database) -> None:
+    """Version 10: a URL a person set an interval for (``schedule URL --every 15m``) is
+    checked at that interval, whatever its changes; NULL: the adaptive schedule."""
+    if "fixed_interval" not in db["urls"].columns_dict:
+        db["urls"].add_column("fixed_interval", float)
+
+
 _STEPS = [_tables, _schedule, _provenance, _run_reasons, _documents_as_written, _changes,
-          _redirect_chains, _document_files, _discovery_versions]
+          _redirect_chains, _document_files, _discovery_versions, _fixed_intervals]
 
 
 def migrate(db: Database, version: int) -> None:

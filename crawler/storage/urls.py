@@ -27,7 +27,7 @@ def _info(row: dict[str, Any]) -> UrlInfo:
         last_outcome=Outcome(row["last_outcome"]) if row["last_outcome"] else None,
         failures=row["failures"] or 0, etag=row["etag"], last_modified=row["last_modified"],
         candidate_of=row["candidate_of"], superseded_by=row["superseded_by"],
-        forgotten_at=row["forgotten_at"])
+        forgotten_at=row["forgotten_at"], fixed_interval=row["fixed_interval"])
 
 
 class Urls:
@@ -86,15 +86,43 @@ class Urls:
         for row in self._db.rows("SELECT * FROM urls ORDER BY id"):
             yield _info(row)
 
+    def listed(self) -> Iterator[tuple[UrlInfo, int, int]]:
+        """The URLs a person sees in the archive, each with how many snapshots it has and
+        how many live documents cite it: those live documents cite or that were fetched by
+        hand, not the unconfirmed or replaced readings of wrapped URLs."""
+        for row in self._db.rows(
+                "SELECT u.*, (SELECT count(*) FROM snapshots s WHERE s.url_id = u.id)"
+                " AS snapshot_count, (SELECT count(DISTINCT m.document_id) FROM mentions m"
+                " JOIN files f ON f.document_id = m.document_id AND f.state = 'live'"
+                " WHERE m.url_id = u.id) AS document_count FROM urls u"
+                f" WHERE candidate_of IS NULL AND superseded_by IS NULL AND {LIVE_URL}"
+                " ORDER BY u.id"):
+            yield _info(row), row["snapshot_count"], row["document_count"]
+
     def schedule(self, url_id: int) -> UrlSchedule:
         row = self._db.conn.execute(
-            "SELECT interval, failures, last_outcome, last_checked_at, next_check_at FROM urls"
-            " WHERE id = ?", [url_id]).fetchone()
+            "SELECT interval, failures, last_outcome, last_checked_at, next_check_at,"
+            " fixed_interval FROM urls WHERE id = ?", [url_id]).fetchone()
         if row is None:
             return UrlSchedule()
-        interval, failures, outcome, checked, due = row
+        interval, failures, outcome, checked, due, fixed = row
         return UrlSchedule(interval, failures or 0, Outcome(outcome) if outcome else None,
-                           checked, due)
+                           checked, due, fixed)
+
+    def fix_interval(self, url_id: int, interval: float | None, next_check_at: str | None
+                     ) -> None:
+        """Check a URL every ``interval`` seconds from ``next_check_at`` on, whatever it does
+        (None: the adaptive schedule again, from its next check as it stands; in a write)."""
+        update: dict[str, Any] = {"fixed_interval": interval}
+        if interval is not None:
+            update.update(interval=interval, next_check_at=next_check_at)
+        self._db.db["urls"].update(url_id, update)
+
+    def failing(self) -> list[int]:
+        """The URLs whose last check failed, among those a crawl of the archive checks."""
+        return [row["id"] for row in self._db.rows(
+            "SELECT id FROM urls WHERE last_outcome = 'failed' AND candidate_of IS NULL"
+            f" AND superseded_by IS NULL AND forgotten_at IS NULL AND {LIVE_URL} ORDER BY id")]
 
     def set_schedule(self, url_id: int, schedule: UrlSchedule,
                      etag: str | None = None, last_modified: str | None = None,
@@ -137,15 +165,15 @@ class Urls:
         """Make a URL due at ``when`` (in a write)."""
         self._db.conn.execute("UPDATE urls SET next_check_at = ? WHERE id = ?", (when, url_id))
 
-    def _due_filter(self, now: str, everything: bool, document_ids: list[str] | None
-                    ) -> tuple[list[str], list[Any]]:
+    def _due_filter(self, now: str, everything: bool, document_ids: list[str] | None,
+                    url_ids: list[int] | None = None) -> tuple[list[str], list[Any]]:
         # Unconfirmed readings of wrapped URLs, and URLs one replaced, are not checked.
         # Forgotten URLs neither; nor, in a run over the whole archive, URLs that only
-        # missing or superseded documents cite.
+        # missing or superseded documents cite (a person naming them checks them).
         where: list[str] = ["candidate_of IS NULL", "superseded_by IS NULL",
                             "forgotten_at IS NULL"]
         params: list[Any] = []
-        if document_ids is None:
+        if document_ids is None and url_ids is None:
             where.append(LIVE_URL)
         if not everything:
             where.append("(next_check_at IS NULL OR next_check_at <= ?)")
@@ -154,20 +182,26 @@ class Urls:
             where.append("id IN (SELECT url_id FROM mentions WHERE document_id IN"
                          " (SELECT value FROM json_each(?)))")
             params.append(json.dumps(document_ids))
+        if url_ids is not None:
+            where.append("id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(url_ids))
         return where, params
 
     def count_due(self, *, now: str, everything: bool = False,
-                  document_ids: list[str] | None = None) -> int:
-        where, params = self._due_filter(now, everything, document_ids)
+                  document_ids: list[str] | None = None, url_ids: list[int] | None = None
+                  ) -> int:
+        where, params = self._due_filter(now, everything, document_ids, url_ids)
         return self._db.one("SELECT count(*) FROM urls WHERE " + " AND ".join(where), params)
 
     def due(self, *, now: str, everything: bool = False, limit: int | None = None,
-            document_ids: list[str] | None = None, page: int = 1000) -> Iterator[Target]:
+            document_ids: list[str] | None = None, url_ids: list[int] | None = None,
+            page: int = 1000) -> Iterator[Target]:
         """The URLs to check, most overdue first (never checked, then by due time), read
         ``page`` rows at a time. ``now`` is fixed for the run: a URL checked meanwhile
         (``last_checked_at`` after ``now``) is not read again. ``document_ids`` narrows them to
-        the URLs those documents cite; ``everything`` ignores the schedule."""
-        where, params = self._due_filter(now, everything, document_ids)
+        the URLs those documents cite, ``url_ids`` to those URLs; ``everything`` ignores the
+        schedule."""
+        where, params = self._due_filter(now, everything, document_ids, url_ids)
         where.append("coalesce(last_checked_at, '') < ?")
         params.append(now)
         key = "coalesce(next_check_at, ''), id"

@@ -17,7 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.errors import OutputError
 from crawler.outputs.atomic_file import output
-from tests.helpers import PUTIN, RELATED, crawl_here
+from tests.helpers import PUTIN, RELATED, crawl_here, system_tool
 from tests.server import page
 
 
@@ -201,3 +201,37 @@ def test_export_csv_for_excel(invoke, crawled, tmp_path):
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows and all(len(value) <= EXCEL_CELL for row in rows for value in row.values())
     assert invoke("export", "--db", str(crawled), "--excel").exit_code == 2
+
+
+def test_excel_csv_opens_in_libreoffice_as_written(invoke, crawled, tmp_path):
+    """The file a person double-clicks: LibreOffice Calc (headless) opens it as UTF-8 with
+    its byte-order mark, and every cell, multi-line article text and non-ASCII included,
+    reads back as exported."""
+    soffice = system_tool("soffice", "libreoffice-calc-nogui")
+    out = tmp_path / "excel.csv"
+    assert invoke("export", "--db", str(crawled), "--format", "csv", "--excel", "-o",
+                  str(out)).exit_code == 0
+    written = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    utf8 = "Text - txt - csv (StarCalc):44,34,76,1"
+    converted = subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
+         f"--infilter={utf8}", "--convert-to", f"csv:{utf8}", "--outdir",
+         str(tmp_path / "calc"), str(out)], capture_output=True, text=True, timeout=180)
+    assert converted.returncode == 0, converted.stderr
+    read = list(csv.reader(io.StringIO((tmp_path / "calc" / "excel.csv").read_text("utf-8"))))
+    assert read[0] == written[0], "the header, without a stray byte-order mark"
+    assert len(read) == len(written) > 2
+    differ = [(row[0], column, mine[:60], theirs[:60])
+              for row, calc in zip(written, read, strict=True)
+              for column, (mine, theirs) in enumerate(zip(row, calc, strict=False))
+              if mine != theirs and not _same_number(mine, theirs)]
+    assert differ == []
+    assert any("\n" in cell for row in read for cell in row), "multi-line cells kept whole"
+
+
+def _same_number(mine: str, theirs: str) -> bool:
+    """Calc shows numbers its own way (1 for 1.0)."""
+    try:
+        return float(mine) == float(theirs)
+    except ValueError:
+        return False

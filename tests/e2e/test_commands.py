@@ -145,6 +145,33 @@ def test_quiet_prints_only_errors(sourcekeeper, documents, server, tmp_path):
     assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 2
 
 
+def test_recheck_a_part_of_the_archive(sourcekeeper, server, tmp_path):
+    """crawl --failing, --url, --document check what they name now, due or not."""
+    server.route("/down", Reply(503, b"busy"))
+    server.route("/fine", page("putin-offers.html"))
+    server.route("/other", page("russia-withdraw.html"))
+    (tmp_path / "a.txt").write_text(f"See {server.url('/down')} and {server.url('/fine')}.\n")
+    (tmp_path / "b.txt").write_text(f"See {server.url('/other')}.\n")
+    db = str(tmp_path / "archive.db")
+    first = sourcekeeper("crawl", "a.txt", "b.txt", "--db", db, *FAST, "-s", "RETRY_TIMES=0")
+    assert first.returncode == 0 and "1 failed" in first.stdout, first.stdout
+    hits = {path: server.hits(path) for path in ("/down", "/fine", "/other")}
+    server.route("/down", page("russia-withdraw.html"))
+    failing = sourcekeeper("crawl", "--failing", "--db", db, *FAST)
+    assert failing.returncode == 0, failing.stderr
+    assert "1 archived (1 new" in failing.stdout
+    assert (server.hits("/fine"), server.hits("/other")) == (hits["/fine"], hits["/other"])
+    one = sourcekeeper("crawl", "--url", server.url("/other"), "--db", db, *FAST)
+    assert "0 archived (0 new, 0 changed), 1 unchanged" in one.stdout, one.stdout
+    assert server.hits("/other") == hits["/other"] + 1 and server.hits("/fine") == hits["/fine"]
+    document = sourcekeeper("crawl", "--document", "a.txt", "--db", db, *FAST)
+    assert "2 unchanged" in document.stdout, document.stdout
+    assert server.hits("/other") == hits["/other"] + 1
+    unknown = sourcekeeper("crawl", "--url", "https://nowhere.example/", "--db", db)
+    assert (unknown.returncode, unknown.stderr) == (
+        1, "sourcekeeper: https://nowhere.example/: not in the archive\n")
+
+
 def test_schedule_command_runs_crawls_one_after_another(sourcekeeper, documents, tmp_path):
     db = tmp_path / "a.db"
     result = sourcekeeper("schedule", str(documents / "moscow-times.txt"), "--db", str(db),

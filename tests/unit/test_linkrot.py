@@ -27,6 +27,7 @@ def snap(id=1, text=ARTICLE, final=URL, title="Story"):
 @pytest.mark.parametrize("checks, latest, state", [
     ([], None, UrlState.UNCHECKED),
     ([ok()], snap(), UrlState.OK),
+    ([ok()], None, UrlState.OK),  # archived, but no text in it (an image, a PDF of scans)
     ([failed(404)], snap(), UrlState.FAILING),
     ([failed(404, at="2"), failed(410, "HTTP 410 Gone", at="1"), ok()], snap(), UrlState.GONE),
     ([failed(reason="DNS lookup failed")], None, UrlState.FAILING),
