@@ -140,14 +140,15 @@ def report(*, db: str | None = None, document: str | None = None) -> list[Docume
 
 
 def write_report(destination: str = "-", *, format: str = "text", db: str | None = None,
-                 document: str | None = None) -> int:
-    """Write the report as ``text``, ``json``, ``csv`` or ``html``; return its documents."""
+                 document: str | None = None, utc: bool = False) -> int:
+    """Write the report as ``text``, ``json``, ``csv`` or ``html``; return its documents.
+    Text and HTML show local times (UTC with ``utc``), JSON and CSV ISO 8601 UTC."""
     from crawler.outputs.atomic_file import output
     from crawler.outputs.report_formats import RENDERERS
 
     entries = report(db=db, document=document)
     with output(destination) as stream:
-        RENDERERS[format](entries, stream)
+        RENDERERS[format](entries, stream, utc=utc)
     return len(entries)
 
 

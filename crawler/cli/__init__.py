@@ -53,6 +53,15 @@ class SourcekeeperGroup(click.Group):
             return code
         sys.exit(code if isinstance(code, int) else 0)
 
+    # --help lists the commands in the order a person meets them, not alphabetically.
+    ORDER = ("urls", "crawl", "schedule", "refetch", "status", "list", "report", "history",
+             "diff", "changes", "search", "export", "forget", "worker", "ingest")
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda name: (self.ORDER.index(name) if name in self.ORDER
+                                               else len(self.ORDER), name))
+
     def invoke(self, ctx: click.Context) -> Any:
         warnings.showwarning = _show_warning
         try:

@@ -6,7 +6,7 @@ import click
 
 from crawler import api
 from crawler.cli import cli
-from crawler.cli.options import Moment, db_option
+from crawler.cli.options import Moment, db_option, shown_time, utc_option
 
 
 @cli.command()
@@ -16,7 +16,8 @@ from crawler.cli.options import Moment, db_option
               help="Compare from the snapshot current at this time.")
 @click.option("--to", "until", type=Moment(end=True),
               help="Compare to the snapshot current at this time.")
-def diff(url, db, since, until):
+@utc_option
+def diff(url, db, since, until, utc):
     """Show how URL's archived text changed: what changed and why (material or churn, and
     how many of its sentences), then a unified diff.
 
@@ -30,6 +31,7 @@ def diff(url, db, since, until):
     if compared is None:
         click.echo(f"{url}: fewer than two snapshots to compare", err=True)
         return
-    click.echo(f"{compared.old.fetched_at} -> {compared.new.fetched_at}: {compared.summary}")
+    click.echo(f"{shown_time(compared.old.fetched_at, utc)} -> "
+               f"{shown_time(compared.new.fetched_at, utc)}: {compared.summary}")
     for line in compared.lines:
         click.echo(line)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import json
+from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 import click
 
 from crawler import config
-from crawler.core.clock import parse_duration, parse_iso, parse_moment
+from crawler.core.clock import parse_duration, parse_moment
+from crawler.core.clock import shown_time as shown_time  # for the commands
 from crawler.errors import InvalidDuration, InvalidTime
 
 LOG_FORMAT = "%(levelname)s: %(message)s"
@@ -49,17 +50,6 @@ TIMESTAMPS = "sourcekeeper.timestamps"  # the root context's meta: stamp every l
 def local_now() -> str:
     """Now, for a log line: ISO 8601 local time with its offset, to the second."""
     return datetime.now().astimezone().strftime("%Y-%m-%dT%H:%M:%S%z")
-
-
-def shown_time(moment: str | None, utc: bool = False) -> str:
-    """An archive time (ISO UTC) as a person reads it: local time to the second with its
-    zone, or UTC with ``utc``. Machine outputs (JSON, CSV, exports) keep the ISO form."""
-    if not moment:
-        return "-"
-    parsed = parse_iso(moment)
-    if utc:
-        return parsed.strftime("%Y-%m-%d %H:%M:%S UTC")
-    return parsed.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def prefix_option(help: str) -> Callable[[_F], _F]:

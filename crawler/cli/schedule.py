@@ -76,7 +76,8 @@ def schedule(targets, db, every, adaptive, print_cron, print_systemd, max_runs, 
         return
 
     def ended(run: int, code: int, next_at: str) -> None:
-        click.echo(f"run {run} ended with exit code {code}; next run at {next_at}", err=True)
+        click.echo(f"run {run} ended with exit code {code}; next run at "
+                   f"{shown_time(next_at)}", err=True)
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:

@@ -26,6 +26,17 @@ def utcnow() -> str:
     return iso(datetime.now(UTC))
 
 
+def shown_time(moment: str | None, utc: bool = False) -> str:
+    """An archive time as a person reads it: local time to the second with its zone, or UTC
+    with ``utc``. Machine outputs (JSON, CSV, exports) keep the ISO form."""
+    if not moment:
+        return "-"
+    parsed = parse_iso(moment)
+    if utc:
+        return parsed.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return parsed.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
 def parse_iso(text: str) -> datetime:
     """Archive time text (or any ISO 8601 date-time) as an aware datetime (UTC if naive)."""
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -122,7 +122,7 @@ def build(archive: Archive, document_ids: list[str] | None = None) -> list[Docum
         quoted = quote_reports(document.text or "", histories)
         for quote in quoted:
             if quote.status is QuoteStatus.REMOVED:
-                reasons.append(f"a quote was removed from {quote.url} on {quote.since} "
+                reasons.append(f"a quote was removed from {quote.url} on {quote.since[:10]} "
                                f"(snapshot {quote.snapshot_id}): \u201c{quote.quote}\u201d")
         rank = 0 if broken else 1 if reasons else 2
         ranked.append((rank, DocumentReport(

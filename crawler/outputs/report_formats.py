@@ -2,7 +2,8 @@
 
 Everything that came from a document or a page is escaped in HTML: archived content is
 untrusted, and the report must stay a page that only displays it (no scripts, no external
-assets, nothing fetched when it is opened).
+assets, nothing fetched when it is opened). Text and HTML are read by people: their times
+are local (UTC with ``utc``); JSON and CSV keep ISO 8601 UTC for programs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from html import escape
 from typing import IO
 
 from crawler import __version__
-from crawler.core.clock import utcnow
+from crawler.core.clock import shown_time, utcnow
 from crawler.core.views import DocumentReport, QuoteReport, QuoteStatus
 
 Report = list[DocumentReport]
@@ -42,17 +43,18 @@ def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
-def _quote_line(quote: QuoteReport) -> str:
+def _quote_line(quote: QuoteReport, utc: bool = False) -> str:
     if quote.status is QuoteStatus.FOUND:
         where = f"found in {quote.url}"
     elif quote.status is QuoteStatus.REMOVED:
-        where = f"removed since {quote.since} (snapshot {quote.snapshot_id}) from {quote.url}"
+        where = (f"removed since {shown_time(quote.since, utc)} (snapshot {quote.snapshot_id}) "
+                 f"from {quote.url}")
     else:
         where = "never found in any source"
     return f"  quote {where}: \u201c{quote.quote}\u201d"
 
 
-def text(report: Report, out: IO[str]) -> None:
+def text(report: Report, out: IO[str], utc: bool = False) -> None:
     live = [document for document in report if document.state == "live"]
     for document in live:
         mark = "!! " if document.attention else ""
@@ -68,26 +70,27 @@ def text(report: Report, out: IO[str]) -> None:
             for passage in source.missing:
                 out.write(f"      not in source: {passage}\n")
         for quote in document.quotes:
-            out.write(_quote_line(quote) + "\n")
+            out.write(_quote_line(quote, utc) + "\n")
         out.write("\n")
     missing = [document for document in report if document.state != "live"]
     if missing:
         out.write("Missing documents (the file is gone; its sources are no longer checked "
                   "for it):\n")
         for document in missing:
-            out.write(f"  {document.path}  missing since {document.missing_since}\n")
+            out.write(f"  {document.path}  missing since "
+                      f"{shown_time(document.missing_since, utc)}\n")
         out.write("\n")
     if report:
         out.write(LEGEND)
 
 
-def as_json(report: Report, out: IO[str]) -> None:
+def as_json(report: Report, out: IO[str], utc: bool = False) -> None:  # noqa: ARG001 (ISO)
     json.dump({"generated_at": utcnow(), "documents": [asdict(document) for document in report]},
               out, ensure_ascii=False, indent=2)
     out.write("\n")
 
 
-def as_csv(report: Report, out: IO[str]) -> None:
+def as_csv(report: Report, out: IO[str], utc: bool = False) -> None:  # noqa: ARG001 (ISO)
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for document in report:
@@ -118,7 +121,7 @@ small{color:#666}
 """
 
 
-def html(report: Report, out: IO[str]) -> None:
+def html(report: Report, out: IO[str], utc: bool = False) -> None:
     missing = [document for document in report if document.state != "live"]
     report = [document for document in report if document.state == "live"]
     attention = sum(document.attention for document in report)
@@ -127,13 +130,14 @@ def html(report: Report, out: IO[str]) -> None:
               "style-src 'unsafe-inline'\">"
               f"<title>sourcekeeper report</title><style>{_STYLE}</style></head><body>\n")
     out.write(f"<h1>Sources of {len(report)} documents</h1>\n<p><small>"
-              f"{attention} need attention · generated {escape(utcnow())} by sourcekeeper "
+              f"{attention} need attention · generated {escape(shown_time(utcnow(), utc))} by "
+              f"sourcekeeper "
               f"{escape(__version__)}</small></p>\n")
     for document in report:
         css = ' class="attention"' if document.attention else ""
         out.write(f"<section{css}><h2>{escape(document.path)}</h2>"
                   f"<p><small>document {escape(document.id[:12])} · read "
-                  f"{escape(document.read_at or '')}</small></p>\n")
+                  f"{escape(shown_time(document.read_at, utc))}</small></p>\n")
         if document.reasons:
             out.write("<p>Needs attention:</p><ul>" + "".join(
                 f"<li>{escape(reason)}</li>" for reason in document.reasons) + "</ul>\n")
@@ -147,8 +151,8 @@ def html(report: Report, out: IO[str]) -> None:
                 f"{escape(source.state)}\">{escape(source.state)}</span>{detail}</td>"
                 f"<td>{_percent(source.coverage)}</td><td class=\"url\">"
                 f"{escape(source.url)}{anchor}</td><td><small>"
-                f"{escape(source.first_archived or 'never')} – "
-                f"{escape(source.last_archived or '')}</small></td></tr>\n")
+                f"{escape(_archived(source.first_archived, source.last_archived, utc))}"
+                "</small></td></tr>\n")
         out.write("</table>\n")
         for source in document.sources:
             if source.role == "original" and source.missing:
@@ -158,7 +162,7 @@ def html(report: Report, out: IO[str]) -> None:
         for quote in document.quotes:
             out.write(f"<blockquote class=\"quote {escape(quote.status.replace(' ', '-'))}\">"
                       f"“{escape(quote.quote)}”<br><small>"
-                      f"{escape(_quote_line(quote).split(': ', 1)[0].strip())}</small>"
+                      f"{escape(_quote_line(quote, utc).split(': ', 1)[0].strip())}</small>"
                       "</blockquote>\n")
         out.write("</section>\n")
     if missing:
@@ -166,12 +170,19 @@ def html(report: Report, out: IO[str]) -> None:
                   "longer checked for it.</small></p><ul>\n")
         for document in missing:
             out.write(f"<li>{escape(document.path)} <small>missing since "
-                      f"{escape(document.missing_since or '')}</small></li>\n")
+                      f"{escape(shown_time(document.missing_since, utc))}</small></li>\n")
         out.write("</ul>\n")
     out.write("<h2>Legend</h2><pre>" + escape(LEGEND.split("\n", 1)[1]) + "</pre>\n")
     out.write("</body></html>\n")
 
 
-RENDERERS: dict[str, Callable[[Report, IO[str]], None]] = {
+def _archived(first: str | None, last: str | None, utc: bool) -> str:
+    if first is None:
+        return "never"
+    return shown_time(first, utc) + ("" if last in (None, first) else
+                                     f" – {shown_time(last, utc)}")
+
+
+RENDERERS: dict[str, Callable[..., None]] = {
     "text": text, "json": as_json, "csv": as_csv, "html": html}
 FORMATS = tuple(RENDERERS)

@@ -10,6 +10,7 @@ import pytest
 import pytest_twisted
 
 from crawler import api
+from crawler.core.clock import shown_time
 from tests.helpers import crawl_here
 from tests.server import Reply, redirect
 
@@ -191,6 +192,8 @@ async def test_attention_means_something(invoke, server, tmp_path):
         f"a quote was removed from {server.url('/quoted')} on ")
     text = report(invoke, db)
     assert "coverage   0%" not in text and "      not in source:" not in text
-    assert (f"  quote removed since {status['since']} (snapshot {status['snapshot_id']}) from "
-            f"{server.url('/quoted')}: \u201c{quote}\u201d") in text
+    assert (f"  quote removed since {shown_time(status['since'])} (snapshot "
+            f"{status['snapshot_id']}) from {server.url('/quoted')}: \u201c{quote}\u201d") in text
+    assert f"removed since {shown_time(status['since'], utc=True)} " in report(
+        invoke, db, "--utc"), "UTC when asked; JSON keeps ISO"
     assert not text.startswith("!! docs/note.md")

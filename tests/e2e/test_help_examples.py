@@ -28,6 +28,7 @@ REDIS = "redis://queue.internal:6379/0"
 
 def test_every_command_has_its_place_in_the_order():
     assert sorted(ORDER) == sorted(cli.commands)
+    assert sorted(cli.ORDER) == sorted(cli.commands), "sourcekeeper --help lists them all"
 
 
 def argv(line: str, server, redis: str) -> list[str]:
