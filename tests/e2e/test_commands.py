@@ -79,6 +79,43 @@ def test_plain_progress_lines_when_not_on_a_terminal(sourcekeeper, server, tmp_p
     assert "\x1b[" not in result.stderr, "no terminal codes in a log"
 
 
+def test_warnings_under_the_progress_bar_leave_no_bar_behind(server, tmp_path):
+    """On a terminal, a failure logged while the bar is drawn is printed above it, whole."""
+    import os
+    import pty
+
+    import pyte
+
+    for n in range(8):
+        server.route(f"/slow/{n}", Reply(200, b"<html><body><p>slow page</p></body></html>",
+                                         {"Content-Type": "text/html"}, delay=0.3))
+    doc = tmp_path / "doc.txt"
+    doc.write_text("\n".join([*(server.url(f"/slow/{n}") for n in range(8)),
+                              server.url("/gone")]) + "\n")
+    leader, follower = pty.openpty()
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "crawl", str(doc), "--db", str(tmp_path / "a.db"),
+         *FAST, "-s", "CONCURRENT_REQUESTS=1"], stdout=subprocess.PIPE, stderr=follower,
+        cwd=tmp_path, env={**os.environ, "COLUMNS": "100", "TERM": "xterm"})
+    os.close(follower)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the crawl closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+    assert crawl.wait(timeout=120) == 0
+    terminal = pyte.Screen(100, 40)
+    pyte.ByteStream(terminal).feed(screen)
+    shown = [line.rstrip() for line in terminal.display if line.strip()]
+    assert any(line.startswith("WARNING: failed http") for line in shown), shown
+    assert not any("checking URLs" in line or "━" in line for line in shown), (
+        "pieces of the bar are left on the screen", shown)
+
+
 SNAPSHOT = r" \(snapshot (\d+), taken \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \w+\)"
 
 
@@ -240,6 +277,8 @@ def test_a_document_from_stdin(server, tmp_path):
 def test_binary_output_is_not_written_to_a_terminal(sourcekeeper, tmp_path):
     import os
     import pty
+
+    import pyte
 
     db = tmp_path / "a.db"
     assert sourcekeeper("status", "--db", str(db)).returncode == 0
