@@ -26,6 +26,7 @@ from crawler.core.clock import utcnow
 from crawler.core.discovery import VERSION as DISCOVERY, Options as DiscoveryOptions, discover
 from crawler.core.models import Document, RunCounts
 from crawler.errors import DocumentError
+from crawler.jobs.signals import check_stop
 from crawler.jobs.document_files import (
     STDIN, document_key, find_documents, key_path, read_documents,
 )
@@ -54,6 +55,7 @@ class Intake:
             seen: set[str] = set()
             try:
                 for path in find_documents([given]):
+                    check_stop()
                     self._read_file(path, seen)
             except DocumentError as exc:
                 logger.error("cannot read %s", exc)
@@ -71,6 +73,7 @@ class Intake:
             self.counts = self.counts.plus(documents_skipped=1)
             return
         for document in documents:
+            check_stop()
             if file == "-":
                 key = f"stdin ({document.id[:12]})"
             else:  # a mailbox's messages are "box.mbox (subject)"

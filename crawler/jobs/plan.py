@@ -29,7 +29,7 @@ from crawler.core.url import canonical, fetchable
 from crawler.errors import ArchiveError
 from crawler.jobs.document_files import archived_documents
 from crawler.jobs.document_intake import Intake
-from crawler.jobs.signals import Stopped
+from crawler.jobs.signals import Stopped, check_stop
 
 if TYPE_CHECKING:
     from crawler.storage import Archive
@@ -88,6 +88,7 @@ def plan(archive: Archive, job: CrawlJob, run_id: int, *, max_bytes: int,
                         refetch=tuple(targets))
         if job.paths:
             intake.read(job.paths)
+        check_stop()
         document_ids = intake.ids if job.paths else None
         url_ids = _rechecked(archive, job.recheck) if job.recheck else None
         now = utcnow()

@@ -30,19 +30,37 @@ class Stopped(BaseException):
         self.counts = counts or RunCounts()
 
 
+_requested: int | None = None
+
+
 @contextmanager
 def stop_signals() -> Iterator[None]:
-    """Within the block, SIGINT and SIGTERM raise :class:`Stopped`."""
+    """Within the block, SIGINT and SIGTERM ask to stop: :func:`check_stop`, called between
+    two documents, then raises :class:`Stopped` at a point where no write is half done (a
+    signal raising wherever it lands could leave a transaction open, and the run could not
+    be recorded as interrupted). A second signal raises at once."""
 
     def stop(signum: int, frame: object) -> None:
-        raise Stopped(signum)
+        global _requested
+        if _requested is not None:
+            raise Stopped(signum)
+        _requested = signum
 
+    global _requested
+    _requested = None
     previous = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
     try:
         yield
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        _requested = None
+
+
+def check_stop() -> None:
+    """Raise :class:`Stopped` when a stop signal came within :func:`stop_signals`."""
+    if _requested is not None:
+        raise Stopped(_requested)
 
 
 class StopFlag:
