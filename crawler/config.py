@@ -9,7 +9,8 @@ expected. :func:`check` is run before anything starts, so a bad value is a usage
 once rather than a traceback half-way through a crawl; an unknown name only warns (with the
 nearest known name), because Scrapy and its plugins have settings of their own.
 
-This is also the only module that reads the environment (``SOURCEKEEPER_DB``).
+This is also the only module that reads the environment (``SOURCEKEEPER_DB``, the proxy
+variables).
 """
 
 from __future__ import annotations
@@ -125,6 +126,22 @@ class Setting:
 def default_db() -> str:
     """The archive used when none is named: ``$SOURCEKEEPER_DB``, else ``./sourcekeeper.db``."""
     return os.getenv("SOURCEKEEPER_DB") or "sourcekeeper.db"
+
+
+def proxy_hosts() -> list[str]:
+    """The hosts of the HTTP proxies the environment configures (``http_proxy``,
+    ``https_proxy``, as Scrapy's HttpProxyMiddleware reads them): a crawl connects to them
+    whatever address they have (crawler.fetch.resolver)."""
+    from urllib.parse import urlsplit
+    from urllib.request import getproxies
+
+    hosts = []
+    for scheme, proxy in getproxies().items():
+        if scheme in ("http", "https"):
+            host = urlsplit(proxy if "://" in proxy else f"http://{proxy}").hostname
+            if host:
+                hosts.append(host.lower())
+    return hosts
 
 
 SETTINGS: dict[str, Setting] = {setting.name: setting for setting in [

@@ -37,6 +37,9 @@ TELNETCONSOLE_ENABLED = False
 # response to process its output, which at the default of 100 costs more CPU than a 304.
 CONCURRENT_ITEMS = 1
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 opens a code-executing HTTP port by default
+# Names are resolved once and only public answers are connected to (the SSRF guard where the
+# connection is made), IPv4 and IPv6: crawler.fetch.resolver.
+TWISTED_DNS_RESOLVER = "crawler.fetch.resolver.GuardedResolver"
 
 # Retries with backoff and Retry-After (crawler.fetch.retry replaces Scrapy's RetryMiddleware).
 RETRY_ENABLED = True

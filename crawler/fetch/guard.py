@@ -2,10 +2,18 @@
 
 Documents come from anywhere and may cite ``http://169.254.169.254/`` (cloud metadata),
 ``http://localhost:6379/`` or a name that resolves inside the network; redirects may lead
-there too. Every request, each redirect hop and robots.txt included, passes through here:
-the host is resolved and refused unless every address is public, and the address the
-response actually came from is checked again (a name that resolves differently the second
-time). Only http and https are ever fetched.
+there too. The guard is enforced where connections are made, by the resolver Scrapy
+connects with (crawler.fetch.resolver: one lookup per name, a refused answer gives no
+address, a failed lookup fails the fetch). This middleware, which every request passes
+through (each redirect hop and robots.txt included), refuses non-http(s) URLs and asks that
+same resolver first, so that a refusal is recorded with its reason (``blocked: private
+address 10.0.0.5``) instead of as a DNS failure; and it checks the address a response came
+from once more.
+
+Through an HTTP proxy (``http_proxy``, ``https_proxy``) the proxy connects to the target:
+the target's name is checked here as we resolve it (when we can: a network where only the
+proxy resolves outside names is let through), and the response's address, the proxy's, is
+not held against it.
 
 Settings:
 
@@ -15,62 +23,45 @@ Settings:
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
-import socket
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler import config
+from crawler.core.addresses import is_public
+from crawler.fetch.resolver import GuardedResolver, installed
 
 SCHEMES = {"http", "https"}
 
 
-def is_public(address: str) -> bool:
-    """Whether an IP address is globally routable unicast (IPv4-mapped IPv6 unwrapped)."""
+def _is_literal(host: str) -> bool:
     try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    return True
 
 
 class AddressGuardMiddleware:
-    def __init__(self, allowed_hosts: set[str], stats):
-        self.allowed_hosts = allowed_hosts
+    def __init__(self, resolver: GuardedResolver, stats):
+        self.resolver = resolver
         self.stats = stats
-        self._resolved: dict[tuple[str, int], list[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
+        resolver = installed(crawler)  # with this crawl's policy, even when it allows all
         if config.get(crawler.settings, "FETCH_ALLOW_PRIVATE"):
             raise NotConfigured
-        hosts = set(config.get(crawler.settings, "FETCH_ALLOWED_HOSTS"))
-        return cls(hosts, crawler.stats)
-
-    def _allowed(self, host: str, port: int) -> bool:
-        return host in self.allowed_hosts or f"{host}:{port}" in self.allowed_hosts
+        return cls(resolver, crawler.stats)
 
     def _refuse(self, reason: str) -> None:
         self.stats.inc_value("guard/blocked")
         raise IgnoreRequest(f"blocked: {reason}")
-
-    async def _addresses(self, host: str, port: int) -> list[str]:
-        key = (host, port)
-        if key not in self._resolved:
-            loop = asyncio.get_running_loop()
-            try:
-                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            except (socket.gaierror, UnicodeError):
-                return []  # the download fails with a precise DNS error of its own
-            self._resolved[key] = sorted({info[4][0] for info in infos})
-        return self._resolved[key]
 
     async def process_request(self, request: Request) -> None:
         parts = urlparse_cached(request)
@@ -78,17 +69,24 @@ class AddressGuardMiddleware:
             self._refuse(f"not an http(s) URL ({parts.scheme or 'no scheme'})")
         host = (parts.hostname or "").lower()
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        if self._allowed(host, port):
-            return
-        for address in await self._addresses(host, port):
-            if not is_public(address):
-                self._refuse(f"private address {address}")
+        if _is_literal(host):
+            addresses = [host]
+        else:
+            found = await maybe_deferred_to_future(self.resolver.lookup(host))
+            addresses = [address.host for address in found]
+        if not self.resolver.policy.allows(host, port):
+            for address in addresses:
+                if not is_public(address):
+                    self._refuse(f"private address {address}")
 
     def process_response(self, request: Request, response: Response) -> Response:
+        if request.meta.get("proxy"):
+            return response  # the address is the proxy's; the target was checked above
         parts = urlparse_cached(request)
         port = parts.port or (443 if parts.scheme == "https" else 80)
         address = response.ip_address
-        if address is not None and not self._allowed((parts.hostname or "").lower(), port):
+        host = (parts.hostname or "").lower()
+        if address is not None and not self.resolver.policy.allows(host, port):
             if not is_public(str(address)):
                 self._refuse(f"private address {address}")
         return response

@@ -209,6 +209,20 @@ def test_recheck_a_part_of_the_archive(sourcekeeper, server, tmp_path):
         1, "sourcekeeper: https://nowhere.example/: not in the archive\n")
 
 
+def test_an_ipv6_literal_url_is_fetched(sourcekeeper, tmp_path):
+    """Scrapy's default resolver is IPv4 only: "DNS lookup failed" for [::1] even allowed."""
+    from tests.server import FixtureServer
+
+    with FixtureServer("::1") as six:
+        six.route("/story", page("putin-offers.html"))
+        result = sourcekeeper("refetch", six.url("/story"), "--db", str(tmp_path / "a.db"),
+                              *FAST)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.stdout.startswith("new (snapshot 1, ")
+        refused = sourcekeeper("refetch", six.url("/story"), "--db", str(tmp_path / "a.db"))
+        assert refused.stdout.strip() == "failed: blocked: private address ::1"
+
+
 def test_schedule_command_runs_crawls_one_after_another(sourcekeeper, documents, tmp_path):
     db = tmp_path / "a.db"
     result = sourcekeeper("schedule", str(documents / "moscow-times.txt"), "--db", str(db),
@@ -277,8 +291,6 @@ def test_a_document_from_stdin(server, tmp_path):
 def test_binary_output_is_not_written_to_a_terminal(sourcekeeper, tmp_path):
     import os
     import pty
-
-    import pyte
 
     db = tmp_path / "a.db"
     assert sourcekeeper("status", "--db", str(db)).returncode == 0
