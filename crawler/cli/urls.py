@@ -12,6 +12,7 @@ import click
 from crawler import api
 from crawler.cli import cli
 from crawler.cli.options import parse_settings, settings_option
+from crawler.core.cells import spreadsheet_safe
 
 COLUMNS = ("document", "line", "role", "written", "url", "canonical", "dropped", "detail",
            "alternatives")
@@ -48,7 +49,8 @@ def urls(paths, format_, all_links, patterns, pairs):
         writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({**row, "alternatives": " ".join(row["alternatives"])})
+            writer.writerow({key: spreadsheet_safe(value) for key, value in
+                             {**row, "alternatives": " ".join(row["alternatives"])}.items()})
     else:
         for row in rows:
             click.echo(_text(row))

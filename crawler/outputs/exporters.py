@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import IO, Any
 
+from crawler.core.cells import spreadsheet_safe
 from crawler.core.views import CheckRecord, SnapshotRecord
 
 COLUMNS = ("url", "canonical_url", "final_url", "redirects", "fetched_at", "status",
@@ -88,6 +89,7 @@ def write_jsonl(records: Iterable[SnapshotRecord | CheckRecord], out: IO[str], *
 
 def _cell(value: Any, excel: bool) -> Any:
     text = json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+    text = spreadsheet_safe(text)
     if excel and isinstance(text, str) and len(text) > EXCEL_CELL:
         return text[:EXCEL_CELL - len(_CUT)] + _CUT
     return text
@@ -95,7 +97,8 @@ def _cell(value: Any, excel: bool) -> Any:
 
 def write_csv(records: Iterable[SnapshotRecord | CheckRecord], out: IO[str], *,
               checks: bool = False, excel: bool = False, **_: Any) -> int:
-    """The JSONL columns as CSV, nested values as JSON text. For Excel (``excel``): a
+    """The JSONL columns as CSV, nested values as JSON text, no cell a formula
+    (crawler.core.cells). For Excel (``excel``): a
     byte-order mark, so that it reads UTF-8, and cells cut at its 32,767-character limit
     with a marker."""
     if excel:

