@@ -51,8 +51,9 @@ class Schedule:
 
     def next_check(self, checked_at: datetime, interval: float,
                    not_before: float | None = None) -> str:
-        """When the next check is due; ``not_before`` is a server's Retry-After, in seconds."""
-        wait = max(interval, not_before or 0)
+        """When the next check is due; ``not_before`` is a server's Retry-After, in seconds,
+        heeded up to ``maximum`` (a server cannot push its next check to the year 9999)."""
+        wait = max(interval, min(not_before or 0, self.maximum))
         return iso(checked_at + timedelta(seconds=wait))
 
     def after(self, current: UrlSchedule, outcome: Outcome, checked_at: str,

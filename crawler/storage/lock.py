@@ -2,14 +2,17 @@
 
 The lock is an ``flock`` on ``<archive>.lock``: the kernel releases it when its process dies,
 however it dies, so a lock left by a killed run is simply taken by the next one. The file
-records who holds it, for the message the second run prints.
+records who holds it, for the message the second run prints; it is only written once the
+lock is held, and never through a symbolic link or a hard link to another file.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
+import stat
 from pathlib import Path
 
 from crawler.core.clock import utcnow
@@ -28,11 +31,7 @@ class RunLock:
         self._handle = None
 
     def acquire(self) -> RunLock:
-        try:
-            handle = open(self.path, "a+", encoding="utf-8")
-        except OSError as exc:
-            raise ArchiveError(f"{self.archive}: cannot take the run lock: "
-                               f"{exc.strerror or exc}") from None
+        handle = self._open()
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -47,6 +46,25 @@ class RunLock:
         handle.flush()
         self._handle = handle
         return self
+
+    def _open(self):
+        """The lock file, never through a symbolic link nor another name of some file: it
+        is written to, and a link planted in its place would have us overwrite its
+        target."""
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                         0o644)
+        except OSError as exc:
+            reason = "it is a symbolic link" if exc.errno == errno.ELOOP else (
+                exc.strerror or str(exc))
+            raise ArchiveError(f"{self.archive}: cannot take the run lock {self.path}: "
+                               f"{reason}") from None
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode) or status.st_nlink != 1:
+            os.close(fd)
+            raise ArchiveError(f"{self.archive}: cannot take the run lock {self.path}: not a "
+                               "regular file of its own (remove it)")
+        return os.fdopen(fd, "r+", encoding="utf-8")
 
     def release(self) -> None:
         if self._handle is not None:

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from crawler.errors import LockHeld
+from crawler.errors import ArchiveError, LockHeld
 from crawler.storage.lock import RunLock
 
 
@@ -41,3 +41,14 @@ def test_stale_lock_file_from_a_killed_run_is_taken_over(tmp_path):
         "left behind by the killed run")
     with RunLock(db):
         assert f'"pid": {os.getpid()}' in (tmp_path / "a.db.lock").read_text()
+
+
+@pytest.mark.parametrize("link", [os.symlink, os.link])
+def test_a_link_in_place_of_the_lock_file_is_refused_untouched(tmp_path, link):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    db = tmp_path / "a.db"
+    link(victim, tmp_path / "a.db.lock")
+    with pytest.raises(ArchiveError, match=r"cannot take the run lock .*a\.db\.lock: "):
+        RunLock(db).acquire()
+    assert victim.read_text() == "precious\n"

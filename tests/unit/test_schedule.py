@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from crawler.core.clock import parse_duration
-from crawler.core.models import Outcome
+from crawler.core.models import Outcome, UrlSchedule
 from crawler.core.schedule import Schedule
 from crawler.jobs.repeat import cron_line
 from crawler.errors import InvalidDuration
@@ -40,3 +40,13 @@ def test_cron_line():
         "0 */6 * * * cd /srv && sk crawl >> /srv/a.log 2>&1")
     assert cron_line(1800, "x") == "*/30 * * * * x"
     assert cron_line(86400, "x") == "0 3 * * * x"
+
+
+def test_a_servers_retry_after_is_heeded_up_to_the_maximum_interval():
+    schedule = Schedule(minimum=3600, maximum=30 * 86400, first=86400)
+    checked = "2026-11-25T12:00:00.000Z"
+    for asked in (1e30, float("inf"), 253402300799.0):  # ... the year 9999
+        after = schedule.after(UrlSchedule(), Outcome.FAILED, checked, retry_after=asked)
+        assert after.next_check_at == "2026-12-25T12:00:00.000Z"
+    soon = schedule.after(UrlSchedule(), Outcome.FAILED, checked, retry_after=7200)
+    assert soon.next_check_at == "2026-11-26T12:00:00.000Z", "the interval, when longer"
