@@ -47,6 +47,7 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.fetch.url_length.UrlLengthLimitMiddleware": 50,
     "crawler.fetch.guard.AddressGuardMiddleware": 60,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.fetch.robots.RobotsMiddleware": 100,
@@ -55,6 +56,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.fetch.redirects.RedirectChainMiddleware": 610,
     "crawler.fetch.capture.CaptureMiddleware": 950,
 }
+# A URL too long to fetch is recorded as failed (crawler.fetch.url_length), not dropped.
+SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None}
 EXTENSIONS = {"crawler.fetch.progress.ProgressExtension": 500}
 ITEM_PIPELINES = {
     "pipelines.dedupe.DedupePipeline": 100,

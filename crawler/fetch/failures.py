@@ -78,7 +78,7 @@ def describe_failure(failure: Failure) -> tuple[str, int | None, str | None]:
         message = str(value)
         if "robots.txt" in message:
             return "blocked: robots.txt", None, None
-        if message.startswith("blocked: "):
+        if message.startswith(("blocked: ", "URL too long: ")):
             return message, None, None
         if "max redirections" in message:
             return "too many redirects", None, None

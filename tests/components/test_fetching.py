@@ -143,3 +143,14 @@ async def test_redirect_to_another_scheme_is_not_followed(server, tmp_path):
     _, found = await crawl_urls(tmp_path, [server.url("/to-file")], RETRY_TIMES=0)
     assert found == {server.url("/to-file"): "HTTP 302 Found"}
     assert list(api.snapshots(db=str(tmp_path / "archive.db"))) == []
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_url_too_long_to_fetch_is_recorded_as_failed(server, tmp_path):
+    long = server.url("/story?" + "q=" + "x" * 2100)
+    server.route("/hop-long", redirect(long, 302))
+    _, found = await crawl_urls(tmp_path, [long, server.url("/hop-long")])
+    assert found == {long: f"URL too long: {len(long)} characters (limit 2083)",
+                     server.url("/hop-long"): f"URL too long: {len(long)} characters "
+                                              "(limit 2083)"}
+    assert not [path for path, _ in server.requests if path.startswith("/story")]
