@@ -19,14 +19,13 @@ def archive_db(db: str | None) -> str:
 
 
 @contextmanager
-def open_archive(db: str | None) -> Iterator[Archive]:
+def open_archive(db: str | None, mode: str = "read") -> Iterator[Archive]:
+    """The archive, read-only unless ``mode`` says ``write`` (see crawler.storage.Archive):
+    a reading command never creates a file nor changes one that is not ours."""
     from crawler.storage import Archive
 
-    archive = Archive(archive_db(db))
-    try:
+    with Archive(archive_db(db), mode=mode) as archive:
         yield archive
-    finally:
-        archive.close()
 
 
 def run_settings(db: str | None, settings: Mapping[str, Any] | None) -> Any:

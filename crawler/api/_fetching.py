@@ -134,7 +134,7 @@ def set_interval(*urls: str, every: float | None, db: str | None = None) -> list
     Raises NotArchived before changing anything, and InvalidDuration under a minute."""
     from crawler.jobs.intervals import set_intervals
 
-    with open_archive(db) as archive:
+    with open_archive(db, "write") as archive:
         return set_intervals(archive, urls, every)
 
 

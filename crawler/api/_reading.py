@@ -135,7 +135,7 @@ def report(*, db: str | None = None, document: str | None = None) -> list[Docume
     much of the document it carries; documents needing attention first."""
     from crawler.jobs.report import build
 
-    with open_archive(db) as archive:
+    with open_archive(db, "write") as archive:  # coverage is cached in the archive
         return build(archive, _document_ids(archive, document) if document else None)
 
 
@@ -169,7 +169,7 @@ def forget(target: str, *, db: str | None = None, purge: bool = False) -> Forgot
     (with a document's versions and bodies nothing else uses). Raises NotArchived."""
     from crawler.jobs.forgetting import forget as forget_target
 
-    with open_archive(db) as archive:
+    with open_archive(db, "write") as archive:
         return forget_target(archive, target, purge=purge)
 
 

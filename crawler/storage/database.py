@@ -36,9 +36,10 @@ class Database:
 
     Not for concurrent use: one thread at a time (the crawl's writer thread, say)."""
 
-    def __init__(self, path: str | Path, *, lock_timeout: float):
+    def __init__(self, path: str | Path, *, lock_timeout: float, mode: str = "create"):
         self.path = str(path)
         self.lock_timeout = lock_timeout
+        self.read_only = mode == "read"
         self._retrying = Retrying(
             retry=retry_if_exception(_is_lock_error),
             wait=wait_exponential_jitter(multiplier=0.05, max=2.0),
@@ -50,11 +51,47 @@ class Database:
                 raise ArchiveUnavailable(self.path, "is a folder, not an archive file")
             if not Path(self.path).resolve().parent.is_dir():
                 raise ArchiveUnavailable(self.path, "its folder does not exist")
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self.db = SqliteUtilsDatabase(conn)
-            self._retrying(self._prepare)
+            if mode != "create" and not Path(self.path).exists():
+                raise ArchiveUnavailable(self.path, "no such archive (a crawl creates it)")
+            if self.read_only:
+                self.db = SqliteUtilsDatabase(self._connect_read_only())
+            else:
+                self.db = SqliteUtilsDatabase(sqlite3.connect(
+                    self.path, isolation_level=None, check_same_thread=False))
         except sqlite3.Error as exc:
             raise ArchiveUnavailable(self.path, str(exc)) from None
+        try:
+            self._retrying(self._check_read_only if self.read_only else self._prepare)
+        except BaseException as exc:
+            self.db.close()
+            if isinstance(exc, sqlite3.Error):
+                raise ArchiveUnavailable(self.path, str(exc)) from None
+            raise
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """A connection that cannot change the file: not its schema, not its journal mode.
+        On read-only media, where SQLite cannot make the WAL's shared-memory file, the file
+        is read as immutable."""
+        uri = Path(self.path).resolve().as_uri()
+        for query in ("mode=ro", "mode=ro&immutable=1"):
+            conn = sqlite3.connect(f"{uri}?{query}", uri=True, isolation_level=None,
+                                   check_same_thread=False)
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError as exc:
+                conn.close()
+                if "unable to open" not in str(exc) and "readonly" not in str(exc):
+                    raise
+        raise ArchiveUnavailable(self.path, "cannot be read")
+
+    def _check_read_only(self) -> None:
+        conn = self.conn
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        self._check_version(version)
+        if version < SCHEMA_VERSION:
+            raise _Outdated(version)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -119,14 +156,21 @@ class Database:
         row = self.conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
-    def _prepare(self) -> None:
-        conn = self.conn
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA foreign_keys = ON")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    def _check_version(self, version: int) -> None:
         if version > SCHEMA_VERSION:
             raise ArchiveUnavailable(
                 self.path, f"made by a newer sourcekeeper (schema {version}); upgrade first")
+        if version == 0 and self.conn.execute(
+                "SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise ArchiveUnavailable(self.path, "not a sourcekeeper archive (another "
+                                                "application's database?); left untouched")
+
+    def _prepare(self) -> None:
+        conn = self.conn
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        self._check_version(version)
+        conn.execute("PRAGMA foreign_keys = ON")
         if self.db.journal_mode != "wal":
             self.db.enable_wal()
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -134,3 +178,29 @@ class Database:
             with self._transaction():
                 migrate(self.db, version)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+class _Outdated(Exception):
+    """An archive of an older schema opened read-only: it must be upgraded first."""
+
+    def __init__(self, version: int):
+        super().__init__(version)
+        self.version = version
+
+
+def open_database(path: str | Path, *, lock_timeout: float, mode: str = "create") -> Database:
+    """The archive file at ``path``, for ``mode``: ``create`` (a crawl: made if missing,
+    upgraded), ``write`` (must exist; upgraded) or ``read`` (must exist; opened read-only,
+    never changed, except that an archive made by an older sourcekeeper is upgraded once,
+    when its file can be written). A file that is not a sourcekeeper archive is refused,
+    untouched. Raises ArchiveUnavailable."""
+    try:
+        return Database(path, lock_timeout=lock_timeout, mode=mode)
+    except _Outdated as outdated:
+        try:
+            Database(path, lock_timeout=lock_timeout, mode="write").close()
+        except ArchiveError as exc:
+            raise ArchiveUnavailable(str(path), f"made by an older sourcekeeper (schema "
+                                     f"{outdated.version}) and cannot be upgraded: "
+                                     f"{exc}") from None
+        return Database(path, lock_timeout=lock_timeout, mode=mode)

@@ -101,3 +101,49 @@ def test_every_command_help_ends_with_an_example(invoke, name):
     assert all(line.startswith(f"sourcekeeper {name} ") for line in found), found
     shown = invoke(name, "--help").stdout
     assert all(line in shown for line in found), "click rewrapped the example"
+
+
+def test_reading_commands_never_create_an_archive(invoke, tmp_path):
+    typo = tmp_path / "typo.db"
+    for command in (["status"], ["list"], ["search", "x"], ["history", "https://a.example/"],
+                    ["export"], ["changes"]):
+        result = invoke(*command, "--db", str(typo))
+        assert result.exit_code == 1, command
+        assert result.stderr == (f"sourcekeeper: cannot open archive {typo}: no such archive "
+                                 "(a crawl creates it)\n"), command
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_another_applications_database_is_refused_untouched(invoke, tmp_path, documents):
+    import sqlite3
+
+    theirs = tmp_path / "photos.db"
+    conn = sqlite3.connect(theirs)
+    conn.execute("CREATE TABLE albums (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.execute("INSERT INTO albums (name) VALUES ('holidays')")
+    conn.commit()
+    conn.close()
+    before = theirs.read_bytes()
+    for command in (["status"], ["list"], ["report"], ["crawl", str(documents)]):
+        result = invoke(*command, "--db", str(theirs))
+        assert result.exit_code == 1, command
+        assert result.stderr.startswith(f"sourcekeeper: cannot open archive {theirs}: not a "
+                                        "sourcekeeper archive"), (command, result.stderr)
+    assert theirs.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["docs", "photos.db"], \
+        "no -wal, no -shm, no lock file left"
+
+
+def test_a_damaged_archive_is_one_line(invoke, crawled):
+    data = bytearray(crawled.read_bytes())
+    page = 4096
+    for start in range(3 * page, len(data) - page, 2 * page):  # every other page, past the schema
+        data[start:start + page] = b"\xde\xad\xbe\xef" * (page // 4)
+    crawled.write_bytes(bytes(data))
+    for wal in crawled.parent.glob(crawled.name + "-*"):
+        wal.unlink()
+    for command in (["status"], ["list"], ["search", "Ukraine"], ["export"], ["report"]):
+        result = invoke(*command, "--db", str(crawled))
+        assert result.exit_code == 1, (command, result.stdout[-300:])
+        assert result.stderr.startswith("sourcekeeper: ") and "Traceback" not in result.stderr
+        assert len(result.stderr.splitlines()) == 1, (command, result.stderr)
