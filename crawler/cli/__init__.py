@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from crawler import __version__
+from crawler.core.terminal import printable
 from crawler.errors import SettingWarning, SourcekeeperError
 
 
@@ -29,6 +30,20 @@ def _show_warning(message: Any, category: type[Warning], *args: Any, **kwargs: A
         click.echo(f"sourcekeeper: warning: {message}", err=True)
     else:
         _default_show_warning(message, category, *args, **kwargs)
+
+
+class _TerminalStdout:
+    """Standard output at a terminal, through :func:`crawler.core.terminal.printable`: what
+    archived pages say is shown, never obeyed."""
+
+    def __init__(self, stream: Any):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(printable(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 class SourcekeeperGroup(click.Group):
@@ -64,6 +79,8 @@ class SourcekeeperGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         warnings.showwarning = _show_warning
+        if sys.stdout.isatty() and not isinstance(sys.stdout, _TerminalStdout):
+            sys.stdout = _TerminalStdout(sys.stdout)
         try:
             return super().invoke(ctx)
         except SourcekeeperError as exc:

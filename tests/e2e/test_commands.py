@@ -223,6 +223,40 @@ def test_an_ipv6_literal_url_is_fetched(sourcekeeper, tmp_path):
         assert refused.stdout.strip() == "failed: blocked: private address ::1"
 
 
+def test_terminal_escapes_from_pages_are_shown_not_obeyed(sourcekeeper, server, tmp_path):
+    """An OSC 52 clipboard write in a plain-text page: printed to a terminal, it is
+    made visible (U+FFFD) instead of run; to a pipe, it is the text as archived."""
+    import os
+    import pty
+
+    osc52 = "\x1b]52;c;cm0gLXJmIH4=\x07"
+    server.route("/trap", Reply(200, (
+        f"Budget {osc52} news\n\n"
+        + f"The council budget {osc52}was approved after a long debate on the line items. " * 8
+        ).encode(), {"Content-Type": "text/plain; charset=utf-8"}))
+    db = str(tmp_path / "a.db")
+    assert sourcekeeper("refetch", server.url("/trap"), "--db", db, *FAST).returncode == 0
+    leader, follower = pty.openpty()
+    search = subprocess.Popen([sys.executable, "-m", "crawler", "search", "budget", "--db", db],
+                              stdout=follower, stderr=subprocess.PIPE, cwd=tmp_path)
+    os.close(follower)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        screen += chunk
+    assert search.wait(timeout=60) == 0
+    shown = screen.decode()
+    assert "budget" in shown.lower() and "\x1b" not in shown and "\x07" not in shown
+    assert "\ufffd]52;c;" in shown
+    piped = sourcekeeper("search", "budget", "--db", db, "--json")
+    assert "\x1b]52" in piped.stdout or "\\u001b]52" in piped.stdout, "pipes get the archive as is"
+
+
 def test_schedule_command_runs_crawls_one_after_another(sourcekeeper, documents, tmp_path):
     db = tmp_path / "a.db"
     result = sourcekeeper("schedule", str(documents / "moscow-times.txt"), "--db", str(db),
