@@ -13,6 +13,7 @@ from crawler.cli.options import (
     quiet_option,
 )
 from crawler.core.models import RunStatus
+from crawler.core.url import redacted
 
 
 @cli.command()
@@ -84,7 +85,7 @@ def crawl(paths, db, everything, limit, failing, recheck_urls, recheck_documents
             raise error
         return
     if result.status is RunStatus.QUEUED:
-        click.echo(f"{stamp}{result.counts.urls_due} URLs queued in {redis_url} for the "
+        click.echo(f"{stamp}{result.counts.urls_due} URLs queued in {redacted(redis_url)} for the "
                    "workers")
         return
     click.echo(f"{stamp}{result.summary}")

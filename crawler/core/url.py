@@ -106,3 +106,24 @@ def without_credentials(written: str) -> str:
     netloc = parts.netloc.rsplit("@", 1)[1]
     stripped = urlunsplit(parts._replace(netloc=netloc))
     return stripped if written.lower().startswith(SCHEMES) else stripped.split("://", 1)[1]
+
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@?#]*@")
+_BARE_USERINFO = re.compile(r"[^\s/@:'\"]+:[^\s/@'\"]*@(?=[\w\[])")  # in "host" errors
+
+
+def scrubbed(text: str) -> str:
+    """``text`` (a URL, a header value, a reason) with the ``user:pass@`` of every URL in
+    it removed: what a server or a redirect puts there is never stored nor printed."""
+    if "@" not in text:
+        return text
+    return _BARE_USERINFO.sub("", _USERINFO.sub(r"\1", text))
+
+
+def redacted(url: str) -> str:
+    """A URL to show a person (a Redis URL, say) with its password replaced by ``***``."""
+    match = re.match(r"(?i)([a-z][a-z0-9+.-]*://)([^/@]*)@", url)
+    if not match:
+        return url
+    user = match[2].split(":", 1)[0]
+    return f"{match[1]}{user}:***@{url[match.end():]}"

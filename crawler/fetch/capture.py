@@ -12,15 +12,26 @@ from __future__ import annotations
 from scrapy import Request
 from scrapy.http import Response
 
+from crawler.core.url import scrubbed
+
 RAW_BODY = "sourcekeeper_raw_body"
 REQUEST_HEADERS = "sourcekeeper_request_headers"
 RESPONSE_HEADERS = "sourcekeeper_response_headers"
 
 
+_SECRET = {"authorization", "proxy-authorization", "cookie"}
+
+
 def header_list(headers) -> list[list[str]]:
-    """Scrapy headers as ``[name, value]`` pairs, repeated headers kept."""
-    return [[key.decode("latin-1"), value.decode("latin-1")]
-            for key, values in headers.items() for value in values]
+    """Scrapy headers as ``[name, value]`` pairs, repeated headers kept; credentials are
+    never kept (an ``Authorization`` value, the ``user:pass@`` of a URL in a ``Location``)."""
+    pairs = []
+    for key, values in headers.items():
+        name = key.decode("latin-1")
+        for value in values:
+            text = "[removed]" if name.lower() in _SECRET else scrubbed(value.decode("latin-1"))
+            pairs.append([name, text])
+    return pairs
 
 
 class CaptureMiddleware:

@@ -24,6 +24,7 @@ from scrapy.http import Response
 
 from crawler.core.clock import utcnow
 from crawler.core.models import Hop
+from crawler.core.url import scrubbed
 from crawler.fetch.capture import header_list
 
 HOPS = "sourcekeeper_hops"
@@ -47,7 +48,7 @@ class RedirectChainMiddleware:
         if 300 <= response.status < 400 and location:
             target = urljoin(request.url, location.decode("latin-1").strip())
             request.meta.setdefault(HOPS, []).append(Hop(
-                url=request.url, status=response.status, location=target,
+                url=scrubbed(request.url), status=response.status, location=scrubbed(target),
                 fetched_at=utcnow(),
                 headers=tuple(map(tuple, header_list(response.headers))),
                 request_headers=tuple(map(tuple, header_list(request.headers))),

@@ -19,6 +19,7 @@ from twisted.python.failure import Failure
 
 from crawler.core.clock import utcnow
 from crawler.core.models import Target
+from crawler.core.url import scrubbed
 from crawler.fetch.capture import RAW_BODY, REQUEST_HEADERS, RESPONSE_HEADERS, header_list
 from crawler.fetch.failures import describe_failure
 from crawler.fetch.items import FailureItem, NotModifiedItem, PageItem
@@ -75,7 +76,7 @@ def response_item(response: Response) -> PageItem | NotModifiedItem:
         return NotModifiedItem(
             url_id=response.meta["url_id"],
             requested_url=response.meta["source_url"],
-            final_url=response.url,
+            final_url=scrubbed(response.url),
             fetched_at=utcnow(),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
@@ -85,7 +86,7 @@ def response_item(response: Response) -> PageItem | NotModifiedItem:
     return PageItem(
         url_id=response.meta["url_id"],
         requested_url=response.meta["source_url"],
-        final_url=response.url,
+        final_url=scrubbed(response.url),
         fetched_at=utcnow(),
         status=response.status,
         headers=headers,
@@ -105,6 +106,7 @@ def failure_item(failure: Failure) -> FailureItem:
     """The item for a :func:`url_request` that failed, with a precise reason."""
     request = failure.request
     reason, status, final_url = describe_failure(failure)
+    reason, final_url = scrubbed(reason), scrubbed(final_url) if final_url else None
     level = logging.INFO if request.meta.get("asked") else logging.WARNING
     logger.log(level, "failed %s: %s", request.meta.get("source_url", request.url), reason)
     retry_after = None

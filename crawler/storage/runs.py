@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from crawler.core.models import CrawlJob, RunCounts, RunStatus
+from crawler.core.url import without_credentials
 from crawler.core.views import RunInfo
 from crawler.storage.database import Database
 
@@ -16,12 +17,13 @@ class Runs:
 
     def start(self, job: CrawlJob, pid: int, now: str) -> int:
         """Record a run of ``job`` as ``running`` (in a write); return its id."""
-        args: dict[str, Any] = {"documents": list(job.paths), "urls": list(job.urls),
+        args: dict[str, Any] = {"documents": list(job.paths),
+                                "urls": [without_credentials(url) for url in job.urls],
                                 "all": job.everything, "limit": job.limit}
         if job.relay_prefix is not None:
             args["redis"] = job.relay_prefix
         if job.recheck is not None:
-            args["recheck"] = {"urls": list(job.recheck.urls),
+            args["recheck"] = {"urls": [without_credentials(url) for url in job.recheck.urls],
                                "documents": list(job.recheck.documents),
                                "failing": job.recheck.failing}
         return self._db.db["runs"].insert({

@@ -352,3 +352,38 @@ def test_verbose_shows_our_lines_and_very_verbose_scrapys(sourcekeeper, document
     assert "Dumping Scrapy stats" not in verbose.stderr and len(lines) < 20
     chatty = sourcekeeper("crawl", doc, "--db", str(tmp_path / "b.db"), "-vv", *FAST)
     assert "Dumping Scrapy stats" in chatty.stderr
+
+
+def test_credentials_are_stored_and_printed_nowhere(sourcekeeper, server, tmp_path):
+    """A password in a URL asked for, in a redirect's Location, in a Redis URL: grep every
+    byte of the archive and every output for it."""
+    from tests.server import redirect
+
+    server.route("/story", page("putin-offers.html"))
+    server.route("/login-hop", redirect(f"http://reader:s3cretPW2@{server.base[7:]}/story", 302))
+    (tmp_path / "doc.txt").write_text(f"See {server.url('/login-hop')} today.\n")
+    db = str(tmp_path / "a.db")
+    outputs = [
+        sourcekeeper("refetch", f"http://reader:s3cretPW1@{server.base[7:]}/story", "--db", db,
+                     *FAST),
+        sourcekeeper("crawl", "doc.txt", "--db", db, *FAST),
+        sourcekeeper("crawl", "--db", db, "--redis",
+                     f"redis://:s3cretPW3@127.0.0.1:{free_port()}/0", "--no-ingest",
+                     "-s", "RELAY_CONNECT_WAIT=0.2"),
+        sourcekeeper("history", server.url("/login-hop"), "--db", db),
+        sourcekeeper("export", "--db", db, "--checks"),
+        sourcekeeper("export", "--db", db),
+        sourcekeeper("report", "--db", db, "--format", "json"),
+        sourcekeeper("status", "--db", db, "--json"),
+    ]
+    assert outputs[0].returncode == 0 and outputs[1].returncode == 0, outputs[1].stderr
+    assert outputs[2].returncode == 1 and "Redis does not answer" in outputs[2].stderr
+    assert "redirected:" in outputs[3].stdout, "the redirect was followed and recorded"
+    assert sourcekeeper("export", "--db", db, "--format", "warc", "-o",
+                        str(tmp_path / "a.warc.gz")).returncode == 0
+    import gzip
+    stored = b"".join(path.read_bytes() for path in tmp_path.glob("a.db*"))
+    stored += gzip.decompress((tmp_path / "a.warc.gz").read_bytes())
+    printed = "".join(result.stdout + result.stderr for result in outputs)
+    assert b"s3cretPW" not in stored and "s3cretPW" not in printed
+    assert b"reader:" not in stored, "the user name neither"

@@ -37,7 +37,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_e
 from crawler.core.codec import compress, decompress
 from crawler.core.hashing import sha256
 from crawler.core.models import Blob, Extraction, Hop, Target
-from crawler.core.url import canonical
+from crawler.core.url import canonical, redacted, scrubbed
 from crawler.errors import RelayError
 from crawler.fetch.items import FailureItem, Item, NotModifiedItem, PageItem
 
@@ -72,7 +72,8 @@ def connect(url: str, wait: float) -> redis.Redis:
             with attempt:
                 probe.ping()
     except (RedisConnectionError, RedisTimeoutError) as exc:
-        raise RelayError(f"{url}: Redis does not answer ({exc})") from None
+        raise RelayError(f"{redacted(url)}: Redis does not answer "
+                         f"({scrubbed(str(exc))})") from None
     finally:
         probe.close()
     return redis.Redis.from_url(url, **client_options())
@@ -84,7 +85,7 @@ def relay_errors(url: str) -> Iterator[None]:
     try:
         yield
     except redis.RedisError as exc:
-        raise RelayError(f"{url}: Redis failed: {exc}") from None
+        raise RelayError(f"{redacted(url)}: Redis failed: {scrubbed(str(exc))}") from None
 
 
 def _b64(data: bytes) -> str:
