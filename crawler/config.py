@@ -151,6 +151,8 @@ SETTINGS: dict[str, Setting] = {setting.name: setting for setting in [
             "how long a write waits while another process writes the archive"),
     Setting("DOCUMENT_MAX_BYTES", 50 * 1024 * 1024, _count,
             "larger documents are skipped with a warning"),
+    Setting("DOCUMENT_FOLLOW_LINKS", False, _bool,
+            "read files a folder links to outside itself (crawl --follow-links)"),
     Setting("EXTRACT_WORKERS", None, _optional_count,
             "extraction processes: unset = one per CPU, 0 = inline"),
     Setting("ALL_LINKS", False, _bool,

@@ -196,4 +196,5 @@ def discover(paths: list[str] | tuple[str, ...], *, all_links: bool = False,
     for warning in config.check(overrides):
         warnings.warn(warning, SettingWarning, stacklevel=2)
     yield from list_findings(paths, max_bytes=config.get(overrides, "DOCUMENT_MAX_BYTES"),
+                             follow_links=config.get(overrides, "DOCUMENT_FOLLOW_LINKS"),
                              options=config.discovery(overrides))

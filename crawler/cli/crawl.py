@@ -40,13 +40,15 @@ from crawler.core.url import redacted
               help="Cite every link of a saved web page, not only its main content's.")
 @click.option("--exclude", "patterns", multiple=True, metavar="PATTERN",
               help="Never cite URLs matching this pattern (*, ?; repeatable).")
+@click.option("--follow-links", is_flag=True,
+              help="Read files a folder links to outside itself (not followed by default).")
 @click.option("--timestamps", is_flag=True,
               help="Begin every output line with the time (for logs: cron, schedule).")
 @quiet_option
 @fetch_options
 def crawl(paths, db, everything, limit, failing, recheck_urls, recheck_documents, redis_url,
-          prefix, no_ingest, all_links, patterns, timestamps, quiet, allow_private, pairs,
-          verbose):
+          prefix, no_ingest, all_links, patterns, follow_links, timestamps, quiet, allow_private,
+          pairs, verbose):
     """Read the documents under PATHS and check the source URLs they cite that are due.
 
     PATHS are files or folders (searched recursively for text, Markdown, HTML, PDF, DOCX,
@@ -73,6 +75,8 @@ def crawl(paths, db, everything, limit, failing, recheck_urls, recheck_documents
         click.get_current_context().find_root().meta[TIMESTAMPS] = True
     if all_links:
         settings["ALL_LINKS"] = True
+    if follow_links:
+        settings["DOCUMENT_FOLLOW_LINKS"] = True
     if patterns:
         settings["EXCLUDE_URLS"] = list(patterns)
     result = api.crawl(list(paths), db=db, everything=everything, limit=limit,

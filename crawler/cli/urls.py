@@ -27,8 +27,10 @@ COLUMNS = ("document", "line", "role", "written", "url", "canonical", "dropped",
               help="Cite every link of a saved web page, not only its main content's.")
 @click.option("--exclude", "patterns", multiple=True, metavar="PATTERN",
               help="Never cite URLs matching this pattern (*, ?; repeatable).")
+@click.option("--follow-links", is_flag=True,
+              help="Read files a folder links to outside itself (not followed by default).")
 @settings_option
-def urls(paths, format_, all_links, patterns, pairs):
+def urls(paths, format_, all_links, patterns, follow_links, pairs):
     """List the URLs the documents under PATHS cite, without fetching anything.
 
     For each: the document and line, its role (original, related, cited), the URL to fetch,
@@ -39,8 +41,10 @@ def urls(paths, format_, all_links, patterns, pairs):
     Example:
       sourcekeeper urls notes/ --format csv
     """
-    found = api.discover(list(paths), all_links=all_links, exclude=patterns,
-                         settings=parse_settings(pairs))
+    settings = parse_settings(pairs)
+    if follow_links:
+        settings["DOCUMENT_FOLLOW_LINKS"] = True
+    found = api.discover(list(paths), all_links=all_links, exclude=patterns, settings=settings)
     rows = _rows(found)
     if format_ == "json":
         for row in rows:

@@ -10,13 +10,19 @@ A document's identity is its path, as a key that does not depend on how it was t
 resolved path relative to the archive's folder when it is inside it (the archive and its
 documents can move together), else absolute. ``notes/a.md`` typed in the archive's folder
 and ``/home/me/project/notes/a.md`` from cron are then the same document.
+
+In folders only regular files are read (a pipe named ``notes.txt`` would block the crawl
+forever), and a link that leads outside the folder is not followed, with a warning, unless
+``DOCUMENT_FOLLOW_LINKS`` (``crawl --follow-links``): a folder of notes must not become a way
+to archive and index ``/etc/shadow``.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,22 +36,50 @@ if TYPE_CHECKING:
 STDIN = "-"
 
 
-def find_documents(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Every document under ``paths``. Raises :class:`DocumentError` for a path that does
-    not exist."""
+def _not_readable(path: Path, folder: Path, follow_links: bool) -> str | None:
+    """Why a file found in ``folder`` is not read (None: it is read)."""
+    try:
+        status = path.stat()
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if not stat.S_ISREG(status.st_mode):
+        return "not a regular file (a pipe, a device or a socket)"
+    if path.is_symlink() and not follow_links:
+        target = path.resolve()
+        if not target.is_relative_to(folder.resolve()):
+            return (f"a link to {target}, outside {folder} (DOCUMENT_FOLLOW_LINKS or "
+                    "--follow-links reads it)")
+    return None
+
+
+def find_documents(paths: Iterable[str | os.PathLike[str]], *, follow_links: bool = False,
+                   skipped: Callable[[Path, str], None] = lambda path, reason: None
+                   ) -> Iterator[Path]:
+    """Every document under ``paths``: files named, and regular files with a document's
+    suffix in folders. ``skipped`` is told of each file in a folder that is not read, and
+    why: a pipe or device (reading it could block forever), or a link leading outside the
+    folder (``ln -s /etc/shadow notes/a.txt``), unless ``follow_links``. Raises
+    :class:`DocumentError` for a path that does not exist or is not a regular file."""
     for given in paths:
         if str(given) == STDIN:
             yield Path(STDIN)
             continue
         path = Path(given)
-        if path.is_file():
-            yield path
-        elif path.is_dir():
+        if path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     if not name.startswith(".") and is_document(name):
-                        yield Path(root) / name
+                        found = Path(root) / name
+                        reason = _not_readable(found, path, follow_links)
+                        if reason is None:
+                            yield found
+                        else:
+                            skipped(found, reason)
+        elif path.is_file():
+            yield path
+        elif path.exists():
+            raise DocumentError(path, "not a regular file (a pipe, a device or a socket)")
         else:
             raise DocumentError(path, "no such file or folder")
 

@@ -40,8 +40,10 @@ logger = logging.getLogger(__name__)
 class Intake:
     """Documents read into the archive so far: their ids and counts (read, new, skipped)."""
 
-    def __init__(self, archive: Archive, max_bytes: int, options: DiscoveryOptions) -> None:
+    def __init__(self, archive: Archive, max_bytes: int, options: DiscoveryOptions,
+                 follow_links: bool = False) -> None:
         self.archive = archive
+        self.follow_links = follow_links
         self.max_bytes = max_bytes
         self.options = options
         self.root = Path(archive.path).resolve().parent
@@ -54,7 +56,8 @@ class Intake:
         for given in paths:
             seen: set[str] = set()
             try:
-                for path in find_documents([given]):
+                for path in find_documents([given], follow_links=self.follow_links,
+                                           skipped=self._skipped):
                     check_stop()
                     self._read_file(path, seen)
             except DocumentError as exc:
@@ -62,6 +65,10 @@ class Intake:
                 self.counts = self.counts.plus(documents_skipped=1)
             if given != STDIN:
                 self._missing(document_key(given, self.root), seen)
+
+    def _skipped(self, path: Path, reason: str) -> None:
+        logger.warning("skipped %s: %s", path, reason)
+        self.counts = self.counts.plus(documents_skipped=1)
 
     def _read_file(self, path: Path, seen: set[str]) -> None:
         file = "-" if str(path) == STDIN else document_key(path, self.root)

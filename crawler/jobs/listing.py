@@ -12,11 +12,15 @@ from crawler.errors import DocumentError
 from crawler.jobs.document_files import find_documents, read_documents
 
 
-def list_findings(paths: Iterable[str], *, max_bytes: int, options: Options
-                  ) -> Iterator[DocumentFindings]:
+def list_findings(paths: Iterable[str], *, max_bytes: int, options: Options,
+                  follow_links: bool = False) -> Iterator[DocumentFindings]:
     """Per document under ``paths``: every URL discovery sees, cited or dropped (why); a
     document that cannot be read, with the reason."""
-    for path in find_documents(paths):
+    skipped: list[DocumentFindings] = []
+    for path in find_documents(paths, follow_links=follow_links, skipped=lambda found, reason:
+                               skipped.append(DocumentFindings(str(found), None, error=reason))):
+        yield from skipped
+        skipped.clear()
         try:
             documents = read_documents(path, max_bytes)
         except DocumentError as exc:
@@ -25,3 +29,4 @@ def list_findings(paths: Iterable[str], *, max_bytes: int, options: Options
         for document in documents:
             yield DocumentFindings(document.path, document.kind,
                                    tuple(findings(document.source, document.kind, options)))
+    yield from skipped

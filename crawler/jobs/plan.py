@@ -68,13 +68,13 @@ def start_run(archive: Archive, job: CrawlJob) -> int:
 
 
 def plan(archive: Archive, job: CrawlJob, run_id: int, *, max_bytes: int,
-         options: DiscoveryOptions | None = None) -> Plan:
+         options: DiscoveryOptions | None = None, follow_links: bool = False) -> Plan:
     """Read the run's documents and count what it will check.
 
     A run that cannot be planned is recorded as ``failed`` with the reason; one stopped by a
     signal (Ctrl-C while a large folder is read) as ``interrupted`` with what it had read,
     and :class:`~crawler.jobs.signals.Stopped` carries both to the caller."""
-    intake = Intake(archive, max_bytes, options or DiscoveryOptions())
+    intake = Intake(archive, max_bytes, options or DiscoveryOptions(), follow_links)
     try:
         if job.urls:
             targets = []

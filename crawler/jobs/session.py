@@ -15,8 +15,9 @@ The run's :class:`~crawler.core.models.RunCounts` are kept here and only here; S
 get a copy (:meth:`publish`) for its log and the progress bar.
 
 Settings: ``ARCHIVE_DB`` (the archive file), ``ARCHIVE_LOCK_TIMEOUT`` (how long a write waits
-for another process's), ``DOCUMENT_MAX_BYTES`` (larger documents are skipped with a warning)
-and the ``SCHEDULE_*`` intervals (see crawler.core.schedule).
+for another process's), ``DOCUMENT_MAX_BYTES`` (larger documents are skipped with a warning),
+``DOCUMENT_FOLLOW_LINKS`` (read files a folder links to outside itself, see
+crawler.jobs.document_files) and the ``SCHEDULE_*`` intervals (see crawler.core.schedule).
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ class ArchiveSession:
             run_id = start_run(archive, job)
             planned = plan(archive, job, run_id,
                            max_bytes=config.get(settings, "DOCUMENT_MAX_BYTES"),
-                           options=config.discovery(settings))
+                           options=config.discovery(settings),
+                           follow_links=config.get(settings, "DOCUMENT_FOLLOW_LINKS"))
         except BaseException:
             if lock is not None:
                 lock.release()

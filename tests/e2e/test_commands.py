@@ -387,3 +387,34 @@ def test_credentials_are_stored_and_printed_nowhere(sourcekeeper, server, tmp_pa
     printed = "".join(result.stdout + result.stderr for result in outputs)
     assert b"s3cretPW" not in stored and "s3cretPW" not in printed
     assert b"reader:" not in stored, "the user name neither"
+
+
+def test_pipes_and_links_out_of_the_folder_are_not_read(sourcekeeper, server, tmp_path):
+    """A FIFO named like a document hung the crawl forever; a link to /etc/... was archived
+    and indexed."""
+    import os
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "story.txt").write_text(f"See {server.url('/climate')}.\n")
+    os.mkfifo(notes / "pipe.txt")
+    secret = tmp_path / "private" / "diary.txt"
+    secret.parent.mkdir()
+    secret.write_text(f"My secret diary cites {server.url('/loneliest')}.\n")
+    (notes / "leak.txt").symlink_to(secret)
+    (notes / "inside.txt").symlink_to(notes / "story.txt")
+    db = str(tmp_path / "a.db")
+    result = sourcekeeper("crawl", "notes", "--db", db, *FAST, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("2 documents read (2 skipped), 1 URLs found")
+    warnings = sorted(line for line in result.stderr.splitlines() if "skipped" in line)
+    assert warnings == [
+        f"WARNING: skipped notes/leak.txt: a link to {secret}, outside notes "
+        "(DOCUMENT_FOLLOW_LINKS or --follow-links reads it)",
+        "WARNING: skipped notes/pipe.txt: not a regular file (a pipe, a device or a socket)"]
+    assert api.search("secret diary", db=db) == []
+    listed = sourcekeeper("urls", "notes", "--format", "json", timeout=60)
+    assert "diary" not in listed.stdout and "loneliest" not in listed.stdout
+    followed = sourcekeeper("crawl", "notes", "--follow-links", "--db", db, *FAST, timeout=60)
+    assert followed.returncode == 0 and "(1 skipped)" in followed.stdout
+    assert api.search("secret diary", db=db)
