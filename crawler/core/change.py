@@ -21,9 +21,8 @@ two versions differ; this module turns that into what the archive does:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from difflib import unified_diff
 
-from crawler.core.edits import Edit, Kind, Version, compare
+from crawler.core.edits import Edit, Kind, Version, compare, opcodes
 from crawler.core.models import Outcome
 from crawler.core.tokens import sentences
 
@@ -110,5 +109,23 @@ def judge(held: Held | None, fetched: Fetched) -> Judgement:
 
 
 def diff(old: str | None, new: str | None, old_label: str, new_label: str) -> list[str]:
-    """A unified diff of two texts, sentence by sentence."""
-    return list(unified_diff(sentences(old), sentences(new), old_label, new_label, lineterm=""))
+    """A unified diff of two texts, sentence by sentence, in bounded time (the sentences
+    are matched by crawler.core.edits.opcodes)."""
+    before, after = sentences(old), sentences(new)
+    codes = [code for code in opcodes(before, after) if code[0] != "equal"]
+    if not codes:
+        return []
+    lines = [f"--- {old_label}", f"+++ {new_label}"]
+    for _tag, i1, i2, j1, j2 in codes:  # one hunk per edit, without context (diff -U0)
+        lines.append(f"@@ -{_range(i1, i2)} +{_range(j1, j2)} @@")
+        lines.extend(f"-{line}" for line in before[i1:i2])
+        lines.extend(f"+{line}" for line in after[j1:j2])
+    return lines
+
+
+def _range(start: int, stop: int) -> str:
+    """A hunk's range as unified diffs write it (an empty one names the line before)."""
+    length = stop - start
+    if length == 1:
+        return str(start + 1)
+    return f"{start + 1 if length else start},{length}"

@@ -92,6 +92,7 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:\s*(?:%|percent|per cent|prozent|millio
                      r"billion|milliarden|thousand|tausend|bn|m|k))?", re.IGNORECASE)
 _ENDS = ".!?…\"»”'):"
 _DETAILS = 3  # edits described one by one; more are counted
+_PAIRWISE = 250_000  # items compared pairwise at most (a 500 × 500 block), see opcodes()
 
 
 def _normal(text: str) -> str:
@@ -151,12 +152,40 @@ def _numbers(sentence: str) -> list[str]:
     return [match.group(0).strip() for match in _NUMBER.finditer(sentence)]
 
 
+def opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes between two lists, in bounded time: the common head and tail are
+    set aside first (most of two versions of a page is the same), and when what is left is
+    still too large for a pairwise match (SequenceMatcher is quadratic: two versions of a
+    60 KB page took a minute), items are only said removed or added, by membership."""
+    start, end = 0, 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    middle_old, middle_new = old[start:len(old) - end], new[start:len(new) - end]
+    found: list[tuple[str, int, int, int, int]] = []
+    if start:
+        found.append(("equal", 0, start, 0, start))
+    if len(middle_old) * len(middle_new) <= _PAIRWISE:
+        matcher = SequenceMatcher(None, middle_old, middle_new, autojunk=False)
+        found.extend((tag, i1 + start, i2 + start, j1 + start, j2 + start)
+                     for tag, i1, i2, j1, j2 in matcher.get_opcodes())
+    else:
+        kept_old, kept_new = set(middle_old), set(middle_new)
+        found.extend(("delete", start + i, start + i + 1, start, start)
+                     for i, item in enumerate(middle_old) if item not in kept_new)
+        found.extend(("insert", start, start, start + j, start + j + 1)
+                     for j, item in enumerate(middle_new) if item not in kept_old)
+    if end:
+        found.append(("equal", len(old) - end, len(old), len(new) - end, len(new)))
+    return found
+
+
 def _describe(old: str, new: str) -> list[str]:
     """Why a rewritten sentence matters: the numbers that changed, and the words."""
     reasons = []
     before, after = _numbers(old), _numbers(new)
-    numbers = SequenceMatcher(None, before, after, autojunk=False)
-    for tag, i1, i2, j1, j2 in numbers.get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(before, after):
         if tag == "replace":
             reasons.append(f"a number changed ({before[i1]} → {after[j1]})")
         elif tag == "delete":
@@ -164,9 +193,11 @@ def _describe(old: str, new: str) -> list[str]:
         elif tag == "insert":
             reasons.append(f"a number added ({after[j1]})")
     old_words, new_words = old.split(), new.split()
-    matcher = SequenceMatcher(None, [_key(word) for word in old_words],
-                              [_key(word) for word in new_words], autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    if len(old_words) * len(new_words) > _PAIRWISE:  # a page with no sentence breaks
+        return [*reasons, f"a long passage rewritten ({len(old_words)} → "
+                          f"{len(new_words)} words)"]
+    for tag, i1, i2, j1, j2 in opcodes([_key(word) for word in old_words],
+                                       [_key(word) for word in new_words]):
         removed = " ".join(old_words[i1:i2]).strip(" ,;")
         added = " ".join(new_words[j1:j2]).strip(" ,;")
         if tag == "equal" or (reasons and len(removed.split()) + len(added.split()) <= 2):
@@ -204,11 +235,10 @@ def compare(old: Version, new: Version) -> Edit:
     if old.date and new.date and old.date != new.date:
         reasons.append(f"date changed ({old.date} → {new.date})")
     real_old, real_new = _article(old.text), _article(new.text)
-    matcher = SequenceMatcher(None, [_normal(s) for s in real_old],
-                              [_normal(s) for s in real_new], autojunk=False)
     removed = added = changed = 0
     details: list[str] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes([_normal(s) for s in real_old],
+                                       [_normal(s) for s in real_new]):
         if tag == "equal":
             continue
         pairs = min(i2 - i1, j2 - j1) if tag == "replace" else 0

@@ -125,5 +125,4 @@ def test_judging_fetches():
 def test_sentence_diff():
     old, new = "One two three. Four five six.", "One two three. Four five seven. Eight."
     assert diff(old, new, "a", "b") == [
-        "--- a", "+++ b", "@@ -1,2 +1,3 @@", " One two three.", "-Four five six.",
-        "+Four five seven.", "+Eight."]
+        "--- a", "+++ b", "@@ -2 +2,2 @@", "-Four five six.", "+Four five seven.", "+Eight."]
