@@ -23,6 +23,7 @@ and a de-chunked body loses its ``Transfer-Encoding``. When only the decoded bod
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from collections.abc import Callable, Iterable
@@ -39,6 +40,43 @@ from crawler.core.models import Headers, Hop
 from crawler.core.views import SnapshotRecord
 
 _DROPPED = {"transfer-encoding", "content-length"}
+
+
+_BREAKS = {"\r": "%0D", "\n": "%0A", "\x00": "%00"}
+
+
+def _uri(value: str | None) -> str | None:
+    """A URI with CR, LF and NUL percent-encoded: in a WARC header they would end the header
+    and let whatever follows pass for another (a second WARC-Type, a smuggled record)."""
+    if value is None or not any(char in value for char in _BREAKS):
+        return value
+    return "".join(_BREAKS.get(char, char) for char in value)
+
+
+def _text(value: str | None) -> str | None:
+    """A header value with every control character (CR, LF, NUL, ...) made a space."""
+    if value is None:
+        return None
+    return "".join(" " if ord(char) < 32 or ord(char) == 127 else char for char in value)
+
+
+def _headers(headers: Headers) -> tuple[tuple[str, str], ...]:
+    return tuple((_text(key) or "", _text(value) or "") for key, value in headers)
+
+
+def _safe(row: SnapshotRecord) -> SnapshotRecord:
+    """``row`` with nothing that can break a WARC header, whatever wrote it (a server's
+    headers, a redirect's Location, an item from a worker)."""
+    hops = tuple(dataclasses.replace(
+        hop, url=_uri(hop.url) or "", location=_uri(hop.location),
+        fetched_at=_text(hop.fetched_at), headers=_headers(hop.headers),
+        request_headers=_headers(hop.request_headers), ip_address=_text(hop.ip_address),
+        protocol=_text(hop.protocol)) for hop in row.redirects)
+    return dataclasses.replace(
+        row, url=_uri(row.url) or "", final_url=_uri(row.final_url),
+        fetched_at=_text(row.fetched_at) or "", ip_address=_text(row.ip_address),
+        protocol=_text(row.protocol), headers=_headers(row.headers),
+        request_headers=_headers(row.request_headers), redirects=hops)
 
 
 def _status_line(status: int) -> str:
@@ -102,6 +140,7 @@ class WarcExport:
         return record
 
     def _snapshot(self, row: SnapshotRecord) -> None:
+        row = _safe(row)
         for hop in row.redirects:
             if hop.status is not None:  # archives before 2026-11-25 kept bare URLs
                 self._hop(hop, row)
