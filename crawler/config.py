@@ -9,8 +9,8 @@ expected. :func:`check` is run before anything starts, so a bad value is a usage
 once rather than a traceback half-way through a crawl; an unknown name only warns (with the
 nearest known name), because Scrapy and its plugins have settings of their own.
 
-This is also the only module that reads the environment (``SOURCEKEEPER_DB``, the proxy
-variables).
+This is also the only module that reads the environment (``SOURCEKEEPER_DB``,
+``SOURCEKEEPER_RELAY_KEY``, the proxy variables).
 """
 
 from __future__ import annotations
@@ -128,6 +128,12 @@ def default_db() -> str:
     return os.getenv("SOURCEKEEPER_DB") or "sourcekeeper.db"
 
 
+def default_relay_key() -> str:
+    """The key sealing a distributed crawl's messages: ``$SOURCEKEEPER_RELAY_KEY`` (an
+    environment variable keeps it out of process listings and crontabs), else none."""
+    return os.getenv("SOURCEKEEPER_RELAY_KEY") or ""
+
+
 def proxy_hosts() -> list[str]:
     """The hosts of the HTTP proxies the environment configures (``http_proxy``,
     ``https_proxy``, as Scrapy's HttpProxyMiddleware reads them): a crawl connects to them
@@ -186,6 +192,8 @@ SETTINGS: dict[str, Setting] = {setting.name: setting for setting in [
     Setting("RELAY_REQUEUE_AFTER", 60.0, _seconds,
             "a queued URL nobody claims for this long is queued again"),
     Setting("RELAY_CONNECT_WAIT", 30.0, _seconds, "how long to wait for Redis at start-up"),
+    Setting("RELAY_KEY", default_relay_key, _text,
+            "the key sealing a distributed crawl's messages (or $SOURCEKEEPER_RELAY_KEY)"),
 ]}
 
 # Defaults of commands, not settings: how many search hits and runs are shown.

@@ -47,10 +47,14 @@ def crawl(paths: list[str] | tuple[str, ...] = (), *, db: str | None = None,
 
     require_redis("crawl --redis")
     from crawler.jobs.distributed.coordinator import coordinate
-    from crawler.jobs.distributed.relay import Relay, connect, relay_errors
+    from crawler.jobs.distributed.relay import connect, relay_errors, relay_for
 
-    relay = Relay(connect(redis, config.get(scrapy_settings, "RELAY_CONNECT_WAIT")),
-                  prefix or config.get(scrapy_settings, "RELAY_PREFIX"))
+    relay = relay_for(connect(redis, config.get(scrapy_settings, "RELAY_CONNECT_WAIT")),
+                      prefix or config.get(scrapy_settings, "RELAY_PREFIX"), scrapy_settings)
+    if relay.seal.key is None:
+        warnings.warn("no RELAY_KEY: whoever can write to this Redis can forge archived "
+                      "pages (set SOURCEKEEPER_RELAY_KEY on every machine)", SettingWarning,
+                      stacklevel=2)
     stop = StopFlag()
     with relay_errors(redis):
         return coordinate(job, scrapy_settings, relay, write=write, stopping=stop,
@@ -162,20 +166,23 @@ def ingest(redis: str, *, db: str | None = None, prefix: str | None = None,
 
     require_redis("ingest")
     from crawler.jobs.distributed.ingest import Writer, ingest as write_items
-    from crawler.jobs.distributed.relay import Relay, connect, relay_errors
+    from crawler.jobs.distributed.relay import connect, relay_errors, relay_for
     from crawler.storage import Archive, RunLock
 
     overrides = {**(settings or {}), "ARCHIVE_DB": archive_db(db)}
     for warning in config.check(overrides):
         warnings.warn(warning, SettingWarning, stacklevel=2)
-    relay = Relay(connect(redis, config.get(overrides, "RELAY_CONNECT_WAIT")),
-                  prefix or config.get(overrides, "RELAY_PREFIX"))
-    with Archive(archive_db(db), lock_timeout=config.get(overrides, "ARCHIVE_LOCK_TIMEOUT")) as archive:
+    relay = relay_for(connect(redis, config.get(overrides, "RELAY_CONNECT_WAIT")),
+                      prefix or config.get(overrides, "RELAY_PREFIX"),
+                      config.project_settings(overrides))
+    with Archive(archive_db(db),
+                 lock_timeout=config.get(overrides, "ARCHIVE_LOCK_TIMEOUT")) as archive:
         archive.check_writable()
         with RunLock(archive.path, "ingest"), relay_errors(redis):
             writer = Writer(archive, relay, config.schedule(overrides))
             write_items(relay, writer.record, until_done=False, stopping=StopFlag(),
                         grace=config.get(overrides, "RELAY_REQUEUE_AFTER"),
+                        refused=writer.refused,
                         run_done=writer.run_done)
 
 

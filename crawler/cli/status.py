@@ -30,6 +30,9 @@ def status(db, as_json, utc):
                f"{state.never_archived} never archived)")
     click.echo(f"snapshots: {state.snapshots} ({state.bodies_bytes / 1e6:.1f} MB of compressed "
                f"bodies)")
+    if state.refused_items:
+        click.echo(f"refused items: {state.refused_items} (a distributed crawl's writer refused "
+                   f"them; kept in Redis' dead-letter list), the latest: {state.refused_reason}")
     click.echo("last runs:" if state.runs else "last runs: none")
     for run in state.runs:
         ended = f"{run.status} ({run.reason})" if run.reason else run.status

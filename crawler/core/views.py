@@ -76,6 +76,8 @@ class ArchiveStatus:
     failing: int
     never_archived: int
     runs: tuple[RunInfo, ...]
+    refused_items: int = 0  # items a distributed crawl's writer refused (forged, malformed)
+    refused_reason: str | None = None  # the latest one's
 
 
 @dataclass(frozen=True)

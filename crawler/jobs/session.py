@@ -115,6 +115,13 @@ class ArchiveSession:
             self.checks.append(result)
         return result
 
+    def refuse_now(self, why: str) -> None:
+        """Count an item a distributed run refused (crawler.jobs.distributed.trust)."""
+        try:
+            self.archive.write(self.archive.runs.refuse, why, utcnow())
+        except ArchiveError as exc:
+            logger.warning("could not count a refused item: %s", exc)
+
     def count_error(self) -> None:
         with self._counting:
             self.counts = self.counts.plus(errors=1)

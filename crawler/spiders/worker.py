@@ -34,7 +34,7 @@ if find_spec("scrapy_redis") is not None and find_spec("redis") is not None:
     from crawler import config
     from crawler.fetch.items import FailureItem, NotModifiedItem, PageItem
     from crawler.fetch.requests import failure_item, response_item, url_request
-    from crawler.jobs.distributed.relay import HEARTBEAT_SECONDS, Relay, connect, target_of
+    from crawler.jobs.distributed.relay import HEARTBEAT_SECONDS, connect, relay_for
 
     logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ if find_spec("scrapy_redis") is not None and find_spec("redis") is not None:
             spider.worker_id = f"{socket.gethostname()}-{os.getpid()}"
             client = connect(settings.get("REDIS_URL"),
                              config.get(settings, "RELAY_CONNECT_WAIT"))
-            spider.relay = Relay(client, config.get(settings, "RELAY_PREFIX"))
+            spider.relay = relay_for(client, config.get(settings, "RELAY_PREFIX"), settings)
             spider.conditional = config.get(settings, "CONDITIONAL_REQUESTS")
             spider._beating = None
             crawler.signals.connect(spider.opened, signal=signals.spider_opened)
@@ -85,10 +85,8 @@ if find_spec("scrapy_redis") is not None and find_spec("redis") is not None:
                 yield request
 
         def make_request_from_data(self, data: bytes) -> scrapy.Request | list:
-            target = target_of(data)
+            target = self.relay.target(data)
             if target is None:
-                logger.warning("ignored a message that is not a sourcekeeper URL: %r",
-                               data[:200])
                 return []
             self.relay.claim(self.worker_id, target.id)
             return url_request(target, self.conditional, self.parse, self.failed)

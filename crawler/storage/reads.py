@@ -29,6 +29,7 @@ class Reads:
     def status(self, now: str, runs: int) -> ArchiveStatus:
         """The archive at a glance: counts, what is due, what is failing, the last runs."""
         one = self._db.one
+        refused, reason = self._runs.refused()
         return ArchiveStatus(
             documents=one("SELECT count(*) FROM documents"),
             urls=one(f"SELECT count(*) FROM urls WHERE {_CHECKED}"),
@@ -42,6 +43,7 @@ class Reads:
             never_archived=one(f"SELECT count(*) FROM urls WHERE {_CHECKED} AND id NOT IN"
                                " (SELECT url_id FROM snapshots)"),
             runs=self._runs.recent(runs),
+            refused_items=refused, refused_reason=reason,
         )
 
     def search(self, text: str, limit: int, all_versions: bool = False) -> list[SearchHit]:

@@ -38,6 +38,16 @@ class Runs:
             "changed": counts.changed, "unchanged": counts.unchanged, "failed": counts.failed,
             "html_changed": counts.html_changed, "churn": counts.churn, "ended_at": now, "status": str(status), "reason": reason})
 
+    def refuse(self, reason: str, now: str) -> None:
+        """Count an item a distributed crawl's writer refused, and why (in a write)."""
+        self._db.db["refused_items"].insert({"at": now, "reason": reason[:1000]})
+
+    def refused(self) -> tuple[int, str | None]:
+        """How many items were refused, and the latest reason."""
+        count = self._db.one("SELECT count(*) FROM refused_items")
+        latest = self._db.one("SELECT reason FROM refused_items ORDER BY id DESC LIMIT 1")
+        return count or 0, latest
+
     def interrupt_stale(self, command: str) -> int:
         """Mark runs of ``command`` still shown as running as ``interrupted`` (in a write):
         called by the holder of the run lock, so no such run can still be going."""

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from crawler.core.edits import Kind, Version, compare
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 def _tables(db: Database) -> None:
@@ -223,8 +223,16 @@ def _fixed_intervals(db: Database) -> None:
         db["urls"].add_column("fixed_interval", float)
 
 
+def _refused_items(db: Database) -> None:
+    """Version 11: items a distributed crawl's writer refused (forged, malformed, too big):
+    when and why, so that ``status`` shows them (the items are in Redis' dead-letter list)."""
+    db["refused_items"].create({"id": int, "at": str, "reason": str}, pk="id",
+                               if_not_exists=True)
+
+
 _STEPS = [_tables, _schedule, _provenance, _run_reasons, _documents_as_written, _changes,
-          _redirect_chains, _document_files, _discovery_versions, _fixed_intervals]
+          _redirect_chains, _document_files, _discovery_versions, _fixed_intervals,
+          _refused_items]
 
 
 def migrate(db: Database, version: int) -> None:

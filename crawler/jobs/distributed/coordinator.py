@@ -35,7 +35,7 @@ def coordinate(job: CrawlJob, settings: Any, relay: Relay, *, write: bool,
             session.hand_over()
             return session.result()
         ingest(relay, session.record_now, until_done=True, stopping=stopping,
-               grace=config.get(settings, "RELAY_REQUEUE_AFTER"))
+               grace=config.get(settings, "RELAY_REQUEUE_AFTER"), refused=session.refuse_now)
         session.finish_now(RunStatus.INTERRUPTED if stopping() else RunStatus.FINISHED)
         relay.set_run(None)
         return session.result(signal())

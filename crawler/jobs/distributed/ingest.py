@@ -25,9 +25,11 @@ logger = logging.getLogger(__name__)
 
 def ingest(relay: Relay, record_item: Callable[[Item], CheckResult], *, until_done: bool,
            stopping: Callable[[], bool], grace: float,
-           run_done: Callable[[int], None] | None = None) -> None:
+           run_done: Callable[[int], None] | None = None,
+           refused: Callable[[str], None] = lambda why: None) -> None:
     """Write items until the run has none outstanding (``until_done``) or ``stopping()``;
-    ``run_done`` is told each run whose every URL is archived (a long-running writer)."""
+    ``run_done`` is told each run whose every URL is archived (a long-running writer);
+    ``refused`` is told why each quarantined item was (crawler.jobs.distributed.trust)."""
     relay.recover()
     last_sweep = 0.0
     while not stopping():
@@ -44,15 +46,20 @@ def ingest(relay: Relay, record_item: Callable[[Item], CheckResult], *, until_do
                     run_done(run_id)
                     relay.set_run(None)
             continue
-        raw, item = taken
+        raw, item, why = taken
+        if item is None:
+            refused(why or "refused")
+            continue
         try:
             record_item(item)
         except ArchiveWriteError:
             raise  # the item stays in Redis for the next writer
-        except (ArchiveError, RelayError, TypeError, ValueError, AttributeError) as exc:
+        except (ArchiveError, RelayError, TypeError, ValueError, AttributeError,
+                OverflowError) as exc:
             # One bad item must not stop the writer (and come back at every start).
-            logger.error("cannot archive %s: %s", getattr(item, "requested_url", "?"), exc)
-            relay.discard(raw)
+            why = f"cannot archive {getattr(item, 'requested_url', '?')}: {exc}"
+            relay.quarantine(raw, why)
+            refused(why)
             continue
         relay.done(raw, item.url_id)
 
@@ -71,6 +78,12 @@ class Writer:
         result = record(self.archive, item, self.relay.current_run(), self.schedule)
         self.counts = counted(self.counts, item, result)
         return result
+
+    def refused(self, why: str) -> None:
+        try:
+            self.archive.write(self.archive.runs.refuse, why, utcnow())
+        except ArchiveError as exc:
+            logger.warning("could not count a refused item: %s", exc)
 
     def run_done(self, run_id: int) -> None:
         self.archive.write(self.archive.runs.finish, run_id, RunStatus.FINISHED, self.counts,

@@ -9,7 +9,11 @@ Keys (under a prefix, ``sourcekeeper`` by default):
   heartbeat (expires when the worker dies);
 - ``<p>:items`` and ``<p>:processing``: items going back to the writer, moved to
   ``processing`` while they are written and removed only once committed;
-- ``<p>:run:<id>:seen``: canonical URLs enqueued in a run (the run's own dupefilter).
+- ``<p>:run:<id>:seen``: canonical URLs enqueued in a run (the run's own dupefilter);
+- ``<p>:dead``: items the writer refused, with the error (crawler.jobs.distributed.trust).
+
+Messages and items are sealed with ``RELAY_KEY`` when it is set, and every item is checked
+before it is written (crawler.jobs.distributed.trust); ``DOWNLOAD_MAXSIZE`` caps a body.
 
 A worker that dies mid-page leaves a claim whose heartbeat has expired: the writer puts that
 URL back on the queue, and another worker fetches it. A writer that dies mid-item finds it in
@@ -34,10 +38,12 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
+from crawler import config
 from crawler.core.codec import compress, decompress
 from crawler.core.hashing import sha256
 from crawler.core.models import Blob, Extraction, Hop, Target
 from crawler.core.url import canonical, redacted, scrubbed
+from crawler.jobs.distributed.trust import Seal, check_item
 from crawler.errors import RelayError
 from crawler.fetch.items import FailureItem, Item, NotModifiedItem, PageItem
 
@@ -53,6 +59,13 @@ def client_options() -> dict[str, Any]:
     return {"retry": Retry(ExponentialBackoff(cap=10, base=0.2), 8),
             "retry_on_error": [RedisConnectionError, RedisTimeoutError],
             "health_check_interval": 30, "socket_connect_timeout": 5, "socket_timeout": 30}
+
+
+def relay_for(client: redis.Redis, prefix: str, settings: Any) -> Relay:
+    """The relay of an archive's prefix, sealed with ``RELAY_KEY`` and bodies capped at
+    ``DOWNLOAD_MAXSIZE`` (see crawler.jobs.distributed.trust)."""
+    return Relay(client, prefix, key=config.get(settings, "RELAY_KEY") or None,
+                 max_bytes=int(settings.get("DOWNLOAD_MAXSIZE") or 20 * 1024 * 1024))
 
 
 def connect(url: str, wait: float) -> redis.Redis:
@@ -116,17 +129,17 @@ def encode_item(item: Item) -> bytes:
     return json.dumps({"kind": type(item).__name__, "fields": fields}).encode("utf-8")
 
 
-def _decoded(name: str, value: Any) -> Any:
+def _decoded(name: str, value: Any, limit: int | None) -> Any:
     if not isinstance(value, dict):
         return value
     if "blob" in value:
         return Blob(value["blob"], value["size"], value["codec"], base64.b64decode(value["b64"]))
     if "packed" in value:  # written by sourcekeeper before 2026-11-25: (codec, data)
         data = base64.b64decode(value["b64"])
-        body = decompress(value["packed"], data)
+        body = decompress(value["packed"], data, limit)
         return Blob(sha256(body), len(body), value["packed"], data)
     if "codec" in value:
-        return decompress(value["codec"], base64.b64decode(value["b64"]))
+        return decompress(value["codec"], base64.b64decode(value["b64"]), limit)
     if "extraction" in value:
         return Extraction(**value["extraction"])
     if name == "extraction" and "text" in value:  # before 2026-11-25: a plain dict
@@ -134,18 +147,20 @@ def _decoded(name: str, value: Any) -> Any:
     return value
 
 
-def decode_item(data: bytes) -> Item:
+def decode_item(data: bytes, limit: int | None = None) -> Item:
     """An item from its JSON (also as older versions wrote it, so that items queued before
-    an upgrade are not lost). Raises :class:`RelayError` for what is not ours."""
+    an upgrade are not lost), no body inflating past ``limit`` bytes. Raises
+    :class:`RelayError` for what is not ours."""
     try:
         message = json.loads(data)
         kind = _KINDS[message["kind"]]
-        fields = {name: _decoded(name, value) for name, value in message["fields"].items()}
+        fields = {name: _decoded(name, value, limit)
+                  for name, value in message["fields"].items()}
         if "redirects" in fields:  # hops (bare URLs before 2026-11-25)
             fields["redirects"] = [Hop.of(hop) for hop in fields["redirects"]]
         if fields.get("body") == {"from_packed": True}:
             packed = fields["packed"]
-            fields["body"] = decompress(packed.codec, packed.data)
+            fields["body"] = decompress(packed.codec, packed.data, limit)
         return kind(**fields)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise RelayError(f"not a sourcekeeper item: {exc}") from None
@@ -162,9 +177,16 @@ def target_of(message: bytes) -> Target | None:
 
 
 class Relay:
-    def __init__(self, client: redis.Redis, prefix: str):
+    """The Redis keys of one archive's distributed crawls. ``key`` seals and checks every
+    message and item (crawler.jobs.distributed.trust); ``max_bytes`` caps a body."""
+
+    def __init__(self, client: redis.Redis, prefix: str, *, key: str | None = None,
+                 max_bytes: int = 20 * 1024 * 1024):
         self.redis = client
         self.prefix = prefix
+        self.seal = Seal(key)
+        self.max_bytes = max_bytes
+        self.dead = f"{prefix}:dead"
         self.requests = f"{prefix}:requests"
         self.pending = f"{prefix}:pending"
         self.claims = f"{prefix}:claims"
@@ -181,8 +203,9 @@ class Relay:
         for target in targets:
             if not self.redis.sadd(seen, canonical(target.url)):
                 continue
-            message = json.dumps({"id": target.id, "url": target.url, "etag": target.etag,
-                                  "last_modified": target.last_modified, "run": run_id})
+            message = self.seal.seal(json.dumps(
+                {"id": target.id, "url": target.url, "etag": target.etag,
+                 "last_modified": target.last_modified, "run": run_id}).encode("utf-8"))
             batch.hset(self.pending, str(target.id), message)
             batch.rpush(self.requests, message)
             count += 1
@@ -201,9 +224,22 @@ class Relay:
 
     def current_run(self) -> int | None:
         value = self.redis.get(f"{self.prefix}:run")
-        return int(value) if value is not None else None
+        try:
+            return int(value) if value is not None else None
+        except ValueError:
+            logger.error("ignored %s:run = %r: not a run", self.prefix, value[:40])
+            return None
 
     # Workers.
+
+    def target(self, message: bytes) -> Target | None:
+        """The URL a queue message asks to fetch; None (logged) for one that is not ours or
+        not sealed with the relay key."""
+        try:
+            return target_of(self.seal.open(message))
+        except RelayError as exc:
+            logger.warning("ignored a queue message: %s", exc)
+            return None
 
     def claim(self, worker: str, url_id: int) -> None:
         self.redis.hset(self.claims, str(url_id), worker)
@@ -214,7 +250,7 @@ class Relay:
     def deliver(self, item: Item) -> None:
         """Hand an item to the writer; the URL's claim ends with it."""
         with self.redis.pipeline() as batch:
-            batch.lpush(self.items, encode_item(item))
+            batch.lpush(self.items, self.seal.seal(encode_item(item)))
             batch.hdel(self.claims, str(item.url_id))
             batch.execute()
 
@@ -227,16 +263,40 @@ class Relay:
             moved += 1
         return moved
 
-    def take(self, timeout: float) -> tuple[bytes, Item] | None:
+    def take(self, timeout: float) -> tuple[bytes, Item | None, str | None] | None:
+        """The next item, checked (crawler.jobs.distributed.trust): ``(raw, item, None)``,
+        or ``(raw, None, why)`` for one that was refused and quarantined; None when none
+        came within ``timeout`` seconds."""
         raw = self.redis.blmove(self.items, self.processing, timeout, "RIGHT", "LEFT")
         if raw is None:
             return None
         try:
-            return raw, decode_item(raw)
+            item = decode_item(self.seal.open(raw), self.max_bytes)
+            check_item(item, self._asked(item.url_id), self.max_bytes)
         except RelayError as exc:
-            logger.error("dropped from %s: %s", self.items, exc)
-            self.discard(raw)
+            self.quarantine(raw, str(exc))
+            return raw, None, str(exc)
+        return raw, item, None
+
+    def _asked(self, url_id: Any) -> str | None:
+        """The URL the run queued under ``url_id``, if any."""
+        message = self.redis.hget(self.pending, str(url_id)) if isinstance(url_id, int) \
+            else None
+        if message is None:
             return None
+        target = target_of(self.seal.open(message))
+        return target.url if target is not None and target.id == url_id else None
+
+    def quarantine(self, raw: bytes, error: str) -> None:
+        """Move an item that cannot be archived to the dead-letter list, with its error
+        (the newest 1,000 are kept): it is neither lost nor taken again at every start."""
+        logger.error("quarantined an item in %s: %s", self.dead, error)
+        letter = json.dumps({"error": error, "at": time.time(), "item": _b64(raw[:100_000])})
+        with self.redis.pipeline() as batch:
+            batch.lpush(self.dead, letter)
+            batch.ltrim(self.dead, 0, 999)
+            batch.lrem(self.processing, 1, raw)
+            batch.execute()
 
     def done(self, raw: bytes, url_id: int) -> None:
         """The item is committed: forget it and its URL."""
@@ -282,6 +342,10 @@ class Relay:
 
     def _queued_at(self, url_id: bytes) -> float:
         value = self.redis.get(f"{self.prefix}:queued:{url_id.decode()}")
+        try:
+            value = float(value) if value is not None else None
+        except ValueError:
+            value = None
         if value is None:
             self.redis.set(f"{self.prefix}:queued:{url_id.decode()}", time.time(), ex=86400)
             return time.time()
