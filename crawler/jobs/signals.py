@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from crawler.core.models import RunCounts
+from crawler.storage import writing
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -35,14 +36,15 @@ _requested: int | None = None
 
 @contextmanager
 def stop_signals() -> Iterator[None]:
-    """Within the block, SIGINT and SIGTERM ask to stop: :func:`check_stop`, called between
-    two documents, then raises :class:`Stopped` at a point where no write is half done (a
-    signal raising wherever it lands could leave a transaction open, and the run could not
-    be recorded as interrupted). A second signal raises at once."""
+    """Within the block, SIGINT and SIGTERM stop the run at once (:class:`Stopped`), even in
+    the middle of reading a huge document, unless a write transaction is open: a signal
+    raising there could leave it open, and the run could not be recorded as interrupted.
+    Then :func:`check_stop`, called between two documents, raises it once the write is
+    done. A second signal raises at once."""
 
     def stop(signum: int, frame: object) -> None:
         global _requested
-        if _requested is not None:
+        if _requested is not None or not writing():
             raise Stopped(signum)
         _requested = signum
 

@@ -14,6 +14,7 @@ only stores and reads.
 """
 
 from crawler.storage.archive import Archive
+from crawler.storage.database import writing
 from crawler.storage.lock import RunLock
 
-__all__ = ["Archive", "RunLock"]
+__all__ = ["Archive", "RunLock", "writing"]

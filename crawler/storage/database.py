@@ -24,6 +24,13 @@ from crawler.storage.schema import SCHEMA_VERSION, migrate
 
 BUSY_TIMEOUT_MS = 200
 _T = TypeVar("_T")
+_open_writes = 0  # write transactions open in this process
+
+
+def writing() -> bool:
+    """Whether a write transaction is open in this process (a stop signal must not cut it:
+    crawler.jobs.signals waits for its end)."""
+    return _open_writes > 0
 
 
 def _is_lock_error(exc: BaseException) -> bool:
@@ -139,13 +146,18 @@ class Database:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        self.conn.execute("BEGIN IMMEDIATE")
+        global _open_writes
+        _open_writes += 1  # before BEGIN: a signal then waits for the end (jobs.signals)
         try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+        finally:
+            _open_writes -= 1
 
     def rows(self, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:
         """The rows of a query as dicts (only inside this layer), streamed."""

@@ -148,6 +148,24 @@ def test_a_signal_while_documents_are_read_stops_as_gracefully(signum, server, t
     assert server.requests == [], "nothing was fetched"
 
 
+def test_a_signal_during_a_huge_document_stops_the_crawl_there(server, tmp_path):
+    """Reading 8 MB of URLs on one line takes a while: SIGTERM must not wait for its end
+    (it took effect 55 s later), and the run is recorded as interrupted."""
+    doc = tmp_path / "huge.txt"
+    doc.write_text(" ".join(f"https://example.org/a/{n}" for n in range(300_000)))
+    db = tmp_path / "a.db"
+    crawl = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", str(doc), "--db",
+                              str(db), *FAST], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    wait_for(lambda: db.exists() and api.status(db=str(db)).runs, what="the run to start")
+    crawl.send_signal(signal.SIGTERM)
+    out, err = crawl.communicate(timeout=20)  # the whole document takes about 40 s
+    assert crawl.returncode == 143, err
+    [run] = api.status(db=str(db)).runs
+    assert run.status == "interrupted"
+    assert server.requests == []
+
+
 def _session_processes(sid: int) -> list[int]:
     """The processes of a session (a crawl started in its own session, and its children)."""
     found = []
