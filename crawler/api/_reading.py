@@ -73,6 +73,28 @@ def snapshots(*, db: str | None = None, url: str | None = None, document: str | 
                                                      latest))
 
 
+def show(url: str, *, db: str | None = None, at: str | None = None,
+         snapshot: int | None = None) -> SnapshotRecord:
+    """One archived version of ``url`` (any form of it): snapshot number ``snapshot``, the
+    one current at ``at`` (the newest taken then or before), or the newest. Raises
+    NotArchived, InvalidTime."""
+    from crawler.errors import NotArchived
+    from crawler.storage.snapshots import SnapshotFilter
+
+    with open_archive(db) as archive:
+        info = archive.urls.find(url)
+        chosen = SnapshotFilter(url_id=info.id, snapshot_id=snapshot, latest=not (snapshot or at),
+                                until=_moment(at, end=True))
+        found = None
+        for found in archive.snapshots.records(chosen):
+            pass
+    if found is None:
+        which = f"no snapshot {snapshot}" if snapshot else (
+            f"no snapshot taken at or before {at}" if at else "no snapshot")
+        raise NotArchived(f"{url}: {which}")
+    return found
+
+
 def body(sha256: str, *, db: str | None = None) -> bytes | None:
     """A body as it was received (decompressed), by its sha256; None when not stored."""
     with open_archive(db) as archive:

@@ -33,6 +33,7 @@ class SnapshotFilter:
     since: str | None = None
     until: str | None = None
     latest: bool = False
+    snapshot_id: int | None = None
 
 
 def _pairs(text: str | None) -> tuple[tuple[str, str], ...]:
@@ -195,6 +196,9 @@ class Snapshots:
         if chosen.latest:
             where.append("snapshots.id = (SELECT max(id) FROM snapshots s2 WHERE s2.url_id ="
                          " snapshots.url_id)")
+        if chosen.snapshot_id is not None:
+            where.append("snapshots.id = ?")
+            params.append(chosen.snapshot_id)
         rows = self._db.rows(
             f"""
             SELECT snapshots.*, urls.url AS url, urls.canonical AS canonical_url,

@@ -19,7 +19,7 @@ from tests.server import page
 __all__ = ["redis_port", "redis_url"]  # fixtures used here
 
 # The order a person meets them: discover, crawl, look, re-check, export, distribute.
-ORDER = ["urls", "crawl", "refetch", "list", "status", "history", "search", "changes",
+ORDER = ["urls", "crawl", "refetch", "list", "status", "show", "history", "search", "changes",
          "report", "export", "schedule", "diff", "forget", "ingest", "worker"]
 FETCHING = {"crawl", "refetch", "schedule", "worker"}
 SITE = "https://example.org/"
