@@ -28,7 +28,7 @@ from crawler.api._fetching import (
 )
 from crawler.api._reading import (
     body, changes, diff, documents, export, forget, history, list_urls, report, search,
-    show, snapshots, status, url_states, write_report,
+    show, snapshots, status, url_states, write_changes, write_report,
 )
 from crawler.core.views import Diff, RefetchResult
 from crawler.outputs.exporters import BINARY as BINARY_EXPORT_FORMATS
@@ -39,5 +39,6 @@ __all__ = [
     "BINARY_EXPORT_FORMATS", "EXPORT_FORMATS", "REPORT_FORMATS", "Diff", "RefetchResult", "body",
     "changes", "crawl", "cron_line", "diff", "discover", "documents", "export", "forget",
     "history", "ingest", "list_urls", "refetch", "report", "schedule", "search", "set_interval",
-    "show", "snapshots", "status", "systemd_units", "url_states", "work", "write_report",
+    "show", "snapshots", "status", "systemd_units", "url_states", "work", "write_changes",
+    "write_report",
 ]

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
 from crawler import config
-from crawler.api._common import open_archive
+from crawler.api._common import archive_db, open_archive
 from crawler.core.models import UrlState
 from crawler.core.views import (
     ArchiveStatus, Change, Diff, DocumentInfo, DocumentReport, Forgotten, HistoryEntry,
@@ -195,8 +195,25 @@ def forget(target: str, *, db: str | None = None, purge: bool = False) -> Forgot
         return forget_target(archive, target, purge=purge)
 
 
-def changes(*, db: str | None = None, everything: bool = False) -> list[Change]:
+def changes(*, db: str | None = None, everything: bool = False,
+            document: str | None = None) -> list[Change]:
     """URLs whose page changed materially (its article, or its visible text outside the
-    article), most recent first; ``everything``: churn such as time stamps too."""
+    article), most recent first; ``everything``: churn such as time stamps too;
+    ``document`` (id or path): only the URLs it cites."""
     with open_archive(db) as archive:
-        return archive.reads.changes(everything)
+        url_ids = archive.documents.url_ids(_document_ids(archive, document)) if document \
+            else None
+        return archive.reads.changes(everything, url_ids)
+
+
+def write_changes(destination: str = "-", *, db: str | None = None, everything: bool = False,
+                  document: str | None = None) -> int:
+    """Write :func:`changes` as an Atom feed (RFC 4287) to ``destination`` (``-``: stdout),
+    replaced only when complete; return the number of entries."""
+    from crawler.outputs.atom import write_atom
+    from crawler.outputs.atomic_file import output
+
+    found = changes(db=db, everything=everything, document=document)
+    title = f"Changes in the sources of {document}" if document else "Changes in archived sources"
+    with output(destination) as stream:
+        return write_atom(found, stream, archive=archive_db(db), title=title)

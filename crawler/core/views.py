@@ -230,6 +230,8 @@ class Change:
     outcome: Outcome
     summary: str
     material: bool
+    snapshot_id: int = 0  # the snapshot the latest change made
+    documents: tuple[str, ...] = ()  # the live documents citing the URL (their paths)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import sqlite3
 
 from crawler.core.codec import decompress
@@ -97,26 +99,35 @@ class Reads:
             problems.append(f"{orphans} snapshots without their body or their check")
         return problems
 
-    def changes(self, everything: bool = False) -> list[Change]:
+    def changes(self, everything: bool = False, url_ids: list[int] | None = None
+                ) -> list[Change]:
         """URLs whose archived page changed materially (with ``everything``, churn too):
-        their text snapshots, their latest such change (when, which kind, why) and whether
-        any change of theirs was material; most recent first."""
+        their text snapshots, their latest such change (when, which kind, why), whether any
+        change of theirs was material and the live documents citing them; most recent
+        first. ``url_ids``: only these URLs."""
         kinds = [str(Outcome.CHANGED), str(Outcome.HTML_CHANGED)]
         if everything:
             kinds.append(str(Outcome.CHURN))
         marks = ", ".join("?" * len(kinds))
+        only = " WHERE urls.id IN (SELECT value FROM json_each(?))" if url_ids is not None \
+            else ""
         rows = self._db.rows(
-            "SELECT urls.url, s.fetched_at, s.change, s.reasons, s.changed, s.sentences,"
+            "SELECT urls.url, s.id, s.fetched_at, s.change, s.reasons, s.changed, s.sentences,"
             " (SELECT count(*) FROM snapshots t WHERE t.url_id = urls.id"
             "  AND t.text IS NOT NULL) AS snapshots,"
             " EXISTS (SELECT 1 FROM snapshots m WHERE m.url_id = urls.id AND m.change IN"
-            "  (?, ?)) AS material"
+            "  (?, ?)) AS material,"
+            " (SELECT json_group_array(f.path) FROM mentions c JOIN files f ON"
+            "  f.document_id = c.document_id AND f.state = 'live' WHERE c.url_id = urls.id)"
+            "  AS documents"
             " FROM urls JOIN snapshots s ON s.id = (SELECT max(id) FROM snapshots l WHERE"
-            f"  l.url_id = urls.id AND l.change IN ({marks}))"
-            " ORDER BY s.fetched_at DESC, s.id DESC", [*kinds[:2], *kinds])
+            f"  l.url_id = urls.id AND l.change IN ({marks})){only}"
+            " ORDER BY s.fetched_at DESC, s.id DESC",
+            [*kinds[:2], *kinds, *([json.dumps(url_ids)] if url_ids is not None else [])])
         return [Change(url=row["url"], snapshots=row["snapshots"], changed_at=row["fetched_at"],
                        outcome=Outcome(row["change"]),
                        summary=change_summary(row["change"], row["reasons"], row["changed"],
                                               row["sentences"]) or "",
-                       material=bool(row["material"]))
+                       material=bool(row["material"]), snapshot_id=row["id"],
+                       documents=tuple(sorted(json.loads(row["documents"] or "[]"))))
                 for row in rows]

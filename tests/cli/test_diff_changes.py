@@ -23,3 +23,31 @@ def test_diff_and_changes_commands(invoke, seed_twice, server):
     assert only_one.exit_code == 0 and "fewer than two snapshots" in only_one.stderr
     missing = invoke("diff", server.url("/nope"), "--db", str(seed_twice))
     assert missing.exit_code == 1 and "not in the archive" in missing.stderr
+
+
+def test_changes_as_an_atom_feed(invoke, seed_twice, server, documents, tmp_path):
+    import feedparser
+
+    from tests.helpers import RELATED
+
+    out = tmp_path / "changes.xml"
+    result = invoke("changes", "--format", "atom", "-o", str(out), "--db", str(seed_twice))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == f"1 changes written to {out}\n"
+    feed = feedparser.parse(out.read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.version == "atom10"
+    for required in ("id", "title", "updated"):
+        assert feed.feed.get(required), required
+    [entry] = feed.entries
+    assert entry.title == f"changed: {server.url(RELATED)}"
+    assert entry.link == server.url(RELATED)
+    assert entry.id.startswith("urn:sourcekeeper:") and entry.updated.endswith("Z")
+    assert "headline changed" in entry.summary and "moscow-times.txt" in entry.summary
+    only = invoke("changes", "--format", "atom", "--document",
+                  str(documents / "moscow-times.txt"), "--db", str(seed_twice))
+    assert len(feedparser.parse(only.stdout).entries) == 1
+    assert "Changes in the sources of" in only.stdout
+    empty = invoke("changes", "--format", "atom", "--document", "no-such.txt", "--db",
+                   str(seed_twice))
+    assert empty.exit_code == 1 and "no such document" in empty.stderr

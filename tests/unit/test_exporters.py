@@ -63,3 +63,25 @@ def test_line_breaks_from_anywhere_never_break_a_warc_header():
                    else [1]) <= 1
         if r.http_headers is not None:
             assert all("\n" not in value for _, value in r.http_headers.headers)
+
+
+def test_an_atom_feed_stays_well_formed_whatever_pages_say():
+    import io
+
+    import feedparser
+
+    from crawler.core.models import Outcome
+    from crawler.core.views import Change
+    from crawler.outputs.atom import write_atom
+
+    hostile = Change(url="https://a.example/?a=1&b=<2>", snapshots=2,
+                     changed_at="2026-11-25T12:00:00.000Z", outcome=Outcome.CHANGED,
+                     summary="headline changed ('</summary><script>x</script>' → '\x00\x1b]52')",
+                     material=True, snapshot_id=7, documents=("notes/a&b.md",))
+    out = io.StringIO()
+    assert write_atom([hostile], out, archive="/tmp/a.db") == 1
+    feed = feedparser.parse(out.getvalue())
+    assert not feed.bozo, feed.bozo_exception
+    [entry] = feed.entries
+    assert entry.link == "https://a.example/?a=1&b=<2>"
+    assert "</summary><script>" in entry.summary and "notes/a&b.md" in entry.summary
