@@ -128,8 +128,9 @@ def export(destination: str = "-", *, format: str = "jsonl", db: str | None = No
            url: str | None = None, document: str | None = None, since: str | None = None,
            until: str | None = None, latest: bool = False, checks: bool = False,
            excel: bool = False) -> int:
-    """Write snapshots to ``destination`` (``-`` for stdout) as ``jsonl``, ``csv`` or
-    ``warc``, replacing a file only when complete; return how many were written. With
+    """Write snapshots to ``destination`` (``-`` for stdout) as ``jsonl``, ``csv``, ``warc``
+    or ``wacz`` (with ``document``, the document itself travels in the WACZ too), replacing
+    a file only when complete; return how many were written. With
     ``checks``, every check instead (failures included; JSONL or CSV); ``excel`` makes a
     CSV that Excel opens as written. Raises UsageError for WARC of checks."""
     import os
@@ -142,14 +143,16 @@ def export(destination: str = "-", *, format: str = "jsonl", db: str | None = No
         if checks and format in BINARY:
             from crawler.errors import UsageError
 
-            raise UsageError("--checks exports checks as jsonl or csv, not as WARC (a failed "
-                             "check has no response to store)")
+            raise UsageError(f"--checks exports checks as jsonl or csv, not as "
+                             f"{format.upper()} (a failed check has no response to store)")
         records = (archive.checks.records(chosen) if checks
                    else archive.snapshots.records(chosen))
+        cited = list(archive.documents.info(list(chosen.document_ids))) \
+            if chosen.document_ids else []
         with output(destination, binary=format in BINARY) as stream:
             return EXPORTERS[format](records, stream, body=archive.snapshots.body,
                                      filename=os.path.basename(destination), checks=checks,
-                                     excel=excel)
+                                     excel=excel, documents=cited)
 
 
 def report(*, db: str | None = None, document: str | None = None) -> list[DocumentReport]:

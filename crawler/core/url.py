@@ -127,3 +127,21 @@ def redacted(url: str) -> str:
         return url
     user = match[2].split(":", 1)[0]
     return f"{match[1]}{user}:***@{url[match.end():]}"
+
+
+def surt(url: str) -> str:
+    """The SURT form web archives index a URL by (``org,example)/story?a=1``): host parts
+    reversed without ``www``, no default port, path and query lowercased, the trailing slash
+    and the fragment dropped, query parameters sorted; as the ``surt`` package writes it,
+    which pywb and ReplayWeb.page look captures up with."""
+    parts = urlsplit(url)
+    host = re.sub(r"^www\d*\.", "", (parts.hostname or "").lower())
+    key = host if ":" in host else ",".join(reversed(host.split(".")))
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    if parts.port is not None and parts.port != default:
+        key += f":{parts.port}"
+    path = parts.path or "/"
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    query = "&".join(sorted(parts.query.split("&"))) if parts.query else ""
+    return f"{key}){path}{'?' + query if query else ''}".lower()

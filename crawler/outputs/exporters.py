@@ -120,7 +120,14 @@ def write_warc(records: Iterable[SnapshotRecord], out: IO[bytes], **options: Any
     return write(records, out, **options)
 
 
+def write_wacz(records: Iterable[SnapshotRecord], out: IO[bytes], **options: Any) -> int:
+    """WACZ 1.1.1 for ReplayWeb.page (crawler.outputs.wacz, loaded on use)."""
+    from crawler.outputs.wacz import write_wacz as write
+
+    return write(records, out, **options)
+
+
 EXPORTERS: dict[str, Callable[..., int]] = {"jsonl": write_jsonl, "csv": write_csv,
-                                            "warc": write_warc}
-BINARY = {"warc"}
+                                            "warc": write_warc, "wacz": write_wacz}
+BINARY = {"warc", "wacz"}
 FORMATS = tuple(EXPORTERS)

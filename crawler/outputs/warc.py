@@ -79,6 +79,21 @@ def _safe(row: SnapshotRecord) -> SnapshotRecord:
         request_headers=_headers(row.request_headers), redirects=hops)
 
 
+class _Counting:
+    """A binary stream that counts what is written through it (record offsets)."""
+
+    def __init__(self, stream: IO[bytes]):
+        self.stream = stream
+        self.count = 0
+
+    def write(self, data: bytes) -> int:
+        self.count += len(data)
+        return self.stream.write(data)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 def _status_line(status: int) -> str:
     try:
         return f"{status} {HTTPStatus(status).phrase}"
@@ -112,16 +127,31 @@ class WarcExport:
     """Writes snapshot records to a binary stream."""
 
     def __init__(self, body: Callable[[str], bytes | None], out: IO[bytes],
-                 filename: str = "sourcekeeper.warc.gz"):
+                 filename: str = "sourcekeeper.warc.gz",
+                 written: Callable[[Any, int, int], None] | None = None):
         self.body = body
-        self.writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        self.out = _Counting(out)
+        self.written = written  # told of each record with its offset and length (an index)
+        self.writer = WARCWriter(self.out, gzip=True, warc_version="1.1")
         self.seen: dict[str, tuple[str, str, str, str]] = {}
         info = self.writer.create_warcinfo_record(filename, {
             "software": f"sourcekeeper/{__version__}",
             "format": "WARC File Format 1.1",
             "description": "Snapshots of the sources cited by archived documents",
         })
-        self.writer.write_record(info)
+        self._write(info)
+
+    def _write(self, record: Any) -> None:
+        offset = self.out.count
+        self.writer.write_record(record)
+        if self.written is not None:
+            self.written(record, offset, self.out.count - offset)
+
+    def resource(self, uri: str, data: bytes, content_type: str, date: str) -> None:
+        """A ``resource`` record: something we hold ourselves (a citing document)."""
+        self._write(self.writer.create_warc_record(
+            _uri(uri) or "", "resource", payload=io.BytesIO(data), length=len(data),
+            warc_content_type=content_type, warc_headers_dict={"WARC-Date": _text(date) or ""}))
 
     def write(self, records: Iterable[SnapshotRecord]) -> int:
         count = 0
@@ -136,7 +166,7 @@ class WarcExport:
         record = self.writer.create_warc_record(
             uri, kind, payload=io.BytesIO(payload), length=len(payload),
             warc_content_type=content_type, warc_headers_dict=headers)
-        self.writer.write_record(record)
+        self._write(record)
         return record
 
     def _snapshot(self, row: SnapshotRecord) -> None:
@@ -162,7 +192,7 @@ class WarcExport:
             response = self.writer.create_warc_record(
                 uri, "response", payload=io.BytesIO(body), length=None, http_headers=http,
                 warc_headers_dict={"WARC-Date": date, **ip})
-        self.writer.write_record(response)
+        self._write(response)
         response_id = response.rec_headers.get_header("WARC-Record-ID")
         if key not in self.seen:
             self.seen[key] = (response_id, uri, date,
@@ -204,7 +234,7 @@ class WarcExport:
         response = self.writer.create_warc_record(
             hop.url, "response", payload=io.BytesIO(b""), length=None, http_headers=http,
             warc_headers_dict={"WARC-Date": date, **ip})
-        self.writer.write_record(response)
+        self._write(response)
         self._request(hop.url, hop.request_headers, date,
                       response.rec_headers.get_header("WARC-Record-ID"))
 
@@ -216,4 +246,4 @@ class WarcExport:
         request = self.writer.create_warc_record(
             uri, "request", payload=io.BytesIO(b""), length=0, http_headers=request_http,
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id})
-        self.writer.write_record(request)
+        self._write(request)
