@@ -25,9 +25,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "EXPORT_FORMATS", "REPORT_FORMATS", "Diff", "RefetchResult", "__version__", "body", "changes",
-    "crawl", "cron_line", "diff", "discover", "documents", "export", "forget", "history", "ingest",
-    "list_urls", "refetch", "report", "schedule", "search", "set_interval", "show", "snapshots",
-    "status", "systemd_units", "url_states", "work", "write_changes", "write_report",
+    "changes_feed", "crawl", "cron_line", "diff", "discover", "documents", "export", "forget",
+    "history", "ingest", "list_urls", "refetch", "report", "schedule", "search", "set_interval",
+    "show", "snapshot", "snapshot_warc", "snapshots", "status", "systemd_units", "url_states",
+    "work", "write_changes", "write_report",
 ]
 
 

@@ -128,6 +128,11 @@ def default_db() -> str:
     return os.getenv("SOURCEKEEPER_DB") or "sourcekeeper.db"
 
 
+def default_web_token() -> str:
+    """The token ``serve`` requires: ``$SOURCEKEEPER_TOKEN``, else none."""
+    return os.getenv("SOURCEKEEPER_TOKEN") or ""
+
+
 def default_relay_key() -> str:
     """The key sealing a distributed crawl's messages: ``$SOURCEKEEPER_RELAY_KEY`` (an
     environment variable keeps it out of process listings and crontabs), else none."""

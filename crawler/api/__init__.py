@@ -27,8 +27,9 @@ from crawler.api._fetching import (
     crawl, cron_line, discover, ingest, refetch, schedule, set_interval, systemd_units, work,
 )
 from crawler.api._reading import (
-    body, changes, diff, documents, export, forget, history, list_urls, report, search,
-    show, snapshots, status, url_states, write_changes, write_report,
+    body, changes, changes_feed, diff, documents, export, forget, history, list_urls, report,
+    search, show, snapshot, snapshot_warc, snapshots, status, url_states, write_changes,
+    write_report,
 )
 from crawler.core.views import Diff, RefetchResult
 from crawler.outputs.exporters import BINARY as BINARY_EXPORT_FORMATS
@@ -37,8 +38,8 @@ from crawler.outputs.report_formats import FORMATS as REPORT_FORMATS
 
 __all__ = [
     "BINARY_EXPORT_FORMATS", "EXPORT_FORMATS", "REPORT_FORMATS", "Diff", "RefetchResult", "body",
-    "changes", "crawl", "cron_line", "diff", "discover", "documents", "export", "forget",
-    "history", "ingest", "list_urls", "refetch", "report", "schedule", "search", "set_interval",
-    "show", "snapshots", "status", "systemd_units", "url_states", "work", "write_changes",
-    "write_report",
+    "changes", "changes_feed", "crawl", "cron_line", "diff", "discover", "documents", "export",
+    "forget", "history", "ingest", "list_urls", "refetch", "report", "schedule", "search",
+    "set_interval", "show", "snapshot", "snapshot_warc", "snapshots", "status", "systemd_units",
+    "url_states", "work", "write_changes", "write_report",
 ]

@@ -115,8 +115,8 @@ def systemd_units(paths: list[str], *, db: str | None = None, every: float,
     """A systemd service and timer that crawl ``paths`` every ``every`` seconds exactly."""
     from crawler.jobs.repeat import crawl_command, systemd_units as units
 
-    return units(crawl_command(paths, archive_db(db), allow_private=allow_private, settings=settings,
-                               verbose=verbose), every)
+    return units(crawl_command(paths, archive_db(db), allow_private=allow_private,
+                               settings=settings, verbose=verbose), every)
 
 
 def schedule(paths: list[str], *, db: str | None = None, every: float,

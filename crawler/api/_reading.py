@@ -95,6 +95,21 @@ def show(url: str, *, db: str | None = None, at: str | None = None,
     return found
 
 
+def snapshot_warc(number: int, *, db: str | None = None) -> bytes:
+    """Snapshot ``number`` as a small WARC file of its own (its request, response, redirects,
+    text and metadata). Raises NotArchived."""
+    import io
+
+    from crawler.outputs.warc import write_warc
+
+    record = snapshot(number, db=db)
+    out = io.BytesIO()
+    with open_archive(db) as archive:
+        write_warc([record], out, body=archive.snapshots.body,
+                   filename=f"snapshot-{number}.warc.gz")
+    return out.getvalue()
+
+
 def body(sha256: str, *, db: str | None = None) -> bytes | None:
     """A body as it was received (decompressed), by its sha256; None when not stored."""
     with open_archive(db) as archive:
@@ -155,12 +170,14 @@ def export(destination: str = "-", *, format: str = "jsonl", db: str | None = No
                                      excel=excel, documents=cited)
 
 
-def report(*, db: str | None = None, document: str | None = None) -> list[DocumentReport]:
+def report(*, db: str | None = None, document: str | None = None,
+           read_only: bool = False) -> list[DocumentReport]:
     """Per document (or only ``document``, id or path): every cited source's state and how
-    much of the document it carries; documents needing attention first."""
+    much of the document it carries; documents needing attention first. Coverage is cached
+    in the archive, unless ``read_only`` (it is then computed afresh)."""
     from crawler.jobs.report import build
 
-    with open_archive(db, "write") as archive:  # coverage is cached in the archive
+    with open_archive(db, "read" if read_only else "write") as archive:
         return build(archive, _document_ids(archive, document) if document else None)
 
 
@@ -178,14 +195,28 @@ def write_report(destination: str = "-", *, format: str = "text", db: str | None
 
 
 def diff(url: str, *, db: str | None = None, since: str | None = None,
-         until: str | None = None) -> Diff | None:
+         until: str | None = None, old_snapshot: int | None = None,
+         new_snapshot: int | None = None) -> Diff | None:
     """How ``url``'s text changed between the snapshot current at ``since`` (default: the one
-    before ``until``'s) and the one current at ``until`` (default: the latest); None when
-    there are fewer than two. A date alone means its end."""
+    before ``until``'s) and the one current at ``until`` (default: the latest), or between
+    text snapshots ``old_snapshot`` and ``new_snapshot``; None when there are fewer than
+    two. A date alone means its end."""
     from crawler.jobs.compare import compare
 
     with open_archive(db) as archive:
-        return compare(archive, url, _moment(since, end=True), _moment(until, end=True))
+        return compare(archive, url, _moment(since, end=True), _moment(until, end=True),
+                       old_snapshot, new_snapshot)
+
+
+def snapshot(number: int, *, db: str | None = None) -> SnapshotRecord:
+    """Snapshot ``number``, whatever its URL. Raises NotArchived."""
+    from crawler.errors import NotArchived
+    from crawler.storage.snapshots import SnapshotFilter
+
+    with open_archive(db) as archive:
+        for record in archive.snapshots.records(SnapshotFilter(snapshot_id=number)):
+            return record
+    raise NotArchived(f"no snapshot {number} in the archive")
 
 
 def forget(target: str, *, db: str | None = None, purge: bool = False) -> Forgotten:
@@ -213,10 +244,27 @@ def write_changes(destination: str = "-", *, db: str | None = None, everything: 
                   document: str | None = None) -> int:
     """Write :func:`changes` as an Atom feed (RFC 4287) to ``destination`` (``-``: stdout),
     replaced only when complete; return the number of entries."""
-    from crawler.outputs.atom import write_atom
     from crawler.outputs.atomic_file import output
+
+    feed, count = _feed(db, everything, document)
+    with output(destination) as stream:
+        stream.write(feed)
+    return count
+
+
+def changes_feed(*, db: str | None = None, everything: bool = False,
+                 document: str | None = None) -> str:
+    """:func:`changes` as the text of an Atom feed."""
+    return _feed(db, everything, document)[0]
+
+
+def _feed(db: str | None, everything: bool, document: str | None) -> tuple[str, int]:
+    import io
+
+    from crawler.outputs.atom import write_atom
 
     found = changes(db=db, everything=everything, document=document)
     title = f"Changes in the sources of {document}" if document else "Changes in archived sources"
-    with output(destination) as stream:
-        return write_atom(found, stream, archive=archive_db(db), title=title)
+    out = io.StringIO()
+    count = write_atom(found, out, archive=archive_db(db), title=title)
+    return out.getvalue(), count

@@ -70,7 +70,8 @@ class SourcekeeperGroup(click.Group):
 
     # --help lists the commands in the order a person meets them, not alphabetically.
     ORDER = ("urls", "crawl", "schedule", "refetch", "status", "list", "report", "show",
-             "history", "diff", "changes", "search", "export", "forget", "worker", "ingest")
+             "history", "diff", "changes", "search", "serve", "export", "forget", "worker",
+             "ingest")
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = super().list_commands(ctx)
@@ -106,5 +107,5 @@ def main() -> None:
 # The command modules register themselves on ``cli``.
 from crawler.cli import (  # noqa: E402,F401
     changes, crawl, diff, distributed, export, forget, history, listing, refetch, report,
-    schedule, search, show, status, urls,
+    schedule, search, serve, show, status, urls,
 )

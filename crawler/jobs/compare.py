@@ -13,15 +13,20 @@ if TYPE_CHECKING:
 
 
 def compare(archive: Archive, url: str, since: str | None = None,
-            until: str | None = None) -> Diff | None:
-    """The snapshot current at ``until`` (default: the latest) against the one current at
-    ``since`` (default: the one before it); None when there are fewer than two. Raises
-    NotArchived for a URL the archive does not hold."""
+            until: str | None = None, old_id: int | None = None,
+            new_id: int | None = None) -> Diff | None:
+    """The snapshot current at ``until`` (default: the latest; or text snapshot ``new_id``
+    and the one before it) against the one current at ``since`` (default: the one before
+    it; or ``old_id``); None when there are fewer than two. Raises NotArchived for a URL
+    the archive does not hold."""
     url_id = archive.urls.find(url).id
-    newer = archive.snapshots.texts_before(url_id, until=until, count=1)
+    newer = archive.snapshots.texts_before(
+        url_id, until=until, before_id=new_id + 1 if new_id else None, count=1)
     if not newer:
         return None
-    older = archive.snapshots.texts_before(url_id, until=since, before_id=newer[0].id, count=1)
+    older = archive.snapshots.texts_before(
+        url_id, until=since, count=1,
+        before_id=min(newer[0].id, old_id + 1) if old_id else newer[0].id)
     if not older:
         return None
     old, new = older[0], newer[0]

@@ -327,7 +327,7 @@ def test_binary_output_is_not_written_to_a_terminal(sourcekeeper, tmp_path):
     import pty
 
     db = tmp_path / "a.db"
-    assert sourcekeeper("status", "--db", str(db)).returncode == 0
+    assert sourcekeeper("crawl", "--db", str(db)).returncode == 0, "an empty archive"
     leader, follower = pty.openpty()
     try:
         result = subprocess.run([sys.executable, "-m", "crawler", "export", "--db", str(db),

@@ -6,9 +6,11 @@ and quick settings (the site is on 127.0.0.1), and ``schedule`` stops after one 
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import sys
+import urllib.request
 
 from crawler import api
 from crawler.cli import cli
@@ -20,7 +22,7 @@ __all__ = ["redis_port", "redis_url"]  # fixtures used here
 
 # The order a person meets them: discover, crawl, look, re-check, export, distribute.
 ORDER = ["urls", "crawl", "refetch", "list", "status", "show", "history", "search", "changes",
-         "report", "export", "schedule", "diff", "forget", "ingest", "worker"]
+         "report", "export", "schedule", "diff", "forget", "serve", "ingest", "worker"]
 FETCHING = {"crawl", "refetch", "schedule", "worker"}
 SITE = "https://example.org/"
 REDIS = "redis://queue.internal:6379/0"
@@ -37,6 +39,8 @@ def argv(line: str, server, redis: str) -> list[str]:
         args += FAST
     if args[0] == "schedule" and not args[1].startswith("http"):
         args += ["--max-runs", "1"]
+    if args[0] == "serve":
+        args += ["--port", "0"]  # any free port: 8080 may be taken on a test machine
     return args
 
 
@@ -67,6 +71,19 @@ def test_the_help_examples_run(server, tmp_path, redis_url):
     assert (tmp_path / "sources.warc.gz").stat().st_size > 0
     for line in examples("diff") + examples("forget"):
         assert run(line).stdout.strip()
+    # serve runs until stopped: it says where, a page is fetched there, then it is stopped.
+    [serve] = examples("serve")
+    process = subprocess.Popen([sys.executable, "-m", "crawler", *argv(serve, server, redis_url)],
+                               cwd=tmp_path, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "BROWSER": "true"})
+    try:
+        announced = process.stderr.readline()
+        url = announced.split(" at ", 1)[1].split(" ", 1)[0]
+        with urllib.request.urlopen(url) as answer:
+            assert b"Documents" in answer.read()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
     db = tmp_path / "archive.db"
     [live] = [info for info in api.list_urls(db=str(db)) if info.url.endswith("/live-story")]
     assert live.fixed_interval == 15 * 60, "schedule URL --every 15m"

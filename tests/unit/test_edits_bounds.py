@@ -3,7 +3,6 @@ quadratic, and two versions of a 60 KB page took a minute to summarise."""
 
 from __future__ import annotations
 
-import random
 import subprocess
 import sys
 from difflib import SequenceMatcher

@@ -11,7 +11,8 @@ import pytest
 
 from tests.helpers import ROOT
 
-# cli -> api -> jobs -> {storage, fetch, outputs} -> core; errors and config for everyone;
+# {cli, web} -> api -> jobs -> {storage, fetch, outputs} -> core; errors and config for
+# everyone; cli starts web (serve);
 # spiders/ and pipelines/ are Scrapy's entry points, adapters over jobs.
 BASE = {"crawler.core", "crawler.errors"}
 ALLOWED = {
@@ -25,7 +26,9 @@ ALLOWED = {
                             "crawler.outputs", "crawler.jobs"},
     "crawler.api": BASE | {"crawler.config", "crawler.storage", "crawler.fetch",
                            "crawler.outputs", "crawler.jobs"},
-    "crawler.cli": BASE | {"crawler", "crawler.config", "crawler.api", "crawler.cli"},
+    "crawler.cli": BASE | {"crawler", "crawler.config", "crawler.api", "crawler.cli",
+                           "crawler.web"},
+    "crawler.web": BASE | {"crawler", "crawler.config", "crawler.api", "crawler.web"},
     "crawler.spiders": BASE | {"crawler.config", "crawler.fetch", "crawler.jobs",
                                "crawler.spiders"},
     "pipelines": BASE | {"crawler.config", "crawler.fetch", "crawler.jobs", "pipelines"},
