@@ -44,3 +44,21 @@ def test_a_base_install_says_which_extra_a_feature_needs(base_install, tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip() == ("sourcekeeper: worker needs the 'redis' extra: "
                                      "pip install 'sourcekeeper[redis]'")
+
+
+def test_a_base_install_says_serve_needs_the_web_extra(base_install, tmp_path):
+    result = subprocess.run([base_install / "sourcekeeper", "serve", "--db",
+                             str(tmp_path / "a.db")], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("sourcekeeper: serve needs the 'web' extra: "
+                                     "pip install 'sourcekeeper[web]'")
+
+
+def test_the_web_pages_ship_in_the_package(base_install):
+    """serve's templates are data files: a wheel without them would start and fail on the
+    first page."""
+    found = subprocess.run([base_install / "python", "-c",
+                            "import crawler.web, pathlib; print(sorted(p.name for p in "
+                            "(pathlib.Path(crawler.web.__file__).parent / 'templates')"
+                            ".glob('*.html')))"], capture_output=True, text=True)
+    assert "documents.html" in found.stdout and "snapshot.html" in found.stdout, found.stderr
