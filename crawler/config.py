@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from crawler.core.clock import parse_duration
-from crawler.core.discovery import Options as DiscoveryOptions
+from crawler.core.discovery_options import DiscoveryOptions
 from crawler.core.schedule import Schedule
 from crawler.errors import InvalidDuration, SettingError
 

@@ -2,7 +2,8 @@
 
 The archive is opened, locked and the run planned before Scrapy starts (crawler.jobs.session),
 then the ``sources`` spider fetches the run's URLs and the pipelines record each one through
-the session. Scrapy's reactor cannot restart, so this runs at most once per process; repeated
+the session. A run with nothing due (most cron runs between due times) ends there, without
+starting Scrapy. Scrapy's reactor cannot restart, so this runs at most once per process; repeated
 runs (crawler.jobs.repeat) start one process per run.
 """
 
@@ -34,6 +35,13 @@ def crawl(job: CrawlJob, settings: Settings) -> CrawlResult:
     except Stopped as stopped:
         return CrawlResult(stopped.run_id, stopped.counts, RunStatus.INTERRUPTED,
                            signal=stopped.signum)
+    if session.plan.counts.urls_due == 0 and not job.urls:
+        # Nothing to fetch (a cron run between due times): Scrapy is not started at all.
+        try:
+            session.finish_now(RunStatus.FINISHED)
+        finally:
+            session.close()
+        return session.result()
     mark_started()
     process = SignalledProcess(settings)
     try:

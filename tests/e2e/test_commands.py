@@ -418,3 +418,16 @@ def test_pipes_and_links_out_of_the_folder_are_not_read(sourcekeeper, server, tm
     followed = sourcekeeper("crawl", "notes", "--follow-links", "--db", db, *FAST, timeout=60)
     assert followed.returncode == 0 and "(1 skipped)" in followed.stdout
     assert api.search("secret diary", db=db)
+
+
+def test_a_crawl_with_nothing_due_ends_without_starting_scrapy(sourcekeeper, documents,
+                                                                 tmp_path):
+    db = str(tmp_path / "a.db")
+    assert sourcekeeper("crawl", str(documents / "moscow-times.txt"), "--db", db,
+                        *FAST).returncode == 0
+    again = sourcekeeper("crawl", "--db", db, "-v", *FAST)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == ("0 documents read, 2 URLs found (0 due), 0 archived "
+                                    "(0 new, 0 changed), 0 unchanged, 0 failed")
+    assert "Spider opened" not in again.stderr and "extraction" not in again.stderr.lower()
+    assert run_statuses(Path(db)) == ["finished", "finished"]

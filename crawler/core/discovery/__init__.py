@@ -19,7 +19,6 @@ only its main content's), ``EXCLUDE_HOSTS`` and ``EXCLUDE_URLS`` (never cited).
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from crawler.core.discovery.markdown_links import read_markdown
@@ -27,6 +26,7 @@ from crawler.core.discovery.markup import render
 from crawler.core.discovery.reading import Read
 from crawler.core.discovery.roles import match_related_titles, merge, related_titles
 from crawler.core.discovery.text import Found, scan
+from crawler.core.discovery_options import DiscoveryOptions as Options
 from crawler.core.models import Dropped, Finding, Mention
 from crawler.core.url import canonical, fetchable, without_credentials
 from crawler.errors import InvalidURL
@@ -38,18 +38,6 @@ VERSION = 2
 
 __all__ = ["VERSION", "Options", "discover", "discover_html", "discover_text", "findings",
            "render"]
-
-
-@dataclass(frozen=True)
-class Options:
-    """How discovery reads a document: every link of a saved web page, not only its main
-    content (``all_links``); hosts (and their subdomains) and URL patterns (``fnmatch``) that
-    are never cited; the URL relative links resolve against when the document has none."""
-
-    all_links: bool = False
-    exclude_hosts: frozenset[str] = frozenset()
-    exclude: tuple[str, ...] = ()
-    base_url: str | None = None
 
 
 def _excluded(url: str, options: Options) -> str | None:
