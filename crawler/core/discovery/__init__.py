@@ -28,7 +28,7 @@ from crawler.core.discovery.roles import match_related_titles, merge, related_ti
 from crawler.core.discovery.text import Found, scan
 from crawler.core.discovery_options import DiscoveryOptions as Options
 from crawler.core.models import Dropped, Finding, Mention
-from crawler.core.url import canonical, fetchable, without_credentials
+from crawler.core.url import canonical, canonical_of_fetchable, fetchable, without_credentials
 from crawler.errors import InvalidURL
 
 # Raised whenever discovery finds something else in the same document: a document read with
@@ -60,7 +60,7 @@ def _finding(found: Found, options: Options, main: frozenset[str] | None) -> Fin
     except InvalidURL as exc:
         return Finding(url=None, canonical=None, dropped=Dropped.INVALID,
                        detail=str(exc).removeprefix(f"{written}: "), **common)
-    key = canonical(written)
+    key = canonical_of_fetchable(url)
     if found.image:
         return Finding(url=url, canonical=key, dropped=Dropped.IMAGE, **common)
     if (reason := _excluded(url, options)) is not None:
