@@ -140,18 +140,20 @@ def default_relay_key() -> str:
 
 
 def proxy_hosts() -> list[str]:
-    """The hosts of the HTTP proxies the environment configures (``http_proxy``,
-    ``https_proxy``, as Scrapy's HttpProxyMiddleware reads them): a crawl connects to them
-    whatever address they have (crawler.fetch.resolver)."""
+    """The HTTP proxies the environment configures (``http_proxy``, ``https_proxy``, as
+    Scrapy's HttpProxyMiddleware reads them), as ``host:port``: a crawl connects to exactly
+    these whatever address they have (crawler.fetch.resolver); as fetch targets they are
+    checked like any host."""
     from urllib.parse import urlsplit
     from urllib.request import getproxies
 
     hosts = []
     for scheme, proxy in getproxies().items():
         if scheme in ("http", "https"):
-            host = urlsplit(proxy if "://" in proxy else f"http://{proxy}").hostname
-            if host:
-                hosts.append(host.lower())
+            parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+            if parts.hostname:
+                port = parts.port or (443 if parts.scheme == "https" else 80)
+                hosts.append(f"{parts.hostname.lower()}:{port}")
     return hosts
 
 

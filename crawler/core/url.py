@@ -121,11 +121,16 @@ _BARE_USERINFO = re.compile(r"[^\s/@:'\"]+:[^\s/@'\"]*@(?=[\w\[])")  # in "host"
 
 
 def scrubbed(text: str) -> str:
-    """``text`` (a URL, a header value, a reason) with the ``user:pass@`` of every URL in
-    it removed: what a server or a redirect puts there is never stored nor printed."""
-    if "@" not in text:
-        return text
-    return _BARE_USERINFO.sub("", _USERINFO.sub(r"\1", text))
+    """``text`` (a URL, a header value) with the ``user:pass@`` of every URL in it removed:
+    what a server or a redirect puts there is never stored nor printed. Only the userinfo
+    right after ``scheme://`` goes: ``?q=author:alice@example.com`` stays as it is."""
+    return _USERINFO.sub(r"\1", text) if "@" in text else text
+
+
+def scrubbed_reason(text: str) -> str:
+    """A failure's reason, scrubbed like a URL and also of a bare ``user:pass@host`` (as
+    in "invalid hostname: user:pass@host", which names no scheme)."""
+    return _BARE_USERINFO.sub("", scrubbed(text)) if "@" in text else text
 
 
 def redacted(url: str) -> str:

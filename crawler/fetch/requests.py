@@ -19,7 +19,7 @@ from twisted.python.failure import Failure
 
 from crawler.core.clock import utcnow
 from crawler.core.models import Target
-from crawler.core.url import scrubbed
+from crawler.core.url import scrubbed, scrubbed_reason
 from crawler.fetch.capture import RAW_BODY, REQUEST_HEADERS, RESPONSE_HEADERS, header_list
 from crawler.fetch.failures import describe_failure
 from crawler.fetch.items import FailureItem, NotModifiedItem, PageItem
@@ -106,7 +106,7 @@ def failure_item(failure: Failure) -> FailureItem:
     """The item for a :func:`url_request` that failed, with a precise reason."""
     request = failure.request
     reason, status, final_url = describe_failure(failure)
-    reason, final_url = scrubbed(reason), scrubbed(final_url) if final_url else None
+    reason, final_url = scrubbed_reason(reason), scrubbed(final_url) if final_url else None
     level = logging.INFO if request.meta.get("asked") else logging.WARNING
     logger.log(level, "failed %s: %s", request.meta.get("source_url", request.url), reason)
     retry_after = None

@@ -7,8 +7,8 @@ inside the network. So the check lives in the resolver Scrapy connects with
 (``TWISTED_DNS_RESOLVER``): each name is resolved once per crawl, the answer is refused
 whole when any address is not public (crawler.core.addresses), and the connection is made
 to exactly the addresses that were vetted. A lookup that fails gives no address: the fetch
-fails, closed (and the failure stands for half a minute, so that the check and the
-connection see the same answer; a retry later asks again). The address guard middleware (crawler.fetch.guard) asks the same resolver,
+fails, closed (and the failure stands for three seconds, so that the check and the
+connection see the same answer; a retry, seconds later, asks again). The address guard middleware (crawler.fetch.guard) asks the same resolver,
 for the reason it records (``blocked: private address 10.0.0.5``).
 
 Both IPv4 and IPv6 are answered (Scrapy's default resolver is IPv4 only, so
@@ -42,25 +42,34 @@ from crawler.core.addresses import is_public
 __all__ = ["GuardedResolver", "Policy", "installed"]
 
 _CACHE = 10_000  # names kept for the crawl (DNSCACHE_SIZE)
-_FAILED_FOR = 30.0  # seconds a failed lookup stands: the guard and the fetch see the same
+_FAILED_FOR = 3.0  # seconds a failed lookup stands: the guard and the fetch see the same
 
 
 @dataclass(frozen=True)
 class Policy:
     """Which answers pass: everything with ``allow_private``; else only public addresses,
-    except for ``allowed`` hosts (``name`` or ``name:port``)."""
+    except for ``allowed`` hosts (``name`` or ``name:port``), and, for the connection
+    itself only, the ``proxies`` (exactly their ``host:port``: a proxy on 127.0.0.1:3128
+    does not make 127.0.0.1:6379 fetchable)."""
 
     allow_private: bool = False
     allowed: frozenset[str] = field(default_factory=frozenset)
+    proxies: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def from_settings(cls, settings: Any) -> Policy:
         return cls(config.get(settings, "FETCH_ALLOW_PRIVATE"),
-                   frozenset(config.get(settings, "FETCH_ALLOWED_HOSTS"))
-                   | frozenset(config.proxy_hosts()))
+                   frozenset(config.get(settings, "FETCH_ALLOWED_HOSTS")),
+                   frozenset(config.proxy_hosts()))
 
     def allows(self, host: str, port: int) -> bool:
+        """Whether ``host:port`` may be fetched whatever it resolves to (a target)."""
         return self.allow_private or host in self.allowed or f"{host}:{port}" in self.allowed
+
+    def connects(self, host: str, port: int) -> bool:
+        """Whether a connection to ``host:port`` may go whatever it resolves to: an allowed
+        target, or a configured proxy."""
+        return self.allows(host, port) or f"{host}:{port}" in self.proxies
 
 
 @implementer(IHostResolution)
@@ -147,7 +156,7 @@ class GuardedResolver:
 
     def refusal(self, host: str, port: int, addresses: Sequence[IAddress]) -> str | None:
         """Why ``addresses`` may not be connected to for ``host:port`` (None: they may)."""
-        if self.policy.allows(host.lower(), port):
+        if self.policy.connects(host.lower(), port):
             return None
         for address in addresses:
             if not is_public(address.host):

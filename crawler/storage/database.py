@@ -97,6 +97,8 @@ class Database:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         self._check_version(version)
+        if version == 0:  # an empty file: a crawl makes archives, reading never does
+            raise ArchiveUnavailable(self.path, "not a sourcekeeper archive (an empty file)")
         if version < SCHEMA_VERSION:
             raise _Outdated(version)
 

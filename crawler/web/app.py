@@ -79,6 +79,11 @@ def _marked(text: str, urls: list[str]) -> Markup:
     return Markup("".join(pieces))
 
 
+def _same(given: str, token: str) -> bool:
+    """A constant-time comparison that any text (not only ASCII) can go through."""
+    return hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
+
+
 class Pages:
     """The application's handlers, over one archive file."""
 
@@ -111,21 +116,21 @@ class Pages:
         if self.token is None:
             return None
         given = request.query_params.get("token")
-        if given is not None and hmac.compare_digest(given, self.token):
+        if given is not None and _same(given, self.token):
             clean = request.url.remove_query_params("token")
             response = RedirectResponse(str(clean), status_code=303)
             response.set_cookie(COOKIE, self.token, httponly=True, samesite="strict")
             return response
         bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
         for candidate in (bearer, request.cookies.get(COOKIE, "")):
-            if candidate and hmac.compare_digest(candidate, self.token):
+            if candidate and _same(candidate, self.token):
                 return None
         return PlainTextResponse("sourcekeeper: a token is needed (?token=...)", 401)
 
     @staticmethod
     def _number(text: str) -> int:
         number = text.removesuffix(".json")
-        if not number.isdigit() or int(number) < 1:
+        if not re.fullmatch(r"[1-9][0-9]{0,17}", number):
             raise HTTPException(404, f"no snapshot {number}")
         return int(number)
 
@@ -248,9 +253,19 @@ class Pages:
         return self.render(request, "search.html", hits, query=query)
 
 
-def create_app(db: str, *, token: str | None = None) -> Starlette:
+LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
+
+
+def create_app(db: str, *, token: str | None = None,
+               hosts: list[str] | None = None) -> Starlette:
     """The application serving archive ``db`` read-only (``token``: required on every
-    request, as ``?token=`` once, a cookie, or ``Authorization: Bearer``)."""
+    request, as ``?token=`` once, a cookie, or ``Authorization: Bearer``). Only requests
+    naming one of ``hosts`` in their Host header are answered (default: this machine's
+    loopback names; ``["*"]`` for any): a web page the user visits cannot rebind a name of
+    its own to 127.0.0.1 and read the archive."""
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
     pages = Pages(db, token)
 
     def guarded(handler):
@@ -294,8 +309,10 @@ def create_app(db: str, *, token: str | None = None) -> Starlette:
         Route("/search", guarded(pages.search)),
         Route("/search.json", guarded(pages.search)),
     ]
+    allowed = hosts or LOOPBACK_NAMES
     return Starlette(routes=routes, exception_handlers={HTTPException: problem,
-                                                        Exception: problem})
+                                                        Exception: problem},
+                     middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=allowed)])
 
 
 __all__ = ["create_app"]

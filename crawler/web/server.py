@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from crawler import api
 from crawler.errors import SourcekeeperError
-from crawler.web.app import create_app
+from crawler.web.app import LOOPBACK_NAMES, create_app
 
 
 def run(db: str, *, host: str, port: int, token: str | None, open_browser: bool,
@@ -38,8 +38,11 @@ def run(db: str, *, host: str, port: int, token: str | None, open_browser: bool,
     announce(url)
     if open_browser:
         webbrowser.open(url + (f"?token={token}" if token else ""))
-    server = uvicorn.Server(uvicorn.Config(create_app(db, token=token), log_level="warning",
-                                           lifespan="off", access_log=False))
+    # Off this machine the token guards the archive; on it, the Host header must name it.
+    hosts = ["*"] if host not in LOOPBACK_NAMES else None
+    server = uvicorn.Server(uvicorn.Config(create_app(db, token=token, hosts=hosts),
+                                           log_level="warning", lifespan="off",
+                                           access_log=False))
     try:
         server.run(sockets=[sock])
     finally:

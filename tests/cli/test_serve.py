@@ -16,7 +16,7 @@ starlette_testclient = pytest.importorskip("starlette.testclient")
 def web(crawled):
     from crawler.web.app import create_app
 
-    return starlette_testclient.TestClient(create_app(str(crawled)),
+    return starlette_testclient.TestClient(create_app(str(crawled)), base_url="http://127.0.0.1",
                                            raise_server_exceptions=False)
 
 
@@ -77,6 +77,7 @@ def test_changes_search_and_feed(web, server):
 
 @pytest.mark.parametrize("path, status", [
     ("/snapshots/0", 404), ("/snapshots/abc", 404), ("/snapshots/99999", 404),
+    ("/snapshots/%C2%B2", 404), ("/snapshots/99999999999999999999", 404),
     ("/snapshots/1/nothing", 404), ("/source", 400), ("/source?url=javascript:alert(1)", 400),
     ("/source?url=https://nowhere.example/", 404), ("/diff?url=https://a.example/&from=x", 400),
     ("/no/such/page", 404)])
@@ -89,12 +90,23 @@ def test_bad_requests_are_answered_not_crashed(web, path, status):
 def test_a_token_is_asked_once_then_kept_in_a_cookie(crawled):
     from crawler.web.app import create_app
 
-    client = starlette_testclient.TestClient(create_app(str(crawled), token="s3cret"))
+    client = starlette_testclient.TestClient(create_app(str(crawled), token="s3cret"),
+                                             base_url="http://127.0.0.1")
     assert client.get("/").status_code == 401
     assert client.get("/", headers={"Authorization": "Bearer s3cret"}).status_code == 200
     first = client.get("/?token=s3cret", follow_redirects=False)
     assert first.status_code == 303 and "token" not in first.headers["location"]
     assert client.get("/").status_code == 200, "the cookie carries it"
+    stranger = starlette_testclient.TestClient(create_app(str(crawled), token="s3cret"),
+                                               base_url="http://127.0.0.1")
+    assert stranger.get("/?token=%C3%A9").status_code == 401, "compared, not a crash"
+
+
+def test_a_page_that_rebinds_its_name_to_this_machine_reads_nothing(web):
+    """DNS rebinding: evil.example now resolves to 127.0.0.1, but the Host header says
+    evil.example."""
+    assert web.get("/index.json", headers={"Host": "evil.example:8080"}).status_code == 400
+    assert web.get("/index.json", headers={"Host": "localhost:8080"}).status_code == 200
 
 
 def test_serve_refuses_other_addresses_without_a_token(invoke, crawled):

@@ -147,3 +147,12 @@ def test_a_damaged_archive_is_one_line(invoke, crawled):
         assert result.exit_code == 1, (command, result.stdout[-300:])
         assert result.stderr.startswith("sourcekeeper: ") and "Traceback" not in result.stderr
         assert len(result.stderr.splitlines()) == 1, (command, result.stderr)
+
+
+def test_an_empty_file_is_not_made_an_archive_by_reading(invoke, tmp_path):
+    empty = tmp_path / "notes.txt"
+    empty.write_bytes(b"")
+    result = invoke("status", "--db", str(empty))
+    assert result.exit_code == 1 and "not a sourcekeeper archive (an empty file)" in result.stderr
+    assert empty.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "notes.txt"]

@@ -70,6 +70,8 @@ def test_forged_and_malformed_items_are_refused_and_the_writer_goes_on(writer):
     for item in forged:
         relay.deliver(item)
     relay.redis.lpush(relay.items, b"not even json")
+    relay.redis.lpush(relay.items, json.dumps({"kind": "PageItem", "fields": {
+        "body": {"codec": "zstd", "b64": "Z2FyYmFnZQ=="}}}).encode())  # not zstd at all
     run = relay.current_run()
     relay.redis.set("t:run", "not-a-run")                    # a poisoned control key
     assert relay.current_run() is None
@@ -79,7 +81,7 @@ def test_forged_and_malformed_items_are_refused_and_the_writer_goes_on(writer):
     run_writer(relay, write)
     status = archive.reads.status(utcnow(), 5)
     assert status.snapshots == 2, "the two honest items"
-    assert status.refused_items == 5
+    assert status.refused_items == 6
     dead = [json.loads(letter) for letter in relay.redis.lrange("t:dead", 0, -1)]
     errors = sorted(letter["error"] for letter in dead)
     assert any("is https://news.example/a, not https://bank.example/statement" in e

@@ -129,13 +129,20 @@ async def test_through_a_proxy_on_a_private_address_the_target_is_checked(
     refused, before anything is sent to the proxy."""
     dns({"news.example": [["93.184.216.34"]], "intranet.example": [["10.1.2.3"]]})
     monkeypatch.setenv("http_proxy", server.base)
+    monkeypatch.setenv("no_proxy", "127.0.0.1")  # the proxy's host, another port, direct
     server.route("http://news.example/story", page("putin-offers.html"))
     db = tmp_path / "archive.db"
-    urls = ["http://news.example/story", "http://intranet.example/payroll"]
-    result = await crawl_here(db, [cite(tmp_path / "doc.txt", urls)],
-                              FETCH_ALLOW_PRIVATE=False, RETRY_TIMES=0, ROBOTSTXT_OBEY=False)
+    with FixtureServer() as beside:
+        beside.route("/internal-admin", page("putin-offers.html"))
+        urls = ["http://news.example/story", "http://intranet.example/payroll",
+                beside.url("/internal-admin")]
+        result = await crawl_here(db, [cite(tmp_path / "doc.txt", urls)],
+                                  FETCH_ALLOW_PRIVATE=False, RETRY_TIMES=0,
+                                  ROBOTSTXT_OBEY=False)
+        assert beside.requests == [], "the proxy's host is no exemption for other ports"
     assert result.finished
     assert failure_reasons(db) == {
-        "http://intranet.example/payroll": "blocked: private address 10.1.2.3"}
+        "http://intranet.example/payroll": "blocked: private address 10.1.2.3",
+        beside.url("/internal-admin"): "blocked: private address 127.0.0.1"}
     assert server.hits("http://news.example/story") == 1
     assert not [path for path, _ in server.requests if "intranet" in path]

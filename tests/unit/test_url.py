@@ -51,3 +51,17 @@ def test_canonical_is_idempotent_or_rejects(tail):
     except InvalidURL:
         return
     assert canonical(once) == once
+
+
+def test_credentials_are_scrubbed_but_nothing_else():
+    from crawler.core.url import redacted, scrubbed, scrubbed_reason
+
+    assert scrubbed("http://u:p@h.example/x") == "http://h.example/x"
+    assert scrubbed("Location: https://a@b.example/") == "Location: https://b.example/"
+    kept = "https://github.com/search?q=author:alice@example.com&type=commits"
+    assert scrubbed(kept) == kept, "an @ in the query is not a password"
+    assert scrubbed("https://m.example/msg?id=CAB:1234@mail.gmail.com").endswith(
+        "CAB:1234@mail.gmail.com")
+    assert scrubbed_reason("ValueError: invalid hostname: reader:pw@127.0.0.1") == (
+        "ValueError: invalid hostname: 127.0.0.1")
+    assert redacted("redis://:pw@queue:6379/0") == "redis://:***@queue:6379/0"

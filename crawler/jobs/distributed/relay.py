@@ -42,7 +42,7 @@ from crawler import config
 from crawler.core.codec import compress, decompress
 from crawler.core.hashing import sha256
 from crawler.core.models import Blob, Extraction, Hop, Target
-from crawler.core.url import canonical, redacted, scrubbed
+from crawler.core.url import canonical, redacted, scrubbed_reason
 from crawler.jobs.distributed.trust import Seal, check_item
 from crawler.errors import RelayError
 from crawler.fetch.items import FailureItem, Item, NotModifiedItem, PageItem
@@ -86,7 +86,7 @@ def connect(url: str, wait: float) -> redis.Redis:
                 probe.ping()
     except (RedisConnectionError, RedisTimeoutError) as exc:
         raise RelayError(f"{redacted(url)}: Redis does not answer "
-                         f"({scrubbed(str(exc))})") from None
+                         f"({scrubbed_reason(str(exc))})") from None
     finally:
         probe.close()
     return redis.Redis.from_url(url, **client_options())
@@ -98,7 +98,8 @@ def relay_errors(url: str) -> Iterator[None]:
     try:
         yield
     except redis.RedisError as exc:
-        raise RelayError(f"{redacted(url)}: Redis failed: {scrubbed(str(exc))}") from None
+        raise RelayError(f"{redacted(url)}: Redis failed: "
+                         f"{scrubbed_reason(str(exc))}") from None
 
 
 def _b64(data: bytes) -> str:
@@ -162,8 +163,8 @@ def decode_item(data: bytes, limit: int | None = None) -> Item:
             packed = fields["packed"]
             fields["body"] = decompress(packed.codec, packed.data, limit)
         return kind(**fields)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise RelayError(f"not a sourcekeeper item: {exc}") from None
+    except Exception as exc:  # zlib.error, ZstdError, ... : whatever is not ours
+        raise RelayError(f"not a sourcekeeper item: {type(exc).__name__}: {exc}") from None
 
 
 def target_of(message: bytes) -> Target | None:
