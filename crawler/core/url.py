@@ -144,17 +144,23 @@ def redacted(url: str) -> str:
 
 def surt(url: str) -> str:
     """The SURT form web archives index a URL by (``org,example)/story?a=1``): host parts
-    reversed without ``www``, no default port, path and query lowercased, the trailing slash
-    and the fragment dropped, query parameters sorted; as the ``surt`` package writes it,
-    which pywb and ReplayWeb.page look captures up with."""
+    reversed without ``www`` (nor a trailing dot), no default port, everything lowercased,
+    percent-escapes of unreserved characters decoded, repeated slashes and the trailing
+    slash and the fragment dropped, query parameters sorted; as the ``surt`` package writes
+    it, which pywb and ReplayWeb.page look captures up with."""
     parts = urlsplit(url)
-    host = re.sub(r"^www\d*\.", "", (parts.hostname or "").lower())
+    host = re.sub(r"^www\d*\.", "", (parts.hostname or "").lower().rstrip("."))
     key = host if ":" in host else ",".join(reversed(host.split(".")))
     default = {"http": 80, "https": 443}.get(parts.scheme.lower())
     if parts.port is not None and parts.port != default:
         key += f":{parts.port}"
-    path = parts.path or "/"
+    path = _UNRESERVED_ESCAPE.sub(lambda m: chr(int(m[1], 16)), parts.path or "/").lower()
+    path = re.sub(r"/{2,}", "/", path)
     if len(path) > 1:
         path = path.rstrip("/") or "/"
-    query = "&".join(sorted(parts.query.split("&"))) if parts.query else ""
-    return f"{key}){path}{'?' + query if query else ''}".lower()
+    query = parts.query.lower()
+    query = "&".join(sorted(query.split("&"))) if query else ""
+    return f"{key}){path}{'?' + query if query else ''}"
+
+
+_UNRESERVED_ESCAPE = re.compile(r"%(2[dDeE]|3[0-9]|[46][1-9a-fA-F]|[57][0-9aA]|5[fF]|7[eE])")

@@ -76,6 +76,7 @@ def plan(archive: Archive, job: CrawlJob, run_id: int, *, max_bytes: int,
     and :class:`~crawler.jobs.signals.Stopped` carries both to the caller."""
     intake = Intake(archive, max_bytes, options or DiscoveryOptions(), follow_links)
     try:
+        check_stop()  # a signal during the write that recorded the run
         if job.urls:
             targets = []
             for asked in dict.fromkeys(job.urls):
@@ -83,6 +84,7 @@ def plan(archive: Archive, job: CrawlJob, run_id: int, *, max_bytes: int,
                 targets.append(Target(archive.write(_asked_for, archive, canonical(asked), url),
                                       url))
             targets = list({target.id: target for target in targets}.values())
+            check_stop()
             return Plan(job, run_id, utcnow(),
                         RunCounts(urls_cited=len(targets), urls_due=len(targets)),
                         refetch=tuple(targets))

@@ -24,6 +24,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
 from typing import IO, Any
+from urllib.parse import quote
 
 from crawler import __version__
 from crawler.core.clock import utcnow
@@ -85,7 +86,7 @@ def write_wacz(records: Iterable[SnapshotRecord], out: IO[bytes], *,
             titles.setdefault(record.final_url or record.url, record.title or "")
             count += 1
         for document in documents:
-            export.resource(f"urn:sourcekeeper:document:{document.path}",
+            export.resource(f"urn:sourcekeeper:document:{quote(document.path, safe='/')}",
                             (document.text or "").encode("utf-8"), "text/plain; charset=utf-8",
                             document.read_at or utcnow())
         warc.flush()

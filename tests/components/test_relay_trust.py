@@ -52,6 +52,14 @@ def page(url_id, url, fetched_at=None, body=b"<html><body><p>Evidence.</p></body
                     content_type="text/html", kind="html", body=body)
 
 
+def an_hour_ago() -> str:
+    from datetime import UTC, datetime, timedelta
+
+    from crawler.core.clock import iso
+
+    return iso(datetime.now(UTC) - timedelta(hours=1))
+
+
 def run_writer(relay, writer):
     """The writer's loop, until it has taken every item (or archived every URL)."""
     ingest_module.ingest(relay, writer.record, until_done=True, grace=3600,
@@ -66,6 +74,7 @@ def test_forged_and_malformed_items_are_refused_and_the_writer_goes_on(writer):
         page(999, "https://news.example/a"),                 # an id the run did not ask for
         page(a, "https://news.example/a", "2001-01-01T00:00:00.000Z"),   # backdated
         page(a, "https://news.example/a", "not-a-date"),
+        page(a, "https://news.example/a", an_hour_ago()),     # an older sealed item, replayed
     ]
     for item in forged:
         relay.deliver(item)
@@ -81,7 +90,7 @@ def test_forged_and_malformed_items_are_refused_and_the_writer_goes_on(writer):
     run_writer(relay, write)
     status = archive.reads.status(utcnow(), 5)
     assert status.snapshots == 2, "the two honest items"
-    assert status.refused_items == 6
+    assert status.refused_items == 7
     dead = [json.loads(letter) for letter in relay.redis.lrange("t:dead", 0, -1)]
     errors = sorted(letter["error"] for letter in dead)
     assert any("is https://news.example/a, not https://bank.example/statement" in e
@@ -89,6 +98,7 @@ def test_forged_and_malformed_items_are_refused_and_the_writer_goes_on(writer):
     assert any("URL id 999 was not asked for" in e for e in errors)
     assert any("fetched_at 2001-01-01" in e for e in errors)
     assert any("fetched_at is not a time: 'not-a-date'" in e for e in errors)
+    assert any("before the URL was queued" in e and "a replayed item" in e for e in errors)
     assert any("not a sourcekeeper item" in e for e in errors)
     assert relay.redis.llen("t:processing") == 0, "nothing comes back at the next start"
 

@@ -29,8 +29,19 @@ def slow_site(server, tmp_path, count=6, delay=0.4):
     return doc
 
 
+def status_so_far(db):
+    """The archive's status, or None while the crawl is still creating the file (an empty
+    file is not an archive yet)."""
+    from crawler.errors import ArchiveUnavailable
+
+    try:
+        return api.status(db=str(db)) if db.exists() else None
+    except ArchiveUnavailable:
+        return None
+
+
 def snapshots(db) -> int:
-    return api.status(db=str(db)).snapshots
+    return (status := status_so_far(db)) and status.snapshots or 0
 
 
 def distinct_urls_archived(db) -> int:
@@ -134,7 +145,8 @@ def test_a_signal_while_documents_are_read_stops_as_gracefully(signum, server, t
                               str(db), *FAST], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
     wait_for(lambda: (db.parent / f"{db.name}.lock").exists()
-             and api.status(db=str(db)).documents >= 10, what="documents being read")
+             and (status_so_far(db) or 0) and status_so_far(db).documents >= 10,
+             what="documents being read")
     crawl.send_signal(signum)
     out, err = crawl.communicate(timeout=60)
     assert crawl.returncode == 128 + signum, err
@@ -157,7 +169,7 @@ def test_a_signal_during_a_huge_document_stops_the_crawl_there(server, tmp_path)
     crawl = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", str(doc), "--db",
                               str(db), *FAST], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
-    wait_for(lambda: db.exists() and api.status(db=str(db)).runs, what="the run to start")
+    wait_for(lambda: (status := status_so_far(db)) and status.runs, what="the run to start")
     crawl.send_signal(signal.SIGTERM)
     out, err = crawl.communicate(timeout=20)  # the whole document takes about 40 s
     assert crawl.returncode == 143, err

@@ -72,10 +72,11 @@ def test_wacz_validates_and_every_capture_is_found_through_its_index(
 
 def test_a_documents_wacz_carries_the_document_itself(sourcekeeper, documents, server,
                                                       tmp_path):
+    story = documents / "moscow times (draft).txt"  # a space breaks a naive CDXJ line
+    (documents / "moscow-times.txt").rename(story)
     db = str(tmp_path / "a.db")
     assert sourcekeeper("crawl", str(documents), "--db", db, *FAST).returncode == 0
     wacz = tmp_path / "story.wacz"
-    story = documents / "moscow-times.txt"
     result = sourcekeeper("export", "--format", "wacz", "--document", str(story), "-o",
                           str(wacz), "--db", db)
     assert result.returncode == 0, result.stderr
@@ -85,6 +86,10 @@ def test_a_documents_wacz_carries_the_document_itself(sourcekeeper, documents, s
                for record in ArchiveIterator(io.BytesIO(warc))
                if record.rec_type in ("resource", "response")}
     [document] = [uri for uri in records if uri.startswith("urn:sourcekeeper:document:")]
-    assert document.endswith("moscow-times.txt")
+    assert document.endswith("moscow%20times%20%28draft%29.txt")
+    with zipfile.ZipFile(wacz) as archive:
+        lines = archive.read("indexes/index.cdx").decode().splitlines()
+    assert all(len(line.split(" ", 2)) == 3 and line.split(" ", 2)[1].isdigit()
+               for line in lines), "key, 14-digit time, JSON on every line"
     assert records[document].decode() == story.read_text()
     assert server.url(PUTIN) in records and server.url("/climate") not in records

@@ -65,3 +65,19 @@ def test_credentials_are_scrubbed_but_nothing_else():
     assert scrubbed_reason("ValueError: invalid hostname: reader:pw@127.0.0.1") == (
         "ValueError: invalid hostname: 127.0.0.1")
     assert redacted("redis://:pw@queue:6379/0") == "redis://:***@queue:6379/0"
+
+
+@pytest.mark.parametrize("url, key", [  # as the surt package (pywb's) writes them
+    ("http://127.0.0.1:8080/a/B?z=1&a=2", "1,0,0,127:8080)/a/b?a=2&z=1"),
+    ("https://www.Example.org/Story?utm_source=x", "org,example)/story?utm_source=x"),
+    ("https://example.org", "org,example)/"),
+    ("http://news.example:443/a#frag", "example,news:443)/a"),
+    ("https://[::1]:8080/x", "::1:8080)/x"),
+    ("http://www2.example.co.uk/a/", "uk,co,example)/a"),
+    ("https://example.com./x?B=1&a=2", "com,example)/x?a=2&b=1"),
+    ("https://example.com//a//b", "com,example)/a/b"),
+])
+def test_surt_keys_match_what_replay_tools_look_up(url, key):
+    from crawler.core.url import surt
+
+    assert surt(url) == key

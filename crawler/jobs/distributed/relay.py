@@ -39,6 +39,7 @@ from redis.retry import Retry
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from crawler import config
+from crawler.core.clock import utcnow
 from crawler.core.codec import compress, decompress
 from crawler.core.hashing import sha256
 from crawler.core.models import Blob, Extraction, Hop, Target
@@ -206,7 +207,8 @@ class Relay:
                 continue
             message = self.seal.seal(json.dumps(
                 {"id": target.id, "url": target.url, "etag": target.etag,
-                 "last_modified": target.last_modified, "run": run_id}).encode("utf-8"))
+                 "last_modified": target.last_modified, "run": run_id,
+                 "queued_at": utcnow()}).encode("utf-8"))
             batch.hset(self.pending, str(target.id), message)
             batch.rpush(self.requests, message)
             count += 1
@@ -273,20 +275,23 @@ class Relay:
             return None
         try:
             item = decode_item(self.seal.open(raw), self.max_bytes)
-            check_item(item, self._asked(item.url_id), self.max_bytes)
+            check_item(item, *self._asked(item.url_id), max_bytes=self.max_bytes)
         except RelayError as exc:
             self.quarantine(raw, str(exc))
             return raw, None, str(exc)
         return raw, item, None
 
-    def _asked(self, url_id: Any) -> str | None:
-        """The URL the run queued under ``url_id``, if any."""
+    def _asked(self, url_id: Any) -> tuple[str | None, str | None]:
+        """The URL the run queued under ``url_id`` and when, if it did."""
         message = self.redis.hget(self.pending, str(url_id)) if isinstance(url_id, int) \
             else None
         if message is None:
-            return None
-        target = target_of(self.seal.open(message))
-        return target.url if target is not None and target.id == url_id else None
+            return None, None
+        payload = self.seal.open(message)
+        target = target_of(payload)
+        if target is None or target.id != url_id:
+            return None, None
+        return target.url, json.loads(payload).get("queued_at")
 
     def quarantine(self, raw: bytes, error: str) -> None:
         """Move an item that cannot be archived to the dead-letter list, with its error

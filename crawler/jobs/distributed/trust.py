@@ -57,10 +57,12 @@ class Seal:
         return payload
 
 
-def check_item(item: Any, asked: str | None, max_bytes: int,
-               now: datetime | None = None) -> None:
+def check_item(item: Any, asked: str | None, queued_at: str | None = None, *,
+               max_bytes: int, now: datetime | None = None) -> None:
     """Refuse (RelayError) an item that does not answer what the run asked: ``asked`` is
-    the URL queued under the item's id (None: no URL of the run has that id)."""
+    the URL queued under the item's id (None: no URL of the run has that id), at
+    ``queued_at``: an item fetched before that is a replay of an older one (sealed items
+    can be seen by whoever reads the Redis), not this run's answer."""
     if asked is None:
         raise RelayError(f"URL id {item.url_id!r} was not asked for by this run")
     try:
@@ -75,6 +77,9 @@ def check_item(item: Any, asked: str | None, max_bytes: int,
     now = now or datetime.now(UTC)
     if not now - _PAST <= fetched <= now + _FUTURE:
         raise RelayError(f"fetched_at {item.fetched_at} is not a time of this run")
+    if queued_at is not None and fetched < parse_iso(queued_at) - _FUTURE:
+        raise RelayError(f"fetched_at {item.fetched_at} is before the URL was queued "
+                         f"({queued_at}): a replayed item")
     status = getattr(item, "status", None)
     if status is not None and (not isinstance(status, int) or not 100 <= status <= 599):
         raise RelayError(f"status {status!r} is not an HTTP status")
