@@ -161,9 +161,12 @@ class Pages:
         wanted = request.path_params["id"].removesuffix(".json")
         if not re.fullmatch(r"[0-9a-f]{8,64}", wanted):
             raise HTTPException(404, "no such document")
-        [report] = api.report(db=self.db, document=wanted, read_only=True) or [None]
-        if report is None:
-            raise HTTPException(404, "no such document")
+        found = [report for report in api.report(db=self.db, document=wanted, read_only=True)
+                 if report.id.startswith(wanted)]
+        if len(found) != 1:
+            raise HTTPException(404, "no such document" if not found else
+                                "several documents start with this id: give more of it")
+        [report] = found
         info = next((d for d in api.documents(db=self.db) if d.id == report.id), None)
         text = info.text if info else ""
         marked = _marked(text or "", [source.url for source in report.sources])
