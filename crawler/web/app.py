@@ -30,6 +30,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -143,7 +144,7 @@ class Pages:
 
     # Pages.
 
-    async def documents(self, request: Request) -> Response:
+    def documents(self, request: Request) -> Response:
         wanted = request.query_params.get("q", "").strip().lower()
         reports = [document for document in api.report(db=self.db, read_only=True)
                    if not wanted or wanted in document.path.lower()]
@@ -157,7 +158,7 @@ class Pages:
         return self.render(request, "documents.html", reports, summaries=summaries,
                            wanted=wanted)
 
-    async def document(self, request: Request) -> Response:
+    def document(self, request: Request) -> Response:
         wanted = request.path_params["id"].removesuffix(".json")
         if not re.fullmatch(r"[0-9a-f]{8,64}", wanted):
             raise HTTPException(404, "no such document")
@@ -172,10 +173,10 @@ class Pages:
         marked = _marked(text or "", [source.url for source in report.sources])
         return self.render(request, "document.html", report, text=marked)
 
-    async def document_feed(self, request: Request) -> Response:
+    def document_feed(self, request: Request) -> Response:
         return self._feed(request.path_params["id"])
 
-    async def source(self, request: Request) -> Response:
+    def source(self, request: Request) -> Response:
         url = self._url(request)
         checks = api.history(url, db=self.db)
         snapshots = list(api.snapshots(db=self.db, url=url))
@@ -187,11 +188,11 @@ class Pages:
                 "documents": snapshots[-1].documents if snapshots else ()}
         return self.render(request, "source.html", data)
 
-    async def snapshot(self, request: Request) -> Response:
+    def snapshot(self, request: Request) -> Response:
         record = api.snapshot(self._number(request.path_params["n"]), db=self.db)
         return self.render(request, "snapshot.html", record)
 
-    async def archived_page(self, request: Request) -> Response:
+    def archived_page(self, request: Request) -> Response:
         """The body as archived, unable to run anything or to call out: for the iframe."""
         record = api.snapshot(self._number(request.path_params["n"]), db=self.db)
         body = api.body(record.body_sha256, db=self.db) if record.body_sha256 else None
@@ -204,7 +205,7 @@ class Pages:
             "Content-Security-Policy": ARCHIVED_PAGE_CSP, "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer", "Cross-Origin-Resource-Policy": "same-origin"})
 
-    async def download(self, request: Request) -> Response:
+    def download(self, request: Request) -> Response:
         number = self._number(request.path_params["n"])
         what = request.path_params["what"]
         record = api.snapshot(number, db=self.db)
@@ -224,7 +225,7 @@ class Pages:
                 "Content-Disposition": f'attachment; filename="snapshot-{number}.body"'})
         raise HTTPException(404, "no such download")
 
-    async def diff(self, request: Request) -> Response:
+    def diff(self, request: Request) -> Response:
         url = self._url(request)
         try:
             old = int(request.query_params["from"]) if "from" in request.query_params else None
@@ -241,7 +242,7 @@ class Pages:
         return self.render(request, "diff.html", compared, url=url, removed=removed,
                            added=added)
 
-    async def changes(self, request: Request) -> Response:
+    def changes(self, request: Request) -> Response:
         if request.url.path.endswith(".atom"):
             return self._feed(None)
         return self.render(request, "changes.html", api.changes(db=self.db))
@@ -250,7 +251,7 @@ class Pages:
         return Response(api.changes_feed(db=self.db, document=document),
                         media_type="application/atom+xml; charset=utf-8")
 
-    async def search(self, request: Request) -> Response:
+    def search(self, request: Request) -> Response:
         query = request.query_params.get("q", "").strip()
         hits = api.search(query, db=self.db) if query else []
         return self.render(request, "search.html", hits, query=query)
@@ -276,7 +277,9 @@ def create_app(db: str, *, token: str | None = None,
             if (refused := pages.check_token(request)) is not None:
                 return refused
             try:
-                return await handler(request)
+                # The API is synchronous (SQLite): pages are built in Starlette's threads,
+                # so that one slow page does not hold the others up.
+                return await run_in_threadpool(handler, request)
             except NotArchived as exc:
                 raise HTTPException(404, str(exc)) from None
             except UsageError as exc:
