@@ -81,14 +81,17 @@ def write_wacz(records: Iterable[SnapshotRecord], out: IO[bytes], *,
     with tempfile.TemporaryFile() as warc:
         export = WarcExport(body, warc, WARC_NAME, written=index)
         count = 0
-        for record in records:
-            export.write([record])
-            titles.setdefault(record.final_url or record.url, record.title or "")
-            count += 1
-        for document in documents:
-            export.resource(f"urn:sourcekeeper:document:{quote(document.path, safe='/')}",
-                            (document.text or "").encode("utf-8"), "text/plain; charset=utf-8",
-                            document.read_at or utcnow())
+        try:
+            for record in records:
+                export.write([record])
+                titles.setdefault(record.final_url or record.url, record.title or "")
+                count += 1
+            for document in documents:
+                export.resource(f"urn:sourcekeeper:document:{quote(document.path, safe='/')}",
+                                (document.text or "").encode("utf-8"),
+                                "text/plain; charset=utf-8", document.read_at or utcnow())
+        finally:
+            export.close()
         warc.flush()
         files = _package(warc, index, titles, title)
         with zipfile.ZipFile(out, "w") as wacz:

@@ -26,6 +26,10 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
+import zlib
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from http import HTTPStatus
@@ -120,11 +124,25 @@ def write_warc(records: Iterable[SnapshotRecord], out: IO[bytes], *,
                **_: Any) -> int:
     """Write snapshots as WARC records to ``out``; ``body`` reads a stored body by hash.
     Returns the number of snapshots written."""
-    return WarcExport(body, out, filename).write(records)
+    export = WarcExport(body, out, filename)
+    try:
+        return export.write(records)
+    finally:
+        export.close()
+
+
+def _gzip_member(raw: bytes) -> bytes:
+    """One record as its own gzip member, as warcio writes it (at gzip's default level:
+    warcio's 9 took half the export's time for 0.5% smaller files)."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    return compressor.compress(raw) + compressor.flush()
 
 
 class WarcExport:
-    """Writes snapshot records to a binary stream."""
+    """Writes snapshot records to a binary stream: each record is serialised here, in
+    order, and compressed as its own gzip member in a thread pool (zlib lets go of the GIL
+    while it compresses), a few records ahead of the one being written: the export uses
+    every core, and memory stays flat. Call :meth:`close` to write what is still pending."""
 
     def __init__(self, body: Callable[[str], bytes | None], out: IO[bytes],
                  filename: str = "sourcekeeper.warc.gz",
@@ -132,7 +150,12 @@ class WarcExport:
         self.body = body
         self.out = _Counting(out)
         self.written = written  # told of each record with its offset and length (an index)
-        self.writer = WARCWriter(self.out, gzip=True, warc_version="1.1")
+        self._buffer = io.BytesIO()
+        self.writer = WARCWriter(self._buffer, gzip=False, warc_version="1.1")
+        workers = os.cpu_count() or 1
+        self._pool = ThreadPoolExecutor(workers) if workers > 1 else None
+        self._ahead = 4 * workers
+        self._pending: deque[tuple[Any, Future[bytes] | bytes]] = deque()
         self.seen: dict[str, tuple[str, str, str, str]] = {}
         info = self.writer.create_warcinfo_record(filename, {
             "software": f"sourcekeeper/{__version__}",
@@ -142,10 +165,31 @@ class WarcExport:
         self._write(info)
 
     def _write(self, record: Any) -> None:
-        offset = self.out.count
+        self._buffer.seek(0)
+        self._buffer.truncate()
         self.writer.write_record(record)
+        raw = self._buffer.getvalue()
+        member = self._pool.submit(_gzip_member, raw) if self._pool else _gzip_member(raw)
+        self._pending.append((record, member))
+        while len(self._pending) > self._ahead:
+            self._flush_one()
+
+    def _flush_one(self) -> None:
+        record, member = self._pending.popleft()
+        data = member.result() if isinstance(member, Future) else member
+        offset = self.out.count
+        self.out.write(data)
         if self.written is not None:
-            self.written(record, offset, self.out.count - offset)
+            self.written(record, offset, len(data))
+
+    def close(self) -> None:
+        """Write the records still being compressed, in order."""
+        while self._pending:
+            self._flush_one()
+        self.out.flush()
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
     def resource(self, uri: str, data: bytes, content_type: str, date: str) -> None:
         """A ``resource`` record: something we hold ourselves (a citing document)."""

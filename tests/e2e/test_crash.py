@@ -164,14 +164,20 @@ def test_a_signal_during_a_huge_document_stops_the_crawl_there(server, tmp_path)
     """Reading 8 MB of URLs on one line takes a while: SIGTERM must not wait for its end
     (it took effect 55 s later), and the run is recorded as interrupted."""
     doc = tmp_path / "huge.txt"
-    doc.write_text(" ".join(f"https://example.org/a/{n}" for n in range(300_000)))
+    doc.write_text(" ".join(server.url(f"/a/{n}") for n in range(300_000)))
     db = tmp_path / "a.db"
     crawl = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", str(doc), "--db",
                               str(db), *FAST], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
-    wait_for(lambda: (status := status_so_far(db)) and status.runs, what="the run to start")
-    crawl.send_signal(signal.SIGTERM)
-    out, err = crawl.communicate(timeout=20)  # the whole document takes about 40 s
+    try:
+        wait_for(lambda: (status := status_so_far(db)) and status.runs,
+                 what="the run to start")
+        crawl.send_signal(signal.SIGTERM)
+        out, err = crawl.communicate(timeout=20)  # the whole document takes about 25 s
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+            crawl.wait()
     assert crawl.returncode == 143, err
     [run] = api.status(db=str(db)).runs
     assert run.status == "interrupted"
