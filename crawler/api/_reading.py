@@ -26,10 +26,12 @@ def status(*, db: str | None = None, runs: int = config.STATUS_RUNS) -> ArchiveS
         return archive.reads.status(utcnow(), runs)
 
 
-def documents(*, db: str | None = None) -> list[DocumentInfo]:
-    """Every archived document (its id, path, when it was read, its text), by path."""
+def documents(*, db: str | None = None, document: str | None = None) -> list[DocumentInfo]:
+    """Every archived document (its id, path, when it was read, its text), by path; or only
+    ``document`` (id or path; raises NotArchived)."""
     with open_archive(db) as archive:
-        return list(archive.documents.info())
+        ids = _document_ids(archive, document) if document else None
+        return list(archive.documents.info(ids))
 
 
 def list_urls(*, db: str | None = None) -> list[UrlInfo]:
@@ -38,14 +40,15 @@ def list_urls(*, db: str | None = None) -> list[UrlInfo]:
         return list(archive.urls.all())
 
 
-def url_states(*, db: str | None = None, states: Collection[UrlState] = ()
-               ) -> list[UrlStatus]:
-    """Every archived URL (or those in ``states``) with its state now, last and next check
-    and schedule, the worst state first."""
+def url_states(*, db: str | None = None, states: Collection[UrlState] = (),
+               url: str | None = None) -> list[UrlStatus]:
+    """Every archived URL (or those in ``states``, or only ``url``, any form of it) with its
+    state now, last and next check and schedule, the worst state first. Raises NotArchived
+    for a ``url`` the archive does not hold."""
     from crawler.jobs.url_list import url_statuses
 
     with open_archive(db) as archive:
-        return url_statuses(archive, states)
+        return url_statuses(archive, states, archive.urls.find(url).id if url else None)
 
 
 def history(url: str, *, db: str | None = None) -> list[HistoryEntry]:

@@ -21,11 +21,12 @@ _CHECKS = 10  # enough to confirm a failure (core.linkrot.CONFIRM) and say since
 _ORDER = {state: rank for rank, state in enumerate(UrlState)}  # worst first
 
 
-def url_statuses(archive: Archive, states: Collection[UrlState] = ()) -> list[UrlStatus]:
-    """Every URL of the archive (those in ``states`` only, when given), the worst state
-    first, then by URL."""
+def url_statuses(archive: Archive, states: Collection[UrlState] = (),
+                 url_id: int | None = None) -> list[UrlStatus]:
+    """Every URL of the archive (those in ``states`` only, when given; or only ``url_id``),
+    the worst state first, then by URL."""
     found = []
-    for info, snapshots, documents in archive.urls.listed():
+    for info, snapshots, documents in archive.urls.listed(url_id):
         first, latest = archive.snapshots.ends(info.id)
         assessment = classify(info.url, archive.checks.recent(info.id, _CHECKS), first, latest)
         if states and assessment.state not in states:

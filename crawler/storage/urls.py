@@ -86,17 +86,19 @@ class Urls:
         for row in self._db.rows("SELECT * FROM urls ORDER BY id"):
             yield _info(row)
 
-    def listed(self) -> Iterator[tuple[UrlInfo, int, int]]:
-        """The URLs a person sees in the archive, each with how many snapshots it has and
-        how many live documents cite it: those live documents cite or that were fetched by
-        hand, not the unconfirmed or replaced readings of wrapped URLs."""
+    def listed(self, url_id: int | None = None) -> Iterator[tuple[UrlInfo, int, int]]:
+        """The URLs a person sees in the archive (or only ``url_id``), each with how many
+        snapshots it has and how many live documents cite it: those live documents cite or
+        that were fetched by hand, not the unconfirmed or replaced readings of wrapped
+        URLs."""
+        only = "" if url_id is None else " AND u.id = ?"
         for row in self._db.rows(
                 "SELECT u.*, (SELECT count(*) FROM snapshots s WHERE s.url_id = u.id)"
                 " AS snapshot_count, (SELECT count(DISTINCT m.document_id) FROM mentions m"
                 " JOIN files f ON f.document_id = m.document_id AND f.state = 'live'"
                 " WHERE m.url_id = u.id) AS document_count FROM urls u"
-                f" WHERE candidate_of IS NULL AND superseded_by IS NULL AND {LIVE_URL}"
-                " ORDER BY u.id"):
+                f" WHERE candidate_of IS NULL AND superseded_by IS NULL AND {LIVE_URL}{only}"
+                " ORDER BY u.id", [] if url_id is None else [url_id]):
             yield _info(row), row["snapshot_count"], row["document_count"]
 
     def schedule(self, url_id: int) -> UrlSchedule:

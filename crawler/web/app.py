@@ -168,7 +168,7 @@ class Pages:
             raise HTTPException(404, "no such document" if not found else
                                 "several documents start with this id: give more of it")
         [report] = found
-        info = next((d for d in api.documents(db=self.db) if d.id == report.id), None)
+        info = next(iter(api.documents(db=self.db, document=report.id)), None)
         text = info.text if info else ""
         marked = _marked(text or "", [source.url for source in report.sources])
         return self.render(request, "document.html", report, text=marked)
@@ -180,8 +180,8 @@ class Pages:
         url = self._url(request)
         checks = api.history(url, db=self.db)
         snapshots = list(api.snapshots(db=self.db, url=url))
-        states = {status.url: status for status in api.url_states(db=self.db)}
-        data = {"url": url, "state": states.get(url), "checks": checks,
+        [state] = api.url_states(db=self.db, url=url) or [None]
+        data = {"url": url, "state": state, "checks": checks,
                 "snapshots": [{key: getattr(s, key) for key in (
                     "id", "fetched_at", "status", "title", "change", "final_url")}
                     for s in snapshots],
