@@ -9,12 +9,56 @@ fast tiers.
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import FIXTURES, fixture_site, render, run_cli
 from tests.server import FixtureServer
+
+
+def _our_commands() -> list[int]:
+    """This test process's children that run ``sourcekeeper`` (``python -m crawler``), and
+    every process under them (a ``schedule``'s crawl, a crawl's extraction workers)."""
+    parents: dict[int, int] = {}
+    commands: dict[int, list[bytes]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                parents[int(entry)] = int(stat.read().rsplit(b")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                commands[int(entry)] = cmdline.read().split(b"\0")
+        except (OSError, ValueError, IndexError):
+            continue
+    found = [pid for pid, parent in parents.items() if parent == os.getpid()
+             and b"-m" in commands.get(pid, []) and b"crawler" in commands.get(pid, [])]
+    for pid in found:  # grows while it is read: descendants are appended after parents
+        found.extend(child for child, parent in parents.items()
+                     if parent == pid and child not in found)
+    return found[::-1]  # the youngest first
+
+
+@pytest.fixture(autouse=True)
+def no_command_outlives_its_test(request):
+    """A test that fails half-way must not leave its crawl running (one did, fetching for
+    twenty minutes): whatever ``sourcekeeper`` process an end-to-end test started and left
+    is killed when it ends."""
+    yield
+    if "e2e" not in Path(str(request.node.fspath)).parts or not os.path.isdir("/proc"):
+        return
+    for pid in _our_commands():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            continue
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass  # not our own child: its parent (killed too) or init reaps it
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
