@@ -123,3 +123,44 @@ def test_an_export_replays_in_pywb(pywb_bin, server, tmp_path):
     finally:
         wayback.terminate()
         wayback.wait(timeout=30)
+
+
+def test_a_wacz_export_replays_in_pywb(pywb_bin, server, tmp_path):
+    """The WACZ as pywb takes it (``wb-manager add --unpack-wacz``): each page served from
+    it is the exact body archived."""
+    server.route("/story", article("Storm Warning", "A storm is expected on Friday."))
+    server.route("/other", article("Harbour Reopens", "The harbour reopened on Monday."))
+    doc = cite(tmp_path / "notes.txt", [server.url("/story"), server.url("/other")])
+    db = str(tmp_path / "archive.db")
+    assert run_cli("crawl", str(doc), "--db", db, *FAST, cwd=tmp_path).returncode == 0
+    wacz = tmp_path / "sources.wacz"
+    exported = run_cli("export", "--db", db, "--format", "wacz", "-o", str(wacz), cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    collections = tmp_path / "pywb"
+    collections.mkdir()
+    for args in (["init", "sources"], ["add", "--unpack-wacz", "sources", str(wacz)]):
+        done = subprocess.run([pywb_bin / "wb-manager", *args], cwd=collections,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    port = free_port()
+    wayback = subprocess.Popen([pywb_bin / "wayback", "-p", str(port), "-b", "127.0.0.1"],
+                               cwd=collections, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    try:
+        def up() -> bool:
+            try:
+                return get(f"http://127.0.0.1:{port}/")[0] == 200
+            except OSError:
+                return False
+
+        wait_for(up, timeout=60, what="pywb to start")
+        records = list(api.snapshots(db=db))
+        assert len(records) == 2
+        for record in records:
+            status, _, body = get(f"http://127.0.0.1:{port}/sources/"
+                                  f"{timestamp(record.fetched_at)}id_/{record.final_url}")
+            assert status == 200, (record.final_url, status)
+            assert body == api.body(record.body_sha256, db=db), "the exact body archived"
+    finally:
+        wayback.terminate()
+        wayback.wait(timeout=30)
