@@ -31,10 +31,10 @@ def serve(db, host, port, open_browser, token, public):
     Example:
       sourcekeeper serve --db archive.db --open
     """
-    from crawler.web import require_web
+    from crawler.web import LOOPBACK_NAMES, require_web
 
     require_web()
-    if host not in ("127.0.0.1", "localhost", "::1") and not token and not public:
+    if host not in LOOPBACK_NAMES and not token and not public:
         raise click.UsageError(f"--host {host} lets other machines read the archive: give "
                                "--token (or $SOURCEKEEPER_TOKEN), or --public")
     from crawler.web.server import run

@@ -83,21 +83,6 @@ def _safe(row: SnapshotRecord) -> SnapshotRecord:
         request_headers=_headers(row.request_headers), redirects=hops)
 
 
-class _Counting:
-    """A binary stream that counts what is written through it (record offsets)."""
-
-    def __init__(self, stream: IO[bytes]):
-        self.stream = stream
-        self.count = 0
-
-    def write(self, data: bytes) -> int:
-        self.count += len(data)
-        return self.stream.write(data)
-
-    def flush(self) -> None:
-        self.stream.flush()
-
-
 def _status_line(status: int) -> str:
     try:
         return f"{status} {HTTPStatus(status).phrase}"
@@ -148,7 +133,8 @@ class WarcExport:
                  filename: str = "sourcekeeper.warc.gz",
                  written: Callable[[Any, int, int], None] | None = None):
         self.body = body
-        self.out = _Counting(out)
+        self.out = out
+        self.offset = 0  # where the next record starts in ``out``
         self.written = written  # told of each record with its offset and length (an index)
         self._buffer = io.BytesIO()
         self.writer = WARCWriter(self._buffer, gzip=False, warc_version="1.1")
@@ -177,10 +163,10 @@ class WarcExport:
     def _flush_one(self) -> None:
         record, member = self._pending.popleft()
         data = member.result() if isinstance(member, Future) else member
-        offset = self.out.count
         self.out.write(data)
         if self.written is not None:
-            self.written(record, offset, len(data))
+            self.written(record, self.offset, len(data))
+        self.offset += len(data)
 
     def close(self) -> None:
         """Write the records still being compressed, in order."""

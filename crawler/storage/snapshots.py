@@ -36,6 +36,29 @@ class SnapshotFilter:
     snapshot_id: int | None = None
 
 
+def _chosen(chosen: SnapshotFilter, table: str, time: str) -> tuple[list[str], list[Any]]:
+    """The WHERE terms of ``chosen`` for ``table`` (snapshots or checks, timed by ``time``)."""
+    where: list[str] = []
+    params: list[Any] = []
+    if chosen.url_id is not None:
+        where.append(f"{table}.url_id = ?")
+        params.append(chosen.url_id)
+    if chosen.document_ids is not None:
+        where.append(f"{table}.url_id IN (SELECT url_id FROM mentions WHERE document_id IN"
+                     f" ({', '.join('?' * len(chosen.document_ids))}))")
+        params.extend(chosen.document_ids)
+    if chosen.since:
+        where.append(f"{table}.{time} >= ?")
+        params.append(chosen.since)
+    if chosen.until:
+        where.append(f"{table}.{time} <= ?")
+        params.append(chosen.until)
+    if chosen.latest:
+        where.append(f"{table}.id = (SELECT max(id) FROM {table} newest WHERE"
+                     f" newest.url_id = {table}.url_id)")
+    return where, params
+
+
 def _pairs(text: str | None) -> tuple[tuple[str, str], ...]:
     return tuple((key, value) for key, value in json.loads(text or "[]"))
 
@@ -179,23 +202,7 @@ class Snapshots:
     def records(self, chosen: SnapshotFilter | None = None) -> Iterator[SnapshotRecord]:
         """Snapshots with their URL and citing documents, oldest first, streamed."""
         chosen = chosen or SnapshotFilter()
-        where, params = [], []
-        if chosen.url_id is not None:
-            where.append("snapshots.url_id = ?")
-            params.append(chosen.url_id)
-        if chosen.document_ids is not None:
-            where.append("snapshots.url_id IN (SELECT url_id FROM mentions WHERE document_id"
-                         f" IN ({', '.join('?' * len(chosen.document_ids))}))")
-            params.extend(chosen.document_ids)
-        if chosen.since:
-            where.append("snapshots.fetched_at >= ?")
-            params.append(chosen.since)
-        if chosen.until:
-            where.append("snapshots.fetched_at <= ?")
-            params.append(chosen.until)
-        if chosen.latest:
-            where.append("snapshots.id = (SELECT max(id) FROM snapshots s2 WHERE s2.url_id ="
-                         " snapshots.url_id)")
+        where, params = _chosen(chosen, "snapshots", "fetched_at")
         if chosen.snapshot_id is not None:
             where.append("snapshots.id = ?")
             params.append(chosen.snapshot_id)
@@ -240,23 +247,7 @@ class Checks:
         """Every check (failures included) of the chosen URLs, oldest first, streamed (the
         filter's ``latest`` keeps each URL's last check)."""
         chosen = chosen or SnapshotFilter()
-        where, params = [], []
-        if chosen.url_id is not None:
-            where.append("checks.url_id = ?")
-            params.append(chosen.url_id)
-        if chosen.document_ids is not None:
-            where.append("checks.url_id IN (SELECT url_id FROM mentions WHERE document_id IN"
-                         f" ({', '.join('?' * len(chosen.document_ids))}))")
-            params.extend(chosen.document_ids)
-        if chosen.since:
-            where.append("checks.checked_at >= ?")
-            params.append(chosen.since)
-        if chosen.until:
-            where.append("checks.checked_at <= ?")
-            params.append(chosen.until)
-        if chosen.latest:
-            where.append("checks.id = (SELECT max(id) FROM checks c2 WHERE c2.url_id ="
-                         " checks.url_id)")
+        where, params = _chosen(chosen, "checks", "checked_at")
         for row in self._db.rows(
                 "SELECT urls.url, checks.checked_at, checks.status, checks.outcome,"
                 " checks.reason, checks.final_url, checks.redirects, checks.snapshot_id"

@@ -19,7 +19,10 @@ from importlib.util import find_spec
 
 from crawler.errors import MissingExtra
 
-__all__ = ["require_web"]
+__all__ = ["LOOPBACK_NAMES", "require_web"]
+
+# This machine's names: serve answers only them without a token (no DNS rebinding).
+LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
 
 def require_web() -> None:

@@ -38,7 +38,9 @@ from starlette.routing import Route
 
 from crawler import __version__, api
 from crawler.core.clock import shown_time
+from crawler.core.models import UrlState
 from crawler.errors import NotArchived, SourcekeeperError, UsageError
+from crawler.web import LOOPBACK_NAMES
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +48,7 @@ ARCHIVED_PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src dat
                      "sandbox")
 UI_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-src 'self'"
 COOKIE = "sourcekeeper_token"
-_STATE_ORDER = ("gone", "unreachable", "soft-404", "blocked", "moved", "changed", "failing",
-                "unchecked", "ok")
+_STATE_ORDER = [str(state) for state in UrlState]  # worst first, as the enum lists them
 
 
 def _plain(value: Any) -> Any:
@@ -255,9 +256,6 @@ class Pages:
         query = request.query_params.get("q", "").strip()
         hits = api.search(query, db=self.db) if query else []
         return self.render(request, "search.html", hits, query=query)
-
-
-LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
 
 def create_app(db: str, *, token: str | None = None,

@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from crawler import api
 from crawler.errors import SourcekeeperError
-from crawler.web.app import LOOPBACK_NAMES, create_app
+from crawler.web import LOOPBACK_NAMES
+from crawler.web.app import create_app
 
 
 def run(db: str, *, host: str, port: int, token: str | None, open_browser: bool,

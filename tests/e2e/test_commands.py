@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -79,6 +80,19 @@ def test_plain_progress_lines_when_not_on_a_terminal(sourcekeeper, server, tmp_p
     assert "\x1b[" not in result.stderr, "no terminal codes in a log"
 
 
+def terminal_output(leader: int) -> bytes:
+    """Everything written to a pseudo-terminal, until the process on it closes it."""
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # closed by the other side
+            return screen
+        if not chunk:
+            return screen
+        screen += chunk
+
+
 def test_warnings_under_the_progress_bar_leave_no_bar_behind(server, tmp_path):
     """On a terminal, a failure logged while the bar is drawn is printed above it, whole."""
     import os
@@ -98,15 +112,7 @@ def test_warnings_under_the_progress_bar_leave_no_bar_behind(server, tmp_path):
          *FAST, "-s", "CONCURRENT_REQUESTS=1"], stdout=subprocess.PIPE, stderr=follower,
         cwd=tmp_path, env={**os.environ, "COLUMNS": "100", "TERM": "xterm"})
     os.close(follower)
-    screen = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the crawl closed the terminal
-            break
-        if not chunk:
-            break
-        screen += chunk
+    screen = terminal_output(leader)
     assert crawl.wait(timeout=120) == 0
     terminal = pyte.Screen(100, 40)
     pyte.ByteStream(terminal).feed(screen)
@@ -240,15 +246,7 @@ def test_terminal_escapes_from_pages_are_shown_not_obeyed(sourcekeeper, server, 
     search = subprocess.Popen([sys.executable, "-m", "crawler", "search", "budget", "--db", db],
                               stdout=follower, stderr=subprocess.PIPE, cwd=tmp_path)
     os.close(follower)
-    screen = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        screen += chunk
+    screen = terminal_output(leader)
     assert search.wait(timeout=60) == 0
     shown = screen.decode()
     assert "budget" in shown.lower() and "\x1b" not in shown and "\x07" not in shown
