@@ -139,6 +139,20 @@ def default_relay_key() -> str:
     return os.getenv("SOURCEKEEPER_RELAY_KEY") or ""
 
 
+def default_spn_key(name: str) -> Callable[[], str]:
+    """A Save Page Now credential from the environment (``$SPN_ACCESS_KEY``,
+    ``$SPN_SECRET``): kept out of process listings and crontabs."""
+    return lambda: os.getenv(name) or ""
+
+
+def _endpoints(value: Any) -> list[Any]:
+    from crawler.core.mementos import Endpoint, parse_endpoints
+
+    if isinstance(value, (list, tuple)) and all(isinstance(v, Endpoint) for v in value):
+        return list(value)
+    return parse_endpoints(value)
+
+
 def proxy_hosts() -> list[str]:
     """The HTTP proxies the environment configures (``http_proxy``, ``https_proxy``, as
     Scrapy's HttpProxyMiddleware reads them), as ``host:port``: a crawl connects to exactly
@@ -201,6 +215,26 @@ SETTINGS: dict[str, Setting] = {setting.name: setting for setting in [
     Setting("RELAY_CONNECT_WAIT", 30.0, _seconds, "how long to wait for Redis at start-up"),
     Setting("RELAY_KEY", default_relay_key, _text,
             "the key sealing a distributed crawl's messages (or $SOURCEKEEPER_RELAY_KEY)"),
+    Setting("MEMENTO_FALLBACK", True, _bool,
+            "look broken sources (and ones first archived late) up in public web archives"),
+    Setting("MEMENTO_ENDPOINTS", "wayback=https://web.archive.org, "
+            "timemap=https://timetravel.mementoweb.org/timemap/link/", _endpoints,
+            "web archives to ask: wayback=URL (CDX API) and timemap=URL (Memento), commas"),
+    Setting("MEMENTO_DELAY", 4.0, _seconds, "seconds between two requests to one web archive"),
+    Setting("MEMENTO_CANDIDATES", 4, _count,
+            "archived copies of a source fetched to choose the one that supports it"),
+    Setting("MEMENTO_CACHE", "30d", _seconds, "a URL is not looked up again before this"),
+    Setting("MEMENTO_LAG", "7d", _seconds,
+            "a source first archived this long after its document was written is looked up"),
+    Setting("MEMENTO_MAX_PER_RUN", 100, _count, "look-ups a crawl makes at most (the rest "
+            "wait for the next run)"),
+    Setting("SAVE_TO_WAYBACK", False, _bool,
+            "ask Save Page Now to capture each newly archived source (crawl --save-to-wayback)"),
+    Setting("SPN_ENDPOINT", "https://web.archive.org/save", _text, "the Save Page Now API"),
+    Setting("SPN_ACCESS_KEY", default_spn_key("SPN_ACCESS_KEY"), _text,
+            "Save Page Now access key (or $SPN_ACCESS_KEY); unauthenticated without"),
+    Setting("SPN_SECRET", default_spn_key("SPN_SECRET"), _text,
+            "Save Page Now secret (or $SPN_SECRET)"),
 ]}
 
 # Defaults of commands, not settings: how many search hits and runs are shown.

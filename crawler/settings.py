@@ -53,6 +53,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.fetch.robots.RobotsMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.fetch.retry.BackoffRetryMiddleware": 550,
+    # One request at a time per web archive, paused by a 429 (after the retry's own wait).
+    "crawler.fetch.mementos.ArchiveRateLimitMiddleware": 560,
     "crawler.fetch.redirects.RedirectChainMiddleware": 610,
     "crawler.fetch.capture.CaptureMiddleware": 950,
 }

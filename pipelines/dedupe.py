@@ -25,8 +25,8 @@ class DedupePipeline:
         return cls(crawler)
 
     async def process_item(self, item: Item) -> Item:
-        if not isinstance(item, PageItem):
-            return item
+        if not isinstance(item, PageItem) or item.memento is not None:
+            return item  # an archive's copy is extracted whatever we hold: it is scored
         item.body_sha256 = sha256(item.body)
         latest = await session_of(self.crawler).latest(item.url_id)
         if latest is not None and latest.body_sha256 == item.body_sha256:

@@ -24,7 +24,8 @@ Modules below are imported when a function needs them, so that importing this on
 from __future__ import annotations
 
 from crawler.api._fetching import (
-    crawl, cron_line, discover, ingest, refetch, schedule, set_interval, systemd_units, work,
+    crawl, cron_line, discover, ingest, recover, refetch, schedule, set_interval, systemd_units,
+    work,
 )
 from crawler.api._reading import (
     body, changes, changes_feed, diff, documents, export, forget, history, list_urls, report,
@@ -39,7 +40,7 @@ from crawler.outputs.report_formats import FORMATS as REPORT_FORMATS
 __all__ = [
     "BINARY_EXPORT_FORMATS", "EXPORT_FORMATS", "REPORT_FORMATS", "Diff", "RefetchResult", "body",
     "changes", "changes_feed", "crawl", "cron_line", "diff", "discover", "documents", "export",
-    "forget", "history", "ingest", "list_urls", "refetch", "report", "schedule", "search",
+    "forget", "history", "ingest", "list_urls", "recover", "refetch", "report", "schedule", "search",
     "set_interval", "show", "snapshot", "snapshot_warc", "snapshots", "status", "systemd_units",
     "url_states", "work", "write_changes", "write_report",
 ]

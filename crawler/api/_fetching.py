@@ -9,6 +9,7 @@ from typing import Any
 
 from crawler import config
 from crawler.api._common import archive_db, open_archive, run_settings
+from crawler.core.mementos import Lookup
 from crawler.core.models import CrawlResult, DocumentFindings
 from crawler.core.views import RefetchResult, UrlInfo
 from crawler.errors import SettingWarning
@@ -95,6 +96,33 @@ def refetch(*urls: str, db: str | None = None, settings: Mapping[str, Any] | Non
             answers.append(RefetchResult(url, check.outcome, check.reason, check.snapshot_id,
                                          check.change, run, taken))
     return answers
+
+
+def recover(*urls: str, documents: tuple[str, ...] = (), broken: bool = False,
+            db: str | None = None, settings: Mapping[str, Any] | None = None) -> list[Lookup]:
+    """Look ``urls``, the URLs the archived ``documents`` cite, and with ``broken`` every
+    source that is gone, a soft-404, unreachable, blocked or moved, up in the web's archives
+    (``MEMENTO_ENDPOINTS``) now, whatever earlier look-ups found: for each, the captures
+    listed, how each fetched one supports the citing documents, and the one kept as a
+    snapshot (crawler.jobs.recovery). Raises UsageError when nothing is named, NotArchived
+    for a URL or document the archive does not have, RunFailed when the run was cut
+    short."""
+    from crawler.core.clock import utcnow
+    from crawler.core.mementos import Recover
+    from crawler.core.models import CrawlJob
+    from crawler.jobs.local import crawl as crawl_here
+    from crawler.jobs.recovery import check_recover
+
+    selection = Recover(tuple(urls), tuple(documents), broken)
+    scrapy_settings = run_settings(db, settings)
+    with open_archive(db) as archive:
+        check_recover(archive, selection)
+    started = utcnow()
+    run = crawl_here(CrawlJob(recover=selection), scrapy_settings)
+    if (error := run.error("recover")) is not None:
+        raise error
+    with open_archive(db) as archive:
+        return archive.mementos.lookups_since(started)
 
 
 def cron_line(paths: list[str], *, db: str | None = None, every: float,

@@ -69,7 +69,7 @@ class SourcekeeperGroup(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
     # --help lists the commands in the order a person meets them, not alphabetically.
-    ORDER = ("urls", "crawl", "schedule", "refetch", "status", "list", "report", "show",
+    ORDER = ("urls", "crawl", "schedule", "refetch", "recover", "status", "list", "report", "show",
              "history", "diff", "changes", "search", "serve", "export", "forget", "worker",
              "ingest")
 
@@ -106,6 +106,6 @@ def main() -> None:
 
 # The command modules register themselves on ``cli``.
 from crawler.cli import (  # noqa: E402,F401
-    changes, crawl, diff, distributed, export, forget, history, listing, refetch, report,
-    schedule, search, serve, show, status, urls,
+    changes, crawl, diff, distributed, export, forget, history, listing, recover, refetch,
+    report, schedule, search, serve, show, status, urls,
 )

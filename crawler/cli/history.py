@@ -17,7 +17,8 @@ from crawler.core.models import Outcome
 @utc_option
 def history(url, db, as_json, utc):
     """List every check of URL: time, status, outcome, and what changed and why (or the
-    text hash and title of the snapshot it confirmed, or why it failed).
+    text hash and title of the snapshot it confirmed, or why it failed); and the copies of
+    it taken from web archives (``memento``: which archive, when it took the copy).
 
     \b
     Example:
@@ -28,6 +29,12 @@ def history(url, db, as_json, utc):
             echo_json(check)
             continue
         status_code = str(check.status or "-")
+        if check.memento is not None:
+            click.echo(f"{shown_time(check.checked_at, utc)}  {status_code:>3}  "
+                       f"{'memento':<12}  copy from {check.memento.archive}, taken "
+                       f"{shown_time(check.memento.datetime, utc)} (snapshot "
+                       f"{check.snapshot_id}): {check.memento.uri}")
+            continue
         if check.outcome is Outcome.FAILED:
             detail = check.reason or ""
         elif check.change:

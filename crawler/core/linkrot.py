@@ -93,3 +93,17 @@ def classify(url: str, checks: Sequence[CheckInfo], first: SnapshotInfo | None,
                                                 f"{first.fetched_at[:10]}: "
                                                 f"{'; '.join(edit.reasons)}")
     return Assessment(UrlState.OK)
+
+
+def worth_recovering(url: str, checks: Sequence[CheckInfo], first: SnapshotInfo | None,
+                     latest: SnapshotInfo | None) -> UrlState | None:
+    """The state that makes a source worth looking up in the web's archives, or None. Unlike
+    :func:`classify`, one failed check is enough: a look-up costs nothing to the source and
+    its copy is evidence whatever the next night brings."""
+    state = classify(url, checks, first, latest).state
+    if state in (UrlState.GONE, UrlState.UNREACHABLE, UrlState.SOFT_404, UrlState.BLOCKED,
+                 UrlState.MOVED):
+        return state
+    if state is UrlState.FAILING and (kind := _failure_kind(checks[0])) is not UrlState.FAILING:
+        return kind
+    return None

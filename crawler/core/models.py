@@ -15,9 +15,12 @@ import signal
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler.errors import Interrupted, RunFailed
+
+if TYPE_CHECKING:
+    from crawler.core.mementos import Recover
 
 Headers = tuple[tuple[str, str], ...]
 
@@ -164,11 +167,11 @@ class CrawlJob:
     relay_prefix: str | None = None  # a distributed run, through Redis keys with this prefix
     ignore_robots: bool = False
     recheck: Recheck | None = None  # only these archived URLs, due or not
-
+    recover: Recover | None = None  # only look these up in the web's archives
 
     @property
     def command(self) -> str:
-        return "refetch" if self.urls else "crawl"
+        return "recover" if self.recover else "refetch" if self.urls else "crawl"
 
 
 @dataclass(frozen=True)
@@ -183,8 +186,7 @@ class DocumentFindings:
 
 @dataclass(frozen=True)
 class Target:
-    """A URL to check: its archive id, the form we fetch and the validators of its last check
-    (for a conditional request)."""
+    """A URL to check: its id, the form we fetch, its last validators (a conditional GET)."""
 
     id: int
     url: str
@@ -368,8 +370,7 @@ class RunCounts:
 
 @dataclass(frozen=True)
 class CrawlResult:
-    """What a run did and how it ended; ``last`` is the last check it recorded (the answer of
-    a re-fetch)."""
+    """What a run did and how it ended; ``last``: its last check (a re-fetch's answer)."""
 
     run_id: int | None
     counts: RunCounts

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from crawler.core.mementos import Memento
 from crawler.core.models import CrawlResult, Headers, Hop, Outcome, Role, UrlState
 
 
@@ -135,6 +136,7 @@ class HistoryEntry:
     title: str | None
     change: str | None = None
     redirects: tuple[Hop, ...] = ()
+    memento: Memento | None = None  # not a check: a web archive's copy, fetched then
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,7 @@ class SnapshotRecord:
     change: str | None = None  # the outcome of the fetch that made it (new, changed, ...)
     reasons: tuple[str, ...] = ()
     page_text: str | None = None
+    memento: Memento | None = None  # a web archive's copy, not our own fetch of the page
 
 
 @dataclass(frozen=True)
@@ -246,6 +249,8 @@ class DocumentInfo:
     state: str = "live"
     missing_since: str | None = None
     moved_from: str | None = None
+    written_at: str | None = None  # when it was written, and how we know (core.document_dates)
+    written_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -279,6 +284,7 @@ class QuoteStatus(StrEnum):
     FOUND = "found"  # in the latest snapshot of a cited source
     REMOVED = "removed"  # in an earlier snapshot, not in the latest: removed since
     NEVER_FOUND = "never found"  # in no snapshot of any cited source
+    ARCHIVED = "in an archived copy"  # only in a web archive's copy of a cited source
 
 
 @dataclass(frozen=True)
@@ -307,6 +313,24 @@ class SourceReport:
     last_checked: str | None
     coverage: float | None
     missing: tuple[str, ...]
+    recovered: RecoveredCopy | None = None
+
+
+@dataclass(frozen=True)
+class RecoveredCopy:
+    """The web archive's copy of a source kept for a document (crawler.jobs.recovery): where
+    and when it was taken, against the document's date (and how that date is known), and
+    what of the document it carries."""
+
+    archive: str
+    uri: str
+    taken: str
+    snapshot_id: int
+    written: str | None
+    written_from: str | None
+    coverage: float
+    quotes: tuple[str, ...]
+    quotes_total: int
 
 
 @dataclass(frozen=True)

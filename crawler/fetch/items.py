@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from crawler.core.mementos import Memento
 from crawler.core.models import Blob, Extraction, Hop
 
 
@@ -40,6 +41,7 @@ class PageItem:
     raw_body: bytes | None = field(default=None, repr=False)
     packed: Blob | None = field(default=None, repr=False)
     request_headers: list[list[str]] = field(default_factory=list, repr=False)
+    memento: Memento | None = None  # a web archive's copy of the URL (crawler.jobs.recovery)
 
     def header(self, name: str) -> str | None:
         name = name.lower()

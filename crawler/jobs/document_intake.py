@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crawler.core.clock import utcnow
+from crawler.core.clock import iso, utcnow
+from crawler.core.document_dates import FROM_METADATA, FROM_MTIME, written_in
+from crawler.core.mementos import Memento, cited_copies
 from crawler.core.discovery import VERSION as DISCOVERY, Options as DiscoveryOptions, discover
 from crawler.core.models import Document, RunCounts
 from crawler.errors import DocumentError
@@ -35,6 +38,18 @@ if TYPE_CHECKING:
     from crawler.storage import Archive
 
 logger = logging.getLogger(__name__)
+
+
+def _written(document: Document, path: Path | None) -> tuple[str, str] | None:
+    """When a document was written and how we know: its own date, else its file's mtime
+    (None: when we first read it stands in, crawler.storage.mementos)."""
+    if (date := written_in(document)) is not None:
+        return date, FROM_METADATA
+    try:
+        return (iso(datetime.fromtimestamp(path.stat().st_mtime, UTC)), FROM_MTIME
+                ) if path is not None else None
+    except OSError:
+        return None
 
 
 class Intake:
@@ -86,17 +101,24 @@ class Intake:
             else:  # a mailbox's messages are "box.mbox (subject)"
                 key = file + document.path[len(str(path)):]
             document = dataclasses.replace(document, path=key)
-            mentions = discover(document.source, document.kind, self.options)
-            if self.archive.write(self._store, document, mentions, file):
+            mentions, copies = cited_copies(discover(document.source, document.kind,
+                                                     self.options))
+            written = _written(document, path if file != "-" else None)
+            if self.archive.write(self._store, document, mentions, file, copies, written):
                 self.counts = self.counts.plus(documents_new=1)
             self.counts = self.counts.plus(documents_read=1)
             self.ids.append(document.id)
 
-    def _store(self, document: Document, mentions: list, file: str) -> bool:
-        """In one write: the content (once), and the path pointed at it, following a file
-        that moved."""
+    def _store(self, document: Document, mentions: list, file: str,
+               copies: list[Memento] = (), written: tuple[str, str] | None = None) -> bool:
+        """In one write: the content (once), when it was written, the archived copies it
+        cites, and the path pointed at it, following a file that moved."""
         archive, now = self.archive, utcnow()
         new = archive.documents.add(document, mentions, now, DISCOVERY)
+        if written is not None:
+            archive.mementos.date_document(document.id, *written)
+        for copy in copies:
+            archive.mementos.cite(archive.urls.find(copy.original).id, copy)
         if archive.files.get(document.path) is None and file != "-":
             for known in archive.files.holding(document.id):
                 if not key_path(known.file, self.root).exists():

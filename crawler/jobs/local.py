@@ -35,7 +35,7 @@ def crawl(job: CrawlJob, settings: Settings) -> CrawlResult:
     except Stopped as stopped:
         return CrawlResult(stopped.run_id, stopped.counts, RunStatus.INTERRUPTED,
                            signal=stopped.signum)
-    if session.plan.counts.urls_due == 0 and not job.urls:
+    if session.plan.counts.urls_due == 0 and not job.urls and not job.recover:
         # Nothing to fetch (a cron run between due times): Scrapy is not started at all.
         try:
             session.finish_now(RunStatus.FINISHED)

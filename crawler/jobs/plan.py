@@ -52,7 +52,7 @@ class Plan:
 
     def targets(self, archive: Archive) -> Iterator[Target]:
         """The URLs to check, most overdue first, read from the archive a page at a time."""
-        if self.job.urls:
+        if self.job.urls or self.job.recover:
             yield from self.refetch
             return
         ids = list(self.document_ids) if self.document_ids is not None else None
@@ -77,6 +77,8 @@ def plan(archive: Archive, job: CrawlJob, run_id: int, *, max_bytes: int,
     intake = Intake(archive, max_bytes, options or DiscoveryOptions(), follow_links)
     try:
         check_stop()  # a signal during the write that recorded the run
+        if job.recover:  # nothing to check: look-ups only (crawler.jobs.recovery)
+            return Plan(job, run_id, utcnow(), RunCounts())
         if job.urls:
             targets = []
             for asked in dict.fromkeys(job.urls):

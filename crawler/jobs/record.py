@@ -79,6 +79,14 @@ def _capture(archive: Archive, item: PageItem, run_id: int | None
     return capture, blobs
 
 
+def memento_capture(archive: Archive, item: PageItem, run_id: int | None
+                    ) -> tuple[Capture, list[Blob], str | None]:
+    """A web archive's copy of a page, as the capture, bodies and page hash a snapshot is
+    stored from (crawler.jobs.recovery): no check, no schedule, no change judgement."""
+    capture, blobs = _capture(archive, item, run_id)
+    return capture, blobs, _fetched(capture).page_sha256
+
+
 def _reschedule(archive: Archive, schedule: Schedule, url_id: int, outcome: Outcome,
                 checked_at: str, *, etag: str | None = None, last_modified: str | None = None,
                 retry_after: float | None = None) -> None:

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from crawler.core.clock import utcnow
 from crawler.core.linkrot import classify
 from crawler.core.models import BROKEN, Role, UrlState
-from crawler.core.provenance import coverage, quote_reports
+from crawler.core.mementos import Memento, relative
+from crawler.core.provenance import Source, coverage, quote_reports, quotes
 from crawler.core.views import (
-    Coverage, DocumentInfo, DocumentReport, QuoteStatus, SnapshotInfo, SnapshotText,
-    SourceReport,
+    Coverage, DocumentInfo, DocumentReport, QuoteReport, QuoteStatus, RecoveredCopy,
+    SnapshotInfo, SnapshotText, SourceReport,
 )
 from crawler.errors import ArchiveError
 from crawler.storage import Archive
@@ -49,6 +50,7 @@ class _UrlEvidence:
     latest: SnapshotInfo | None
     last_checked: str | None
     texts: tuple[SnapshotText, ...]
+    kept: tuple[Memento, SnapshotText] | None = None  # a web archive's copy
 
 
 def _evidence(archive: Archive, url_id: int, url: str) -> _UrlEvidence:
@@ -57,7 +59,38 @@ def _evidence(archive: Archive, url_id: int, url: str) -> _UrlEvidence:
     assessment = classify(url, checks, first, latest)
     texts = archive.snapshots.texts_before(url_id, count=_QUOTE_HISTORY)
     return _UrlEvidence(assessment.state, assessment.detail, first, latest,
-                        checks[0].checked_at if checks else None, tuple(texts))
+                        checks[0].checked_at if checks else None, tuple(texts),
+                        archive.mementos.kept(url_id))
+
+
+def _recovered(document: DocumentInfo, found: _UrlEvidence) -> RecoveredCopy | None:
+    """What the web archive's copy of a source carries of this document."""
+    if found.kept is None:
+        return None
+    memento, copy = found.kept
+    said = quotes(document.text or "")
+    source = Source(copy.text)
+    return RecoveredCopy(memento.archive, memento.uri, memento.datetime, copy.id,
+                         document.written_at, document.written_from,
+                         coverage(document.text or "", copy.text).score,
+                         tuple(quote for quote in said if source.contains(quote)), len(said))
+
+
+def _archived_quotes(quoted: list[QuoteReport], copies: list[tuple[str, _UrlEvidence]]
+                     ) -> list[QuoteReport]:
+    """Quotes no snapshot of ours has, found in a web archive's copy of a cited source."""
+    indexed = [(url, found.kept, Source(found.kept[1].text)) for url, found in copies
+               if found.kept is not None]
+    result = []
+    for quote in quoted:
+        if quote.status is QuoteStatus.NEVER_FOUND:
+            for url, (memento, copy), source in indexed:
+                if source.contains(quote.quote):
+                    quote = QuoteReport(quote.quote, QuoteStatus.ARCHIVED, url,
+                                        memento.datetime, copy.id)
+                    break
+        result.append(quote)
+    return result
 
 
 def _coverage(archive: Archive, document: DocumentInfo, snapshot: SnapshotInfo) -> Coverage:
@@ -87,8 +120,14 @@ def _source(archive: Archive, document: DocumentInfo, cited, found: _UrlEvidence
                         f"{at_first.score:.0%} on {found.first.fetched_at}, "
                         f"{matched.score:.0%} now): {cited.url}")
     reason = lost
+    recovered = _recovered(document, found)
     if found.state in NEEDS_ATTENTION:
         reason = f"{cited.role} source {found.state}: {cited.url}"
+        if recovered is not None:
+            when = relative(recovered.taken, recovered.written)
+            carries = (f", carries {len(recovered.quotes)} of {recovered.quotes_total} quotes"
+                       if recovered.quotes_total else "")
+            reason += f" (a copy from {recovered.archive}, {when}{carries})"
     report = SourceReport(
         url=cited.url, role=cited.role, anchor=cited.anchor, state=found.state,
         detail=found.detail,
@@ -96,7 +135,7 @@ def _source(archive: Archive, document: DocumentInfo, cited, found: _UrlEvidence
         last_archived=found.latest.fetched_at if found.latest else None,
         last_checked=found.last_checked,
         coverage=matched.score if matched else None,
-        missing=matched.missing if matched else ())
+        missing=matched.missing if matched else (), recovered=recovered)
     return report, reason
 
 
@@ -108,7 +147,7 @@ def build(archive: Archive, document_ids: list[str] | None = None) -> list[Docum
     ranked: list[tuple[int, DocumentReport]] = []
     for document in archive.documents.info(document_ids):
         sources, reasons, broken = [], [], False
-        histories = []
+        histories, copies = [], []
         for cited in archive.documents.cited(document.id):
             if cited.url_id not in evidence:
                 evidence[cited.url_id] = _evidence(archive, cited.url_id, cited.url)
@@ -116,10 +155,11 @@ def build(archive: Archive, document_ids: list[str] | None = None) -> list[Docum
             source, reason = _source(archive, document, cited, found)
             sources.append(source)
             histories.append((cited.url, found.texts))
+            copies.append((cited.url, found))
             if reason:
                 reasons.append(reason)
                 broken = broken or found.state in NEEDS_ATTENTION
-        quoted = quote_reports(document.text or "", histories)
+        quoted = _archived_quotes(quote_reports(document.text or "", histories), copies)
         for quote in quoted:
             if quote.status is QuoteStatus.REMOVED:
                 reasons.append(f"a quote was removed from {quote.url} on {quote.since[:10]} "

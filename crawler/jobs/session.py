@@ -38,10 +38,11 @@ from crawler.core.models import (
 )
 from crawler.core.schedule import Schedule
 from crawler.errors import ArchiveError
-from crawler.fetch.items import Item
+from crawler.fetch.items import Item, PageItem
 from crawler.jobs.plan import Plan, plan, start_run
 from crawler.jobs.process import status_of
 from crawler.jobs.record import counted, record
+from crawler.jobs.recovery import Options as RecoveryOptions, Recovery, wanted
 from crawler.storage import Archive, RunLock
 
 logger = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ class ArchiveSession:
         self.checks: list[CheckResult] = []
         self.status: RunStatus | None = None
         self.reason: str | None = None
+        self.recovery: Recovery | None = None
         self._lock = lock
         self._counting = threading.Lock()  # the writer thread and the event loop both count
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
@@ -195,8 +197,26 @@ class ArchiveSession:
                 targets.append(Target(candidate, url))
         return targets
 
-    async def record(self, item: Item) -> CheckResult:
+    async def record(self, item: Item) -> CheckResult | None:
+        if isinstance(item, PageItem) and item.memento is not None:
+            if self.recovery is not None:  # a web archive's copy: scored, maybe kept
+                await self.recovery.captured(item)
+            return None
         return await self._on_writer(self.record_now, item)
+
+    async def start_recovery(self, settings: Any) -> Recovery | None:
+        """The run's look-ups in the web's archives (crawler.jobs.recovery), once its own
+        checks are done; None when there is nothing to look up."""
+        if self.recovery is not None or self.job.urls:  # a re-fetch answers at once
+            return None
+        options = RecoveryOptions.of(settings)
+        wants = await self._on_writer(wanted, self.archive, self.run_id, self.job.recover,
+                                      options)
+        self.recovery = Recovery(wants, options, self._on_archive_writer, self.run_id)
+        return self.recovery if wants else None
+
+    async def _on_archive_writer(self, function: Callable[..., _T], *args: Any) -> _T:
+        return await self._on_writer(function, self.archive, *args)
 
     async def finish(self, finish_reason: str | None) -> None:
         await self._on_writer(self.finish_now, *status_of(finish_reason))

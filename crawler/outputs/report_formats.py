@@ -18,13 +18,15 @@ from typing import IO
 from crawler import __version__
 from crawler.core.cells import spreadsheet_safe
 from crawler.core.clock import shown_time, utcnow
-from crawler.core.views import DocumentReport, QuoteReport, QuoteStatus
+from crawler.core.mementos import relative
+from crawler.core.views import DocumentReport, QuoteReport, QuoteStatus, RecoveredCopy
 
 Report = list[DocumentReport]
 
 CSV_COLUMNS = ("document_id", "document_path", "attention", "url", "role", "anchor", "state",
                "detail", "first_archived", "last_archived", "last_checked", "coverage",
-               "missing_passages", "document_state", "attention_reasons")
+               "missing_passages", "document_state", "attention_reasons", "archived_copy",
+               "archived_copy_taken", "archived_copy_quotes", "archived_copy_coverage")
 
 LEGEND = """\
 Legend:
@@ -36,7 +38,11 @@ Legend:
   coverage   for a document that is a copy of its original: how much of it the original's
              latest snapshot still carries ("not in source": the passages it no longer has)
   quotes     found (in the latest snapshot of a cited source), removed since DATE (the first
-             snapshot without it), never found (in no snapshot of any cited source)
+             snapshot without it), in an archived copy (only in a web archive's copy of a
+             cited source), never found (in no snapshot of any cited source)
+  archived copy  a web archive's copy of the source (Wayback Machine, Memento), taken before
+             the document was written where one was, with the quotes and text it carries;
+             the document's date comes from its metadata, its file's mtime or its first read
 """
 
 
@@ -50,9 +56,22 @@ def _quote_line(quote: QuoteReport, utc: bool = False) -> str:
     elif quote.status is QuoteStatus.REMOVED:
         where = (f"removed since {shown_time(quote.since, utc)} (snapshot {quote.snapshot_id}) "
                  f"from {quote.url}")
+    elif quote.status is QuoteStatus.ARCHIVED:
+        where = (f"found only in an archived copy of {quote.url}, taken "
+                 f"{shown_time(quote.since, utc)} (snapshot {quote.snapshot_id})")
     else:
         where = "never found in any source"
     return f"  quote {where}: \u201c{quote.quote}\u201d"
+
+
+def _copy_line(copy: RecoveredCopy) -> str:
+    """A source's archived copy, for people: where, when against the document, what it
+    carries."""
+    quoted = (f"carries {len(copy.quotes)} of {copy.quotes_total} quotes, "
+              if copy.quotes_total else "")
+    known = f", date from {copy.written_from}" if copy.written_from else ""
+    return (f"archived copy: {copy.archive}, {relative(copy.taken, copy.written)}{known}; "
+            f"{quoted}coverage {copy.coverage:.0%} (snapshot {copy.snapshot_id}) {copy.uri}")
 
 
 def text(report: Report, out: IO[str], utc: bool = False) -> None:
@@ -70,6 +89,8 @@ def text(report: Report, out: IO[str], utc: bool = False) -> None:
                       f"{source.url}{detail}\n")
             for passage in source.missing:
                 out.write(f"      not in source: {passage}\n")
+            if source.recovered is not None:
+                out.write(f"      {_copy_line(source.recovered)}\n")
         for quote in document.quotes:
             out.write(_quote_line(quote, utc) + "\n")
         out.write("\n")
@@ -105,7 +126,16 @@ def as_csv(report: Report, out: IO[str], utc: bool = False) -> None:  # noqa: AR
                 "missing_passages": json.dumps(list(source.missing), ensure_ascii=False),
                 "document_state": document.state,
                 "attention_reasons": json.dumps(list(document.reasons), ensure_ascii=False),
+                **_copy_columns(source.recovered),
             }.items()})
+
+
+def _copy_columns(copy: RecoveredCopy | None) -> dict[str, object]:
+    if copy is None:
+        return {}
+    return {"archived_copy": copy.uri, "archived_copy_taken": copy.taken,
+            "archived_copy_quotes": json.dumps(list(copy.quotes), ensure_ascii=False),
+            "archived_copy_coverage": copy.coverage}
 
 
 _STYLE = """
@@ -118,6 +148,7 @@ text-align:left;vertical-align:top}td.url{word-break:break-all}
 .changed,.moved,.failing{color:#a60}.ok{color:#070}
 blockquote{margin:.3em 0 .3em 1em;padding-left:.6em;border-left:3px solid #b00;color:#444}
 blockquote.found{border-color:#070}blockquote.removed{border-color:#b00}
+blockquote.in-an-archived-copy{border-color:#a60}
 small{color:#666}
 """
 
@@ -156,6 +187,9 @@ def html(report: Report, out: IO[str], utc: bool = False) -> None:
                 "</small></td></tr>\n")
         out.write("</table>\n")
         for source in document.sources:
+            if source.recovered is not None:
+                out.write(f"<p class=\"copy\"><small>{escape(source.url)}: "
+                          f"{escape(_copy_line(source.recovered))}</small></p>\n")
             if source.role == "original" and source.missing:
                 out.write(f"<p>Passages not found in {escape(source.url)}:</p>\n")
                 for passage in source.missing:

@@ -23,14 +23,17 @@ from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler import config
+from crawler.core.mementos import Endpoint, Memento
 from crawler.core.models import CrawlJob
 from crawler.fetch.items import FailureItem, NotModifiedItem, PageItem
+from crawler.fetch.mementos import captured_at, capture_request, lookup_requests, mementos_of
 from crawler.fetch.requests import failure_item, response_item, url_request
-from crawler.fetch.failures import Abandoned
+from crawler.fetch.failures import Abandoned, describe_failure
 
 if TYPE_CHECKING:
     from crawler.jobs.session import ArchiveSession
@@ -64,6 +67,8 @@ class SourcesSpider(scrapy.Spider):
                               and not spider.job.urls)
         spider.backlog = max(1, config.get(crawler.settings, "DUE_BACKLOG"))
         crawler.signals.connect(spider.finish, signal=signals.spider_closed)
+        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
+        spider.recovering = None
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -95,6 +100,58 @@ class SourcesSpider(scrapy.Spider):
         if item.status in (404, 410):
             for target in await self.session.alternatives(item.url_id):
                 yield url_request(target, False, self.parse, self.failed)
+
+    # Once the run's own checks are done: its look-ups in the web's archives
+    # (crawler.jobs.recovery), before the spider may close.
+
+    def idle(self) -> None:
+        recovery = self.session.recovery
+        if self.recovering is None:
+            self.recovering = asyncio.ensure_future(self._recover())
+            raise DontCloseSpider
+        if not self.recovering.done() or (recovery is not None and recovery.busy):
+            raise DontCloseSpider
+
+    async def _recover(self) -> None:
+        try:
+            recovery = await self.session.start_recovery(self.crawler.settings)
+        except Exception as exc:  # the run's own checks are archived: say why, and end
+            self.logger.warning("no look-up in web archives: %s", exc)
+            return
+        for request in recovery.requests(self._lookups, self._capture) if recovery else ():
+            self.crawler.engine.crawl(request)
+
+    def _lookups(self, endpoint: Endpoint, want: Any) -> list[scrapy.Request]:
+        return lookup_requests(endpoint, want.url, want.written, self.looked_up,
+                               self.lookup_failed, url_id=want.url_id)
+
+    def _capture(self, memento: Memento, url_id: int) -> scrapy.Request:
+        return capture_request(memento, url_id, self.parse_memento, self.memento_failed)
+
+    def looked_up(self, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            found, error = mementos_of(response), None
+        except ValueError as exc:
+            found, error = [], str(exc)
+        yield from self.session.recovery.looked_up(response.meta["url_id"], found, error,
+                                                   self._capture)
+
+    def lookup_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        meta = failure.request.meta
+        reason = f"{meta['endpoint']}: {describe_failure(failure)[0]}"
+        yield from self.session.recovery.looked_up(meta["url_id"], None, reason,
+                                                   self._capture)
+
+    def parse_memento(self, response: Response) -> Iterator[PageItem]:
+        item = response_item(response)
+        if isinstance(item, PageItem):
+            item.memento = captured_at(response, response.meta["memento"])
+            yield item
+
+    async def memento_failed(self, failure: Failure) -> None:
+        meta = failure.request.meta
+        await self.session.recovery.failed(meta["url_id"], meta["memento"],
+                                           describe_failure(failure)[0])
 
     async def finish(self, spider: scrapy.Spider, reason: str) -> None:
         """Record how the run ended; close the session if this spider opened it."""

@@ -12,6 +12,7 @@ from crawler.errors import ArchiveError
 from crawler.storage.database import open_database
 from crawler.storage.documents import Documents
 from crawler.storage.files import Files
+from crawler.storage.mementos import Mementos
 from crawler.storage.purge import Purge
 from crawler.storage.reads import Reads
 from crawler.storage.runs import Runs
@@ -47,6 +48,7 @@ class Archive:
         self.snapshots = Snapshots(self.database)
         self.checks = Checks(self.database)
         self.runs = Runs(self.database)
+        self.mementos = Mementos(self.database)
         self.reads = Reads(self.database, self.runs)
 
     def write(self, function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:

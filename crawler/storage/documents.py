@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from crawler.core.models import Document, Mention, Role
 from crawler.core.views import CitedUrl, Coverage, DocumentInfo
 from crawler.errors import NotArchived
+from crawler.core.document_dates import FROM_FIRST_SEEN
 from crawler.storage.database import Database
 from crawler.storage.urls import Urls
 
@@ -104,8 +105,10 @@ class Documents:
         state = "missing" if missing else "live"
         for row in self._db.rows(
                 "SELECT d.id, f.path, d.read_at, d.text, f.state, f.missing_since,"
-                " f.moved_from FROM files f JOIN documents d ON d.id = f.document_id"
-                " WHERE f.state = ? ORDER BY f.path", [state]):
+                " f.moved_from, coalesce(d.written_at, d.read_at) AS written_at,"
+                " coalesce(d.written_from, ?) AS written_from"
+                " FROM files f JOIN documents d ON d.id = f.document_id"
+                " WHERE f.state = ? ORDER BY f.path", [FROM_FIRST_SEEN, state]):
             if ids is None or row["id"] in ids:
                 yield DocumentInfo(**row)
 

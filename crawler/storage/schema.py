@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from crawler.core.edits import Kind, Version, compare
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 
 def _tables(db: Database) -> None:
@@ -230,9 +230,38 @@ def _refused_items(db: Database) -> None:
                                if_not_exists=True)
 
 
+def _mementos(db: Database) -> None:
+    """Version 12: copies from the web's archives (crawler.core.mementos). A snapshot says
+    where it came from (``origin`` NULL: our own fetch; ``memento``: an archive's copy, with
+    the archive, the copy's URI and its ``Memento-Datetime``); each URL's last look-up in the
+    archives (the captures found, how each fetched one scored, the one chosen); the archived
+    copies documents cite themselves; Save Page Now requests; and when each document was
+    written, and how we know (its metadata, the file's mtime, or when we first read it)."""
+    snapshots = db["snapshots"]
+    for column in ("origin", "archive", "memento_uri", "memento_datetime"):
+        if column not in snapshots.columns_dict:
+            snapshots.add_column(column, str)
+    for column in ("written_at", "written_from"):
+        if column not in db["documents"].columns_dict:
+            db["documents"].add_column(column, str)
+    db["memento_lookups"].create(
+        {"url_id": int, "reason": str, "looked_up_at": str, "written": str, "captures": str,
+         "scores": str, "chosen_uri": str, "snapshot_id": int, "errors": str},
+        pk="url_id", foreign_keys=[("url_id", "urls", "id")], if_not_exists=True)
+    db["cited_mementos"].create(
+        {"url_id": int, "uri": str, "archive": str, "datetime": str, "snapshot_id": int,
+         "error": str},
+        pk=("url_id", "uri"), foreign_keys=[("url_id", "urls", "id")], if_not_exists=True)
+    db["wayback_saves"].create(
+        {"id": int, "url_id": int, "snapshot_id": int, "requested_at": str, "status": str,
+         "memento_uri": str, "detail": str},
+        pk="id", foreign_keys=[("url_id", "urls", "id")], if_not_exists=True)
+    db["wayback_saves"].create_index(["url_id"], if_not_exists=True)
+
+
 _STEPS = [_tables, _schedule, _provenance, _run_reasons, _documents_as_written, _changes,
           _redirect_chains, _document_files, _discovery_versions, _fixed_intervals,
-          _refused_items]
+          _refused_items, _mementos]
 
 
 def migrate(db: Database, version: int) -> None:

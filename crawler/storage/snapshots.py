@@ -16,6 +16,7 @@ from typing import Any
 from crawler.core.change import Held, Judgement
 from crawler.core.codec import decompress
 from crawler.core.edits import Edit, Kind, Version
+from crawler.core.mementos import Memento, Origin
 from crawler.core.models import Blob, Capture, Check, Hop, LatestSnapshot, Outcome, Role
 from crawler.core.views import (
     CheckInfo, CheckRecord, Citation, HistoryEntry, SnapshotInfo, SnapshotRecord, SnapshotText,
@@ -53,7 +54,12 @@ def _chosen(chosen: SnapshotFilter, table: str, time: str) -> tuple[list[str], l
     if chosen.until:
         where.append(f"{table}.{time} <= ?")
         params.append(chosen.until)
-    if chosen.latest:
+    if chosen.latest and table == "snapshots":
+        # A URL's newest own fetch; an archive's copy only for a URL we never fetched.
+        where.append("snapshots.id = (SELECT id FROM snapshots newest WHERE newest.url_id ="
+                     " snapshots.url_id ORDER BY newest.origin IS NOT NULL, newest.id DESC"
+                     " LIMIT 1)")
+    elif chosen.latest:
         where.append(f"{table}.id = (SELECT max(id) FROM {table} newest WHERE"
                      f" newest.url_id = {table}.url_id)")
     return where, params
@@ -77,6 +83,9 @@ def _chain(hops: tuple[Hop, ...]) -> str | None:
 
 # Snapshots whose text is a version of the article (churn keeps only the body).
 _TEXT_SNAPSHOT = "text IS NOT NULL"
+# Our own fetches: a web archive's copy (crawler.core.mementos) is evidence beside them,
+# never a version in the chain that change judgements, 304s and link-rot states read.
+_LIVE = "origin IS NULL"
 
 
 def change_summary(change: str | None, reasons: str | None, changed: int | None,
@@ -102,7 +111,9 @@ def _record(row: dict[str, Any]) -> SnapshotRecord:
         documents=tuple(Citation(**{**cited, "role": Role(cited["role"])})
                         for cited in json.loads(row["documents"] or "[]")),
         change=row["change"], reasons=tuple(json.loads(row["reasons"] or "[]")),
-        page_text=row["page_text"])
+        page_text=row["page_text"],
+        memento=Memento(row["archive"], row["memento_uri"], row["memento_datetime"],
+                        row["url"]) if row["origin"] == Origin.MEMENTO else None)
 
 
 class Snapshots:
@@ -112,7 +123,7 @@ class Snapshots:
     def latest(self, url_id: int) -> LatestSnapshot | None:
         """The newest snapshot of a URL (its id and hashes)."""
         row = self._db.conn.execute(
-            "SELECT id, body_sha256, text_sha256 FROM snapshots WHERE url_id = ?"
+            f"SELECT id, body_sha256, text_sha256 FROM snapshots WHERE url_id = ? AND {_LIVE}"
             " ORDER BY id DESC LIMIT 1", [url_id]).fetchone()
         return LatestSnapshot(*row) if row else None
 
@@ -120,23 +131,28 @@ class Snapshots:
         """What the archive holds of a URL to judge a new fetch against (None: nothing)."""
         latest = self._db.conn.execute(
             "SELECT id, body_sha256, text_sha256, page_sha256 FROM snapshots WHERE url_id = ?"
-            " ORDER BY id DESC LIMIT 1", [url_id]).fetchone()
+            f" AND {_LIVE} ORDER BY id DESC LIMIT 1", [url_id]).fetchone()
         if latest is None:
             return None
         article = self._db.conn.execute(
             "SELECT title, text, author, date FROM snapshots WHERE url_id = ? AND"
-            f" {_TEXT_SNAPSHOT} ORDER BY id DESC LIMIT 1", [url_id]).fetchone()
+            f" {_TEXT_SNAPSHOT} AND {_LIVE} ORDER BY id DESC LIMIT 1", [url_id]).fetchone()
         page = self._db.one(
             "SELECT page_text FROM snapshots WHERE url_id = ? AND page_text IS NOT NULL"
-            " ORDER BY id DESC LIMIT 1", [url_id])
+            f" AND {_LIVE} ORDER BY id DESC LIMIT 1", [url_id])
         return Held(*latest, Version(*article) if article else None, page)
 
-    def add(self, capture: Capture, judgement: Judgement, page_sha256: str | None) -> int:
+    def add(self, capture: Capture, judgement: Judgement, page_sha256: str | None,
+            memento: Memento | None = None) -> int:
         """Store a snapshot as judged (in a write, after its bodies); return its id. Churn
-        keeps the body and the exchange, not the text."""
+        keeps the body and the exchange, not the text. With ``memento``, the capture is that
+        archived copy of the URL, not our own fetch of it."""
         extraction = capture.extraction if judgement.keeps_text else None
         edit = judgement.edit
-        return self._db.db["snapshots"].insert({
+        origin = {"origin": str(Origin.MEMENTO), "archive": memento.archive,
+                  "memento_uri": memento.uri, "memento_datetime": memento.datetime
+                  } if memento else {}
+        return self._db.db["snapshots"].insert({**origin,
             "url_id": capture.url_id, "run_id": capture.run_id,
             "fetched_at": capture.fetched_at, "requested_url": capture.requested_url,
             "final_url": capture.final_url,
@@ -185,8 +201,9 @@ class Snapshots:
         found = [SnapshotInfo(**row) for row in self._db.rows(
             "SELECT id, fetched_at, final_url, title, text, author, date FROM snapshots"
             " WHERE url_id = ? AND id IN ("
-            f"(SELECT min(id) FROM snapshots WHERE url_id = ? AND {_TEXT_SNAPSHOT}),"
-            f" (SELECT max(id) FROM snapshots WHERE url_id = ? AND {_TEXT_SNAPSHOT}))"
+            f"(SELECT min(id) FROM snapshots WHERE url_id = ? AND {_TEXT_SNAPSHOT} AND {_LIVE}),"
+            f" (SELECT max(id) FROM snapshots WHERE url_id = ? AND {_TEXT_SNAPSHOT}"
+            f" AND {_LIVE}))"
             " ORDER BY id", [url_id] * 3)]
         return (found[0], found[-1]) if found else (None, None)
 
@@ -196,7 +213,8 @@ class Snapshots:
         an id below ``before_id``), newest first."""
         return [SnapshotText(**row) for row in self._db.rows(
             "SELECT id, fetched_at, title, text, author, date FROM snapshots WHERE url_id = ?"
-            f" AND {_TEXT_SNAPSHOT} AND fetched_at <= ? AND id < ? ORDER BY id DESC LIMIT ?",
+            f" AND {_TEXT_SNAPSHOT} AND {_LIVE} AND fetched_at <= ? AND id < ?"
+            " ORDER BY id DESC LIMIT ?",
             [url_id, until or "9999", before_id or 2**62, count])]
 
     def records(self, chosen: SnapshotFilter | None = None) -> Iterator[SnapshotRecord]:
@@ -262,7 +280,21 @@ class Checks:
 
     def history(self, url_id: int) -> list[HistoryEntry]:
         """Every check of a URL, oldest first, with its snapshot's text hash and title, and
-        what changed when the check made the snapshot."""
+        what changed when the check made the snapshot; and, where they were fetched, the
+        copies of it taken from web archives."""
+        copies = [HistoryEntry(
+            checked_at=row["fetched_at"], status=row["status"], outcome=Outcome.NEW,
+            reason=None, final_url=row["final_url"], snapshot_id=row["id"],
+            text_sha256=row["text_sha256"], title=row["title"],
+            memento=Memento(row["archive"], row["memento_uri"], row["memento_datetime"],
+                            row["url"]))
+            for row in self._db.rows(
+                "SELECT snapshots.*, urls.url FROM snapshots JOIN urls ON urls.id ="
+                " snapshots.url_id WHERE url_id = ? AND origin IS NOT NULL ORDER BY id",
+                [url_id])]
+        return sorted(self._checks(url_id) + copies, key=lambda entry: entry.checked_at)
+
+    def _checks(self, url_id: int) -> list[HistoryEntry]:
         return [HistoryEntry(
                     checked_at=row["checked_at"], status=row["status"],
                     outcome=Outcome(row["outcome"]), reason=row["reason"],

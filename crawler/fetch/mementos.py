@@ -1,0 +1,192 @@
+"""Asking the web's archives, politely: look-up requests, capture requests, Save Page Now,
+and one rate limit per archive.
+
+Every request to an archive goes through the same Scrapy machinery as a page (the address
+guard, retries with backoff, the capture of raw bodies and headers for WARC exports). What
+differs: the Internet Archive throttles hard and bans clients that keep going, so each archive
+gets at most one request per ``MEMENTO_DELAY`` seconds (whatever AutoThrottle would allow),
+and a ``429`` pauses every request to that archive for its ``Retry-After`` (or the retry
+backoff), not only the one that got it. robots.txt is not asked: it governs crawling a site,
+and these are the archives' APIs and replay URLs, made to be fetched by programs.
+
+Settings: ``MEMENTO_DELAY`` (seconds between two requests to one archive; default 4),
+``SPN_ENDPOINT``, ``SPN_ACCESS_KEY`` and ``SPN_SECRET`` (Save Page Now; unauthenticated
+requests without keys).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+from crawler import config
+from crawler.core.mementos import (
+    Endpoint, Memento, archive_name, encoded, from_timestamp, parse_availability, parse_cdx,
+    parse_timemap, raw_uri, to_timestamp,
+)
+from crawler.core.clock import iso
+from crawler.fetch.retry import retry_after_seconds
+
+__all__ = ["ArchiveRateLimitMiddleware", "capture_request", "lookup_requests", "mementos_of",
+           "save_request", "saved_uri"]
+
+logger = logging.getLogger(__name__)
+
+ARCHIVE = "memento_archive"  # meta: the archive a request goes to (its rate limit)
+_CDX_FIELDS = "timestamp,original,statuscode,digest,mimetype"
+
+
+def _meta(archive: str, **more: Any) -> dict[str, Any]:
+    return {ARCHIVE: archive, "dont_obey_robotstxt": True,
+            "autothrottle_dont_adjust_delay": True, **more}
+
+
+def lookup_requests(endpoint: Endpoint, url: str, written: str | None,
+                    callback: Callable[..., Any], errback: Callable[..., Any],
+                    **meta: Any) -> list[scrapy.Request]:
+    """The requests that list an archive's captures of ``url``: the CDX API and the
+    availability API (its capture closest to ``written``) of a Wayback archive, or a
+    TimeMap. A 404 is an answer (no captures), not a failure."""
+    base = endpoint.url.rstrip("/")
+    if endpoint.kind == "wayback":
+        urls = [(f"{base}/cdx/search/cdx?url={encoded(url)}&output=json&fl={_CDX_FIELDS}"
+                 "&filter=statuscode:200&collapse=digest", "cdx")]
+        stamp = f"&timestamp={to_timestamp(written)}" if written else ""
+        urls.append((f"{base}/wayback/available?url={encoded(url)}{stamp}", "availability"))
+    else:
+        urls = [(f"{endpoint.url}{url}", "timemap")]
+    return [scrapy.Request(
+        address, callback=callback, errback=errback, dont_filter=True,
+        meta=_meta(endpoint.name, lookup=shape, endpoint=endpoint.url, original=url,
+                   handle_httpstatus_list=[404], **meta))
+        for address, shape in urls]
+
+
+def mementos_of(response: Response) -> list[Memento]:
+    """The captures a look-up response lists. Raises ValueError for an answer that is not
+    what the API sends (an HTML error page, broken JSON)."""
+    if response.status == 404:
+        return []
+    meta, text = response.meta, response.text if hasattr(response, "text") else \
+        response.body.decode("utf-8", "replace")
+    original, shape = meta["original"], meta["lookup"]
+    try:
+        if shape == "cdx":
+            return parse_cdx(text, meta["endpoint"], original)
+        if shape == "availability":
+            return parse_availability(text, meta["endpoint"], original)
+    except (json.JSONDecodeError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{shape} answer of {meta['endpoint']} unreadable: {exc}") from None
+    return parse_timemap(text, original)
+
+
+def capture_request(memento: Memento, url_id: int, callback: Callable[..., Any],
+                    errback: Callable[..., Any], **meta: Any) -> scrapy.Request:
+    """The request for a capture's original bytes (crawler.core.mementos.raw_uri)."""
+    uri = raw_uri(memento)
+    return scrapy.Request(uri, callback=callback, errback=errback, dont_filter=True,
+                          meta=_meta(memento.archive, memento=memento, url_id=url_id,
+                                     source_url=uri, **meta))
+
+
+def captured_at(response: Response, memento: Memento) -> Memento:
+    """The memento as the archive served it: its ``Memento-Datetime`` (an archive redirects
+    to the capture nearest the one asked for)."""
+    from email.utils import parsedate_to_datetime
+
+    value = response.headers.get(b"Memento-Datetime")
+    if value:
+        try:
+            moment = iso(parsedate_to_datetime(value.decode("latin-1")))
+        except (TypeError, ValueError, IndexError):
+            return memento
+        return Memento(memento.archive, memento.uri, moment, memento.original,
+                       memento.digest, memento.status, memento.mimetype)
+    return memento
+
+
+def save_request(settings: Any, url: str, url_id: int, snapshot_id: int | None,
+                 callback: Callable[..., Any], errback: Callable[..., Any]) -> scrapy.Request:
+    """A Save Page Now request for ``url``: the authenticated API (``POST``, JSON answer)
+    with keys, the public form (``GET endpoint/URL``) without."""
+    endpoint = config.get(settings, "SPN_ENDPOINT").rstrip("/")
+    key, secret = config.get(settings, "SPN_ACCESS_KEY"), config.get(settings, "SPN_SECRET")
+    meta = _meta(archive_name(endpoint), url_id=url_id, snapshot_id=snapshot_id, saved=url,
+                 dont_retry=True, handle_httpstatus_all=True, dont_redirect=True)
+    if key and secret:
+        return scrapy.FormRequest(
+            f"{endpoint}", formdata={"url": url, "skip_first_archive": "1"},
+            headers={"Accept": "application/json", "Authorization": f"LOW {key}:{secret}"},
+            callback=callback, errback=errback, dont_filter=True, meta=meta)
+    return scrapy.Request(f"{endpoint}/{url}", callback=callback, errback=errback,
+                          dont_filter=True, meta=meta)
+
+
+def saved_uri(response: Response) -> tuple[str, str | None, str | None]:
+    """What Save Page Now answered: a status (``saved``, ``pending``, ``refused``), the
+    memento URI when it says, and a detail for people."""
+    base = response.url.split("/save")[0]
+    location = (response.headers.get(b"Content-Location") or response.headers.get(b"Location")
+                or b"").decode("latin-1")
+    if response.status >= 400:
+        detail = f"HTTP {response.status}"
+        try:
+            answer = json.loads(response.text)
+            detail += f": {answer.get('message') or answer.get('status_ext') or ''}".rstrip(": ")
+        except (ValueError, AttributeError):
+            pass
+        return "refused", None, detail
+    if "/web/" in location:
+        uri = location if location.startswith("http") else f"{base}{location}"
+        return "saved", uri, None
+    try:
+        answer = json.loads(response.text)
+    except (ValueError, AttributeError):
+        return "pending", None, f"HTTP {response.status}, no memento named"
+    if answer.get("timestamp") and answer.get("original_url"):
+        stamp = str(answer["timestamp"])
+        return "saved", f"{base}/web/{stamp}/{answer['original_url']}", from_timestamp(stamp)
+    if answer.get("job_id"):
+        return "pending", None, f"job {answer['job_id']}"
+    return "refused", None, str(answer.get("message") or "no job started")[:200]
+
+
+class ArchiveRateLimitMiddleware:
+    """At most one request per ``MEMENTO_DELAY`` to each archive; a 429 pauses them all."""
+
+    def __init__(self, delay: float):
+        self.delay = delay
+        self.next_at: dict[str, float] = {}
+        self.locks: dict[str, asyncio.Lock] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveRateLimitMiddleware:
+        return cls(config.get(crawler.settings, "MEMENTO_DELAY"))
+
+    async def process_request(self, request: scrapy.Request) -> None:
+        archive = request.meta.get(ARCHIVE)
+        if archive is None:
+            return
+        async with self.locks.setdefault(archive, asyncio.Lock()):
+            wait = self.next_at.get(archive, 0.0) - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self.next_at[archive] = time.monotonic() + self.delay
+
+    def process_response(self, request: scrapy.Request, response: Response) -> Response:
+        archive = request.meta.get(ARCHIVE)
+        if archive is not None and response.status in (429, 503):
+            asked = retry_after_seconds(response.headers.get(b"Retry-After"))
+            pause = max(self.delay, asked if asked is not None else 30.0)
+            self.next_at[archive] = max(self.next_at.get(archive, 0.0),
+                                        time.monotonic() + pause)
+            logger.info("%s asks us to slow down: no request to it for %.0f s", archive, pause)
+        return response
