@@ -199,16 +199,17 @@ def write_report(destination: str = "-", *, format: str = "text", db: str | None
 
 def diff(url: str, *, db: str | None = None, since: str | None = None,
          until: str | None = None, old_snapshot: int | None = None,
-         new_snapshot: int | None = None) -> Diff | None:
+         new_snapshot: int | None = None, archived: bool = False) -> Diff | None:
     """How ``url``'s text changed between the snapshot current at ``since`` (default: the one
     before ``until``'s) and the one current at ``until`` (default: the latest), or between
-    text snapshots ``old_snapshot`` and ``new_snapshot``; None when there are fewer than
+    text snapshots ``old_snapshot`` and ``new_snapshot``, or with ``archived`` between the
+    web archive's copy of it (``recover``) and our snapshot; None when there are fewer than
     two. A date alone means its end."""
     from crawler.jobs.compare import compare
 
     with open_archive(db) as archive:
         return compare(archive, url, _moment(since, end=True), _moment(until, end=True),
-                       old_snapshot, new_snapshot)
+                       old_snapshot, new_snapshot, archived)
 
 
 def snapshot(number: int, *, db: str | None = None) -> SnapshotRecord:

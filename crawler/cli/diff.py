@@ -16,8 +16,10 @@ from crawler.cli.options import Moment, db_option, shown_time, utc_option
               help="Compare from the snapshot current at this time.")
 @click.option("--to", "until", type=Moment(end=True),
               help="Compare to the snapshot current at this time.")
+@click.option("--archived", is_flag=True,
+              help="Compare the web archive's copy of URL (see recover) with our snapshot.")
 @utc_option
-def diff(url, db, since, until, utc):
+def diff(url, db, since, until, archived, utc):
     """Show how URL's archived text changed: what changed and why (material or churn, and
     how many of its sentences), then a unified diff.
 
@@ -27,11 +29,13 @@ def diff(url, db, since, until, utc):
     Example:
       sourcekeeper diff https://example.org/story --db archive.db
     """
-    compared = api.diff(url, db=db, since=since, until=until)
+    compared = api.diff(url, db=db, since=since, until=until, archived=archived)
     if compared is None:
-        click.echo(f"{url}: fewer than two snapshots to compare", err=True)
+        missing = "no archived copy and snapshot" if archived else "fewer than two snapshots"
+        click.echo(f"{url}: {missing} to compare", err=True)
         return
-    click.echo(f"{shown_time(compared.old.fetched_at, utc)} -> "
+    lead = "archived copy taken " if archived else ""
+    click.echo(f"{lead}{shown_time(compared.old.fetched_at, utc)} -> "
                f"{shown_time(compared.new.fetched_at, utc)}: {compared.summary}")
     for line in compared.lines:
         click.echo(line)

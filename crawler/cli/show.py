@@ -40,7 +40,10 @@ def show(url, db, at, snapshot, what, utc):
     if at and snapshot:
         raise click.UsageError("--at and --snapshot each choose a version: give one")
     record = api.show(url, db=db, at=at, snapshot=snapshot)
-    change = f", {record.change}" if record.change else ""
+    change = f", {record.change}" if record.change and not record.memento else ""
+    if record.memento is not None:
+        change = (f", a copy from {record.memento.archive} taken "
+                  f"{shown_time(record.memento.datetime, utc)}, not our own fetch")
     click.echo(f"snapshot {record.id} of {record.final_url or record.url}, taken "
                f"{shown_time(record.fetched_at, utc)} (HTTP {record.status}{change})", err=True)
     if what == "json":

@@ -19,7 +19,8 @@ from crawler.core.views import CheckRecord, SnapshotRecord
 COLUMNS = ("url", "canonical_url", "final_url", "redirects", "fetched_at", "status",
            "content_type", "title", "author", "date", "sitename", "language", "text",
            "body_sha256", "body_size", "text_sha256", "ip_address", "headers", "metadata",
-           "documents", "change", "reasons", "page_text")
+           "documents", "change", "reasons", "page_text", "origin", "archive", "memento_uri",
+           "memento_datetime")
 
 BodyReader = Callable[[str], "bytes | None"]
 
@@ -53,6 +54,12 @@ def snapshot_record(record: SnapshotRecord) -> dict[str, Any]:
         "change": record.change,
         "reasons": list(record.reasons),
         "page_text": record.page_text,
+        # Our own fetch (live), or a web archive's copy: which archive, its URI there, when
+        # the archive took it (fetched_at is when we fetched the copy).
+        "origin": "memento" if record.memento else "live",
+        "archive": record.memento.archive if record.memento else None,
+        "memento_uri": record.memento.uri if record.memento else None,
+        "memento_datetime": record.memento.datetime if record.memento else None,
     }
 
 

@@ -16,6 +16,16 @@ the page. So conversion and metadata records have URIs of their own
 ``WARC-Refers-To-Target-URI`` and ``WARC-Refers-To-Date`` (WARC 1.1). Each record is its
 own gzip member, so the file can be indexed and read from any record.
 
+A copy taken from a web archive (crawler.jobs.recovery) is written as what it is: our
+exchange with that archive, under the URI we fetched it from (``https://web.archive.org/web/
+20240101000000id_/https://example.com/a``), at the time we fetched it, with the archive's
+own ``Memento-Datetime`` and ``Link: <original>; rel="original"`` headers as it sent them.
+pywb replays such a record at the archive's URI, like any capture of a page of that archive.
+Filing it under the original's URI instead would make a replay show the archive's copy as our
+own capture of the page, at our date: there is no standard WARC field saying "this response
+is a memento of that URL" (pywb's own ``WARC-Refers-To-*`` handling is for revisits), so the
+original URI and the ``Memento-Datetime`` are stated in the metadata record (``origin``).
+
 What Scrapy does not keep cannot be written: the reason phrase comes from the status code,
 and a de-chunked body loses its ``Transfer-Encoding``. When only the decoded body is archived,
 ``Content-Encoding`` is dropped so that headers and payload agree.
@@ -249,6 +259,10 @@ class WarcExport:
             "redirects": [{"url": hop.url, "status": hop.status, "location": hop.location}
                           for hop in row.redirects],
             "change": row.change, "reasons": list(row.reasons),
+            "origin": {"origin": "memento", "archive": row.memento.archive,
+                       "memento_uri": row.memento.uri, "original": row.url,
+                       "memento_datetime": row.memento.datetime}
+            if row.memento else {"origin": "live"},
         }
         self._record(f"urn:sourcekeeper:metadata:{uri}", "metadata",
                      json.dumps(metadata, ensure_ascii=False).encode("utf-8"),

@@ -38,6 +38,7 @@ from starlette.routing import Route
 
 from crawler import __version__, api
 from crawler.core.clock import shown_time
+from crawler.core.mementos import relative
 from crawler.core.models import UrlState
 from crawler.errors import NotArchived, SourcekeeperError, UsageError
 from crawler.web import LOOPBACK_NAMES
@@ -96,6 +97,8 @@ class Pages:
             loader=FileSystemLoader(Path(__file__).parent / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True))
         self.templates.filters["when"] = shown_time
+        self.templates.filters["relative"] = lambda taken, written: relative(taken, written
+                                                                             ).split(", ", 1)[-1]
         self.templates.filters["percent"] = lambda value: "-" if value is None else \
             f"{value:.0%}"
         self.templates.globals["version"] = __version__
@@ -184,7 +187,7 @@ class Pages:
         [state] = api.url_states(db=self.db, url=url) or [None]
         data = {"url": url, "state": state, "checks": checks,
                 "snapshots": [{key: getattr(s, key) for key in (
-                    "id", "fetched_at", "status", "title", "change", "final_url")}
+                    "id", "fetched_at", "status", "title", "change", "final_url", "memento")}
                     for s in snapshots],
                 "documents": snapshots[-1].documents if snapshots else ()}
         return self.render(request, "source.html", data)
