@@ -146,7 +146,8 @@ def default_spn_key(name: str) -> Callable[[], str]:
 
 
 def _endpoints(value: Any) -> list[Any]:
-    from crawler.core.mementos import Endpoint, parse_endpoints
+    from crawler.core.memento_parsing import parse_endpoints
+    from crawler.core.mementos import Endpoint
 
     if isinstance(value, (list, tuple)) and all(isinstance(v, Endpoint) for v in value):
         return list(value)

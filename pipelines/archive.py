@@ -17,6 +17,7 @@ from scrapy.exceptions import DropItem
 from crawler.errors import ArchiveError, ArchiveWriteError
 from crawler.fetch.items import Item
 from pipelines._session import session_of
+from pipelines.wayback import WaybackSaver
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ class ArchivePipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.closing: asyncio.Future | None = None
+        self.saver = WaybackSaver.of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -38,7 +40,7 @@ class ArchivePipeline:
             session.count_error()
             raise DropItem("the archive cannot be written", log_level="DEBUG")
         try:
-            await session.record(item)
+            result = await session.record(item)
         except ArchiveWriteError as exc:
             if self.closing is None:  # one error line, not one per item in flight
                 logger.error("cannot write to the archive: %s", exc)
@@ -50,6 +52,8 @@ class ArchivePipeline:
             raise DropItem(f"{item.requested_url}: {exc}") from None
         finally:
             session.publish(self.crawler.stats)
+        if self.saver is not None:
+            self.saver.after(item, result)
         return item
 
     def _stop(self, reason: str) -> None:

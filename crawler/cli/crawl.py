@@ -10,7 +10,7 @@ from crawler import api
 from crawler.cli import cli
 from crawler.cli.options import (
     TIMESTAMPS, db_option, fetch_options, fetch_settings, local_now, prefix_option,
-    quiet_option,
+    quiet_option, save_option,
 )
 from crawler.core.models import RunStatus
 from crawler.core.url import redacted
@@ -44,11 +44,12 @@ from crawler.core.url import redacted
               help="Read files a folder links to outside itself (not followed by default).")
 @click.option("--timestamps", is_flag=True,
               help="Begin every output line with the time (for logs: cron, schedule).")
+@save_option
 @quiet_option
 @fetch_options
 def crawl(paths, db, everything, limit, failing, recheck_urls, recheck_documents, redis_url,
-          prefix, no_ingest, all_links, patterns, follow_links, timestamps, quiet, allow_private,
-          pairs, verbose):
+          prefix, no_ingest, all_links, patterns, follow_links, timestamps, save_to_wayback,
+          quiet, allow_private, pairs, verbose):
     """Read the documents under PATHS and check the source URLs they cite that are due.
 
     PATHS are files or folders (searched recursively for text, Markdown, HTML, PDF, DOCX,
@@ -58,6 +59,10 @@ def crawl(paths, db, everything, limit, failing, recheck_urls, recheck_documents
     crawl runs at a time on an archive. Ends with a one-line summary; exits 0 when the run
     completed, even if some URLs failed (they are recorded). With --redis, workers on any
     number of machines do the fetching.
+
+    Sources found gone, unreachable, blocked, a soft-404 or moved, and those first archived
+    long after a document citing them was written, are then looked up in public web archives
+    (see recover); -s MEMENTO_FALLBACK=False never contacts them.
 
     --failing, --url and --document re-check a part of the archive now, due or not (with
     PATHS, among the URLs they cite); `sourcekeeper list` shows what is in which state.
@@ -79,6 +84,8 @@ def crawl(paths, db, everything, limit, failing, recheck_urls, recheck_documents
         settings["DOCUMENT_FOLLOW_LINKS"] = True
     if patterns:
         settings["EXCLUDE_URLS"] = list(patterns)
+    if save_to_wayback:
+        settings["SAVE_TO_WAYBACK"] = True
     result = api.crawl(list(paths), db=db, everything=everything, limit=limit,
                        redis=redis_url, prefix=prefix, write=not no_ingest, settings=settings,
                        failing=failing, recheck_urls=recheck_urls,

@@ -29,6 +29,11 @@ def history(url, db, as_json, utc):
             echo_json(check)
             continue
         status_code = str(check.status or "-")
+        if check.saved is not None:
+            where = check.memento.uri if check.memento else check.reason or ""
+            click.echo(f"{shown_time(check.checked_at, utc)}  {'-':>3}  {'wayback':<12}  "
+                       f"Save Page Now: {check.saved}  {where}")
+            continue
         if check.memento is not None:
             click.echo(f"{shown_time(check.checked_at, utc)}  {status_code:>3}  "
                        f"{'memento':<12}  copy from {check.memento.archive}, taken "

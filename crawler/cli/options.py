@@ -40,6 +40,11 @@ def echo_json(value: Any) -> None:
                           default=str))
 
 
+save_option = click.option(
+    "--save-to-wayback", is_flag=True,
+    help="Ask the Wayback Machine's Save Page Now to capture each new or changed source "
+         "(keys from $SPN_ACCESS_KEY/$SPN_SECRET; never fails the run).")
+
 utc_option = click.option("--utc", is_flag=True,
                           help="Show times in UTC (default: local time).")
 

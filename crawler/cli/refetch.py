@@ -10,7 +10,8 @@ import click
 from crawler import api
 from crawler.cli import cli
 from crawler.cli.options import (
-    db_option, fetch_options, fetch_settings, quiet_option, shown_time, utc_option,
+    db_option, fetch_options, fetch_settings, quiet_option, save_option, shown_time,
+    utc_option,
 )
 from crawler.core.models import Outcome
 
@@ -37,9 +38,11 @@ def _urls(given: tuple[str, ...]) -> list[str]:
 @click.option("--ignore-robots", is_flag=True,
               help="Fetch these URLs even if robots.txt disallows it (never for crawls).")
 @utc_option
+@save_option
 @quiet_option
 @fetch_options
-def refetch(urls, db, ignore_robots, utc, quiet, allow_private, pairs, verbose):
+def refetch(urls, db, ignore_robots, utc, save_to_wayback, quiet, allow_private, pairs,
+            verbose):
     """Fetch each URL now, whatever its schedule, and archive it (``-``: one URL per line
     on stdin).
 
@@ -62,8 +65,10 @@ def refetch(urls, db, ignore_robots, utc, quiet, allow_private, pairs, verbose):
         status = Console(stderr=True).status(
             f"fetching {asked[0]}" if len(asked) == 1 else f"fetching {len(asked)} URLs")
     with status:
-        answers = api.refetch(*asked, db=db, ignore_robots=ignore_robots,
-                              settings=fetch_settings(allow_private, pairs, verbose))
+        settings = fetch_settings(allow_private, pairs, verbose)
+        if save_to_wayback:
+            settings["SAVE_TO_WAYBACK"] = True
+        answers = api.refetch(*asked, db=db, ignore_robots=ignore_robots, settings=settings)
     failed = False
     for answer in answers:
         if quiet:

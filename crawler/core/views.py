@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from crawler.core.mementos import Memento
+from crawler.core.mementos import Memento, RecoveredCopy
 from crawler.core.models import CrawlResult, Headers, Hop, Outcome, Role, UrlState
 
 
@@ -128,7 +128,7 @@ class HistoryEntry:
 
     checked_at: str
     status: int | None
-    outcome: Outcome
+    outcome: Outcome | None  # None: not a check (a web archive's copy, a Save Page Now)
     reason: str | None
     final_url: str | None
     snapshot_id: int | None
@@ -136,7 +136,8 @@ class HistoryEntry:
     title: str | None
     change: str | None = None
     redirects: tuple[Hop, ...] = ()
-    memento: Memento | None = None  # not a check: a web archive's copy, fetched then
+    memento: Memento | None = None  # a web archive's copy, fetched then (or saved: its URI)
+    saved: str | None = None  # a Save Page Now request: saved, pending, refused, failed
 
 
 @dataclass(frozen=True)
@@ -314,23 +315,6 @@ class SourceReport:
     coverage: float | None
     missing: tuple[str, ...]
     recovered: RecoveredCopy | None = None
-
-
-@dataclass(frozen=True)
-class RecoveredCopy:
-    """The web archive's copy of a source kept for a document (crawler.jobs.recovery): where
-    and when it was taken, against the document's date (and how that date is known), and
-    what of the document it carries."""
-
-    archive: str
-    uri: str
-    taken: str
-    snapshot_id: int
-    written: str | None
-    written_from: str | None
-    coverage: float
-    quotes: tuple[str, ...]
-    quotes_total: int
 
 
 @dataclass(frozen=True)

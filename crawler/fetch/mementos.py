@@ -28,10 +28,11 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from crawler import config
-from crawler.core.mementos import (
-    Endpoint, Memento, archive_name, encoded, from_timestamp, parse_availability, parse_cdx,
-    parse_timemap, raw_uri, to_timestamp,
+from crawler.core.memento_parsing import (
+    encoded, from_timestamp, parse_availability, parse_cdx, parse_timemap, raw_uri,
+    to_timestamp,
 )
+from crawler.core.mementos import Endpoint, Memento, archive_name
 from crawler.core.clock import iso
 from crawler.fetch.retry import retry_after_seconds
 

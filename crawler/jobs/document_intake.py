@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 
 from crawler.core.clock import iso, utcnow
 from crawler.core.document_dates import FROM_METADATA, FROM_MTIME, written_in
-from crawler.core.mementos import Memento, cited_copies
+from crawler.core.memento_parsing import cited_copies
+from crawler.core.mementos import Memento
 from crawler.core.discovery import VERSION as DISCOVERY, Options as DiscoveryOptions, discover
 from crawler.core.models import Document, RunCounts
 from crawler.errors import DocumentError

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from crawler.core.clock import utcnow
 from crawler.core.linkrot import classify
 from crawler.core.models import BROKEN, Role, UrlState
-from crawler.core.mementos import Memento, relative
+from crawler.core.mementos import Memento, RecoveredCopy, relative
 from crawler.core.provenance import Source, coverage, quote_reports, quotes
 from crawler.core.views import (
-    Coverage, DocumentInfo, DocumentReport, QuoteReport, QuoteStatus, RecoveredCopy,
-    SnapshotInfo, SnapshotText, SourceReport,
+    Coverage, DocumentInfo, DocumentReport, QuoteReport, QuoteStatus, SnapshotInfo,
+    SnapshotText, SourceReport,
 )
 from crawler.errors import ArchiveError
 from crawler.storage import Archive

@@ -215,6 +215,15 @@ class ArchiveSession:
         self.recovery = Recovery(wants, options, self._on_archive_writer, self.run_id)
         return self.recovery if wants else None
 
+    async def record_save(self, url_id: int, snapshot_id: int | None, at: str, status: str,
+                          uri: str | None, detail: str | None) -> None:
+        """What Save Page Now answered for a source; a failed write is a warning only."""
+        try:
+            await self._on_writer(self.archive.write, self.archive.mementos.add_save, url_id,
+                                  snapshot_id, at, status, uri, detail)
+        except ArchiveError as exc:
+            logger.warning("could not record Save Page Now's answer: %s", exc)
+
     async def _on_archive_writer(self, function: Callable[..., _T], *args: Any) -> _T:
         return await self._on_writer(function, self.archive, *args)
 

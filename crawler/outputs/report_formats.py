@@ -18,8 +18,8 @@ from typing import IO
 from crawler import __version__
 from crawler.core.cells import spreadsheet_safe
 from crawler.core.clock import shown_time, utcnow
-from crawler.core.mementos import relative
-from crawler.core.views import DocumentReport, QuoteReport, QuoteStatus, RecoveredCopy
+from crawler.core.mementos import RecoveredCopy, relative
+from crawler.core.views import DocumentReport, QuoteReport, QuoteStatus
 
 Report = list[DocumentReport]
 

@@ -169,10 +169,3 @@ class Mementos:
             "INSERT INTO wayback_saves (url_id, snapshot_id, requested_at, status, memento_uri,"
             " detail) VALUES (?, ?, ?, ?, ?, ?)",
             [url_id, snapshot_id, requested_at, status, memento_uri, detail])
-
-    def saves(self, url_id: int) -> list[tuple[str, str, str | None, str | None]]:
-        """A URL's Save Page Now requests, oldest first: when, status, memento URI, detail."""
-        return [(row["requested_at"], row["status"], row["memento_uri"], row["detail"])
-                for row in self._db.rows(
-                    "SELECT requested_at, status, memento_uri, detail FROM wayback_saves"
-                    " WHERE url_id = ? ORDER BY id", [url_id])]

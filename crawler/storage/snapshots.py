@@ -16,7 +16,7 @@ from typing import Any
 from crawler.core.change import Held, Judgement
 from crawler.core.codec import decompress
 from crawler.core.edits import Edit, Kind, Version
-from crawler.core.mementos import Memento, Origin
+from crawler.core.mementos import Memento, Origin, archive_name
 from crawler.core.models import Blob, Capture, Check, Hop, LatestSnapshot, Outcome, Role
 from crawler.core.views import (
     CheckInfo, CheckRecord, Citation, HistoryEntry, SnapshotInfo, SnapshotRecord, SnapshotText,
@@ -283,7 +283,7 @@ class Checks:
         what changed when the check made the snapshot; and, where they were fetched, the
         copies of it taken from web archives."""
         copies = [HistoryEntry(
-            checked_at=row["fetched_at"], status=row["status"], outcome=Outcome.NEW,
+            checked_at=row["fetched_at"], status=row["status"], outcome=None,
             reason=None, final_url=row["final_url"], snapshot_id=row["id"],
             text_sha256=row["text_sha256"], title=row["title"],
             memento=Memento(row["archive"], row["memento_uri"], row["memento_datetime"],
@@ -292,7 +292,16 @@ class Checks:
                 "SELECT snapshots.*, urls.url FROM snapshots JOIN urls ON urls.id ="
                 " snapshots.url_id WHERE url_id = ? AND origin IS NOT NULL ORDER BY id",
                 [url_id])]
-        return sorted(self._checks(url_id) + copies, key=lambda entry: entry.checked_at)
+        saves = [HistoryEntry(
+            checked_at=row["requested_at"], status=None, outcome=None, reason=row["detail"],
+            final_url=None, snapshot_id=row["snapshot_id"], text_sha256=None, title=None,
+            memento=Memento(archive_name(row["memento_uri"]), row["memento_uri"], "", row["url"])
+            if row["memento_uri"] else None, saved=row["status"])
+            for row in self._db.rows(
+                "SELECT wayback_saves.*, urls.url FROM wayback_saves JOIN urls ON urls.id ="
+                " wayback_saves.url_id WHERE url_id = ? ORDER BY wayback_saves.id", [url_id])]
+        return sorted(self._checks(url_id) + copies + saves,
+                      key=lambda entry: entry.checked_at)
 
     def _checks(self, url_id: int) -> list[HistoryEntry]:
         return [HistoryEntry(
