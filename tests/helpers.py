@@ -27,11 +27,12 @@ PUTIN = "/2021/04/22/putin-offers-to-meet-ukraine-president-in-moscow-any-time-a
 RELATED = "/2025/07/01/russia-to-withdraw-troops-from-ukraine-border-crimea"
 
 # Settings that make a crawl of 127.0.0.1 quick without changing what it does.
+# Tests never ask the public web archives (tests/e2e/test_recovery.py asks a local one).
 QUICK = {"FETCH_ALLOW_PRIVATE": True, "AUTOTHROTTLE_START_DELAY": 0, "DOWNLOAD_DELAY": 0,
-         "RETRY_BACKOFF_BASE": 0.05}
+         "RETRY_BACKOFF_BASE": 0.05, "MEMENTO_FALLBACK": False}
 # The same for a subprocess (extraction in one worker process, as a user's crawl would).
 FAST = ["--allow-private", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "DOWNLOAD_DELAY=0",
-        "-s", "RETRY_BACKOFF_BASE=0.05", "-s", "EXTRACT_WORKERS=1"]
+        "-s", "RETRY_BACKOFF_BASE=0.05", "-s", "EXTRACT_WORKERS=1", "-s", "MEMENTO_FALLBACK=False"]
 # In process: extraction inline (no process pool per crawl), quiet logs, no progress ticker.
 IN_PROCESS = {**QUICK, "EXTRACT_WORKERS": 0, "LOG_LEVEL": "WARNING", "PROGRESS_INTERVAL": 0}
 

@@ -53,7 +53,7 @@ def recover(urls, documents, broken, db, as_json, quiet, allow_private, pairs, v
     Among the captures listed, the distinct ones nearest the document's date are fetched
     and the one taken before it that carries most of the document's quotes and text is
     archived as a snapshot of the source, marked as an archive's copy (never as our own
-    fetch). Exits 1 when no copy was found for any of them. Archives are asked politely
+    fetch). Exits 1 when no copy was found for one of them. Archives are asked politely
     (MEMENTO_DELAY between two requests to one archive); endpoints are the
     MEMENTO_ENDPOINTS setting.
 
@@ -71,5 +71,5 @@ def recover(urls, documents, broken, db, as_json, quiet, allow_private, pairs, v
             click.echo("\n".join(_said(lookup)))
     if not lookups and not as_json and not quiet:
         click.echo("nothing to look up", err=True)
-    if not any(lookup.chosen for lookup in lookups):
+    if any(lookup.chosen is None for lookup in lookups):
         click.get_current_context().exit(1)

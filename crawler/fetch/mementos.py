@@ -25,6 +25,7 @@ from typing import Any
 
 import scrapy
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler import config
@@ -42,12 +43,14 @@ __all__ = ["ArchiveRateLimitMiddleware", "capture_request", "lookup_requests", "
 logger = logging.getLogger(__name__)
 
 ARCHIVE = "memento_archive"  # meta: the archive a request goes to (its rate limit)
+_RETRIES = 2  # a look-up is worth less than a source: fewer retries than a page gets
+_DOWN_AFTER = 3  # connection failures in a row after which an archive is not asked again
 _CDX_FIELDS = "timestamp,original,statuscode,digest,mimetype"
 
 
 def _meta(archive: str, **more: Any) -> dict[str, Any]:
     return {ARCHIVE: archive, "dont_obey_robotstxt": True,
-            "autothrottle_dont_adjust_delay": True, **more}
+            "autothrottle_dont_adjust_delay": True, "max_retry_times": _RETRIES, **more}
 
 
 def lookup_requests(endpoint: Endpoint, url: str, written: str | None,
@@ -161,12 +164,16 @@ def saved_uri(response: Response) -> tuple[str, str | None, str | None]:
 
 
 class ArchiveRateLimitMiddleware:
-    """At most one request per ``MEMENTO_DELAY`` to each archive; a 429 pauses them all."""
+    """At most one request per ``MEMENTO_DELAY`` to each archive; a 429 pauses them all; an
+    archive that cannot be reached (``_DOWN_AFTER`` connection failures in a row) is not
+    asked again in this run, so that a dead endpoint costs a crawl seconds, not a backoff
+    per look-up."""
 
     def __init__(self, delay: float):
         self.delay = delay
         self.next_at: dict[str, float] = {}
         self.locks: dict[str, asyncio.Lock] = {}
+        self.failures: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveRateLimitMiddleware:
@@ -176,14 +183,24 @@ class ArchiveRateLimitMiddleware:
         archive = request.meta.get(ARCHIVE)
         if archive is None:
             return
+        if self.failures.get(archive, 0) >= _DOWN_AFTER:
+            raise IgnoreRequest(f"{archive} did not answer {_DOWN_AFTER} times: not asked "
+                                "again in this run")
         async with self.locks.setdefault(archive, asyncio.Lock()):
             wait = self.next_at.get(archive, 0.0) - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
             self.next_at[archive] = time.monotonic() + self.delay
 
+    def process_exception(self, request: scrapy.Request, exception: Exception) -> None:
+        archive = request.meta.get(ARCHIVE)
+        if archive is not None and not isinstance(exception, IgnoreRequest):
+            self.failures[archive] = self.failures.get(archive, 0) + 1
+
     def process_response(self, request: scrapy.Request, response: Response) -> Response:
         archive = request.meta.get(ARCHIVE)
+        if archive is not None:
+            self.failures[archive] = 0
         if archive is not None and response.status in (429, 503):
             asked = retry_after_seconds(response.headers.get(b"Retry-After"))
             pause = max(self.delay, asked if asked is not None else 30.0)

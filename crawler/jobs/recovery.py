@@ -173,6 +173,7 @@ class Recovery:
     def __init__(self, wants: list[Want], options: Options, write: Callable[..., Any],
                  run_id: int | None):
         self.options = options
+        self.on_done: Callable[[], Any] = lambda: None  # called when the last URL settled
         self.pending: dict[int, _Pending] = {}
         self.results: list[Lookup] = []
         self._wants = wants
@@ -191,15 +192,17 @@ class Recovery:
             searching = want.reason is not Reason.CITED
             lookups = [request for endpoint in self.options.endpoints
                        for request in make_lookups(endpoint, want)] if searching else []
+            if not lookups and not want.copies:
+                continue  # no archive to ask (MEMENTO_ENDPOINTS is empty)
             entry = _Pending(want, len(lookups), fetches_left=len(want.copies))
             self.pending[want.url_id] = entry
             found += lookups + [make_capture(copy, want.url_id) for copy in want.copies]
         return found
 
-    def looked_up(self, url_id: int, mementos: list[Memento] | None, error: str | None,
-                  make_capture: Callable[..., Any]) -> list:
+    async def looked_up(self, url_id: int, mementos: list[Memento] | None, error: str | None,
+                        make_capture: Callable[..., Any]) -> list:
         """An endpoint's answer (or why it failed); the capture requests once every endpoint
-        answered."""
+        answered (none: the URL is settled, with what was found)."""
         entry = self.pending.get(url_id)
         if entry is None:
             return []
@@ -211,6 +214,10 @@ class Recovery:
             return []
         chosen = shortlist(entry.captures, entry.want.written or utcnow(),
                            self.options.candidates)
+        if not chosen and entry.fetches_left <= 0:
+            entry.fetches_left = 1  # settled as if one capture came back
+            await self._fetched(entry)
+            return []
         entry.fetches_left += len(chosen)
         return [make_capture(memento, url_id) for memento in chosen]
 
@@ -239,6 +246,8 @@ class Recovery:
             result = await self._write(self._settle, entry)
             if result is not None:
                 self.results.append(result)
+            if not self.pending:
+                self.on_done()
 
     def _cited_failed(self, archive: Archive, url_id: int, uri: str, reason: str) -> None:
         archive.write(archive.mementos.cited_fetched, url_id, uri, None, reason)

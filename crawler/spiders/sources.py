@@ -105,21 +105,39 @@ class SourcesSpider(scrapy.Spider):
     # (crawler.jobs.recovery), before the spider may close.
 
     def idle(self) -> None:
-        recovery = self.session.recovery
         if self.recovering is None:
             self.recovering = asyncio.ensure_future(self._recover())
             raise DontCloseSpider
-        if not self.recovering.done() or (recovery is not None and recovery.busy):
+        if not self.recovering.done() or self._recovery_busy():
             raise DontCloseSpider
+
+    def _recovery_busy(self) -> bool:
+        return self.session.recovery is not None and self.session.recovery.busy
 
     async def _recover(self) -> None:
         try:
             recovery = await self.session.start_recovery(self.crawler.settings)
         except Exception as exc:  # the run's own checks are archived: say why, and end
             self.logger.warning("no look-up in web archives: %s", exc)
+            recovery = None
+        if recovery is None:
+            await self._close_when_idle()
             return
-        for request in recovery.requests(self._lookups, self._capture) if recovery else ():
+        recovery.on_done = lambda: asyncio.ensure_future(self._close_when_idle())
+        for request in recovery.requests(self._lookups, self._capture):
             self.crawler.engine.crawl(request)
+
+    async def _close_when_idle(self) -> None:
+        """Close as soon as nothing is left, rather than at Scrapy's next idle check (up to
+        5 s later: a cron run with nothing to look up would pay it every time)."""
+        engine = self.crawler.engine
+        for _ in range(100):
+            if engine is None or engine.spider is None or self._recovery_busy():
+                return
+            if engine.spider_is_idle():
+                await engine.close_spider_async(reason="finished")
+                return
+            await asyncio.sleep(0.05)
 
     def _lookups(self, endpoint: Endpoint, want: Any) -> list[scrapy.Request]:
         return lookup_requests(endpoint, want.url, want.written, self.looked_up,
@@ -128,19 +146,21 @@ class SourcesSpider(scrapy.Spider):
     def _capture(self, memento: Memento, url_id: int) -> scrapy.Request:
         return capture_request(memento, url_id, self.parse_memento, self.memento_failed)
 
-    def looked_up(self, response: Response) -> Iterator[scrapy.Request]:
+    async def looked_up(self, response: Response) -> AsyncIterator[scrapy.Request]:
         try:
             found, error = mementos_of(response), None
         except ValueError as exc:
             found, error = [], str(exc)
-        yield from self.session.recovery.looked_up(response.meta["url_id"], found, error,
-                                                   self._capture)
+        for request in await self.session.recovery.looked_up(
+                response.meta["url_id"], found, error, self._capture):
+            yield request
 
-    def lookup_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+    async def lookup_failed(self, failure: Failure) -> AsyncIterator[scrapy.Request]:
         meta = failure.request.meta
         reason = f"{meta['endpoint']}: {describe_failure(failure)[0]}"
-        yield from self.session.recovery.looked_up(meta["url_id"], None, reason,
-                                                   self._capture)
+        for request in await self.session.recovery.looked_up(meta["url_id"], None, reason,
+                                                             self._capture):
+            yield request
 
     def parse_memento(self, response: Response) -> Iterator[PageItem]:
         item = response_item(response)

@@ -39,7 +39,8 @@ def test_export_jsonl_to_a_file(invoke, seed_twice, server, tmp_path):
         "url", "canonical_url", "final_url", "redirects", "fetched_at", "status",
         "content_type", "title", "author", "date", "sitename", "language", "text",
         "body_sha256", "body_size", "text_sha256", "ip_address", "headers", "metadata",
-        "documents", "change", "reasons", "page_text"]
+        "documents", "change", "reasons", "page_text", "origin", "archive", "memento_uri",
+        "memento_datetime"]
     assert putin["fetched_at"].endswith("Z") and putin["status"] == 200
     assert putin["title"].startswith("Putin Offers") and len(putin["body_sha256"]) == 64
     [cited_by] = putin["documents"]

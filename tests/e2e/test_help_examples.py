@@ -16,14 +16,15 @@ from crawler import api
 from crawler.cli import cli
 from tests.e2e.test_relay import needs_redis, redis_port, redis_url, stop
 from tests.helpers import FAST, help_examples as examples, wait_for
+from tests.web_archive import WebArchive
 from tests.server import page
 
 __all__ = ["redis_port", "redis_url"]  # fixtures used here
 
 # The order a person meets them: discover, crawl, look, re-check, export, distribute.
-ORDER = ["urls", "crawl", "refetch", "list", "status", "show", "history", "search", "changes",
+ORDER = ["urls", "crawl", "refetch", "recover", "list", "status", "show", "history", "search", "changes",
          "report", "export", "schedule", "diff", "forget", "serve", "ingest", "worker"]
-FETCHING = {"crawl", "refetch", "schedule", "worker"}
+FETCHING = {"crawl", "refetch", "recover", "schedule", "worker"}
 SITE = "https://example.org/"
 REDIS = "redis://queue.internal:6379/0"
 
@@ -33,10 +34,12 @@ def test_every_command_has_its_place_in_the_order():
     assert sorted(cli.ORDER) == sorted(cli.commands), "sourcekeeper --help lists them all"
 
 
-def argv(line: str, server, redis: str) -> list[str]:
+def argv(line: str, server, redis: str, archive: str = "http://127.0.0.1:9") -> list[str]:
     args = shlex.split(line.replace(SITE, server.url("/")).replace(REDIS, redis))[1:]
     if args[0] in FETCHING:
         args += FAST
+    if args[0] == "recover":  # a web archive on 127.0.0.1 (tests/web_archive.py)
+        args += ["-s", f"MEMENTO_ENDPOINTS=wayback={archive}", "-s", "MEMENTO_DELAY=0"]
     if args[0] == "schedule" and not args[1].startswith("http"):
         args += ["--max-runs", "1"]
     if args[0] == "serve":
@@ -46,6 +49,13 @@ def argv(line: str, server, redis: str) -> list[str]:
 
 @needs_redis
 def test_the_help_examples_run(server, tmp_path, redis_url):
+    with WebArchive() as archive:
+        archive.add(server.url("/story"), "20250101000000",
+                    page("russia-withdraw.html").body.decode())
+        _help_examples_run(server, tmp_path, redis_url, archive.base)
+
+
+def _help_examples_run(server, tmp_path, redis_url, archive):
     server.route("/story", page("russia-withdraw.html"))
     server.route("/live-story", page("putin-offers.html"))
     notes = tmp_path / "notes"
@@ -56,7 +66,8 @@ def test_the_help_examples_run(server, tmp_path, redis_url):
     (notes / "old-draft.md").write_text(f"An early draft, citing {server.url('/live-story')}.\n")
 
     def run(line: str) -> subprocess.CompletedProcess:
-        result = subprocess.run([sys.executable, "-m", "crawler", *argv(line, server, redis_url)],
+        result = subprocess.run([sys.executable, "-m", "crawler",
+                                 *argv(line, server, redis_url, archive)],
                                 cwd=tmp_path, capture_output=True, text=True, timeout=180)
         assert result.returncode == 0, f"{line}: exit {result.returncode}: {result.stderr}"
         assert "Traceback" not in result.stderr, line
