@@ -38,6 +38,11 @@ _CLOSERS = set(")]}")
 _QUOTES = {'"', "'"}
 _HOST_PUNCT = set("!\"#$%&'()*+,/:;<=>?@[\\]^`{|}~")
 _USERINFO = re.compile(r"[A-Za-z0-9._~%!$&'*+,;=:-]+@")
+# Runs the character loops below would take one character at a time, taken at once: ASCII
+# that is host or path whatever surrounds it (a dot or dash only where the loop keeps it
+# whatever follows). Most URLs are all such characters.
+_PLAIN_HOST = re.compile(r"(?:[A-Za-z0-9_-]|\.(?=[A-Za-z0-9_-]))*")
+_PLAIN_PATH = re.compile(r"(?:[A-Za-z0-9_/~%=&+#:@$*^|\\]|\.(?=[A-Za-z0-9])|-(?!-))*")
 
 
 def _space(char: str) -> bool:
@@ -62,6 +67,7 @@ def _end_of_host(text: str, start: int) -> int:
             return end
         end = close + 1
     else:
+        end = _PLAIN_HOST.match(text, end).end()
         while end < len(text):
             char = text[end]
             if _host_char(char) or char == "-":
@@ -143,7 +149,7 @@ def _end_of_path(text: str, start: int, glued: bool) -> int:
     (``glued``: the URL follows a CJK character), CJK text right after an ASCII character is
     the sentence resuming, not more path."""
     end = start
-    while end < len(text):
+    while (end := _PLAIN_PATH.match(text, end).end()) < len(text):
         char = text[end]
         if _space(char) or char in _CLOSERS:
             break
