@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
@@ -31,6 +32,7 @@ _LABEL = re.compile(r"^(?!-)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
 
 
+@lru_cache(maxsize=4096)
 def _valid_host(host: str) -> bool:
     """A host we can look up: an IP address, ``localhost``, or a name of two labels or more
     whose international form (IDNA, as browsers encode ``उदाहरण.परीक्षा`` or ``✪df.ws``) has
@@ -86,19 +88,36 @@ def fetchable(written: str) -> str:
     if port is not None and port != DEFAULT_PORTS[scheme]:
         netloc += f":{port}"
     path = parts.path or "/"
-    return safe_url_string(urlunsplit((scheme, netloc, path, _without_tracking(parts.query), "")))
+    url = urlunsplit((scheme, netloc, path, _without_tracking(parts.query), ""))
+    return url if _SAFE.fullmatch(url) else safe_url_string(url)
 
 
 def canonical(written: str) -> str:
     """The dedupe key: lowercase host, no default port, fragment or tracking parameters,
     query sorted (meaningful parameters are kept)."""
-    return canonicalize_url(fetchable(written))
+    return canonical_of_fetchable(fetchable(written))
 
 
 def canonical_of_fetchable(url: str) -> str:
     """:func:`canonical` of what :func:`fetchable` already returned (one parse less per URL:
     discovery calls both on every URL of a document)."""
+    if _CANONICAL.fullmatch(url):
+        return url
     return canonicalize_url(url)
+
+
+# Most URLs are plain ASCII with nothing to quote, and w3lib's parse and rebuild then give
+# them back unchanged, at most of the cost of discovering a URL: such a URL is taken as it is.
+# ``_SAFE``: an http(s) URL with a lowercase ASCII host, a port without leading zeros, a path
+# and a query of the characters safe_url_string leaves alone in them (in a query, not ``'``;
+# nowhere ``#``, ``[``, ``]``, ``|``, ``\``; ``%`` kept as written). ``_CANONICAL``: one that
+# canonicalize_url leaves alone too: no query to sort, no ``%`` escape to normalise, no dot
+# segment, no ``;`` (it splits "params" off the last segment, and drops an empty one:
+# ``a.cms;``). tests/unit/test_url.py holds both to w3lib, character by character.
+_HOST_PORT = r"https?://[a-z0-9.-]+(?::[1-9][0-9]{0,3})?"
+_SAFE = re.compile(_HOST_PORT + r"/[A-Za-z0-9\-._~:/@!$&'()*+,;=%]*"
+                   r"(?:\?[A-Za-z0-9\-._~:/?@!$&()*+,;=%]+)?")
+_CANONICAL = re.compile(_HOST_PORT + r"(?:/(?!\.)[A-Za-z0-9\-._~:@!$&'()*+,=]*)+")
 
 
 def without_credentials(written: str) -> str:
