@@ -73,23 +73,49 @@ def fetchable(written: str) -> str:
     Raises :class:`InvalidURL` when it is not an http(s) URL with a plausible host.
     """
     url = absolute(written.strip())
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise InvalidURL(f"{written}: {exc}") from None
-    if parts.scheme.lower() not in SCHEMES:
+    split = _split_plain(url)
+    if split is None:
+        try:
+            split = _split(url)
+        except ValueError as exc:
+            raise InvalidURL(f"{written}: {exc}") from None
+    scheme, host, port, path, query = split
+    if scheme not in SCHEMES:
         raise InvalidURL(f"{written}: not an http(s) URL")
-    host = (parts.hostname or "").lower()
     if not host or not _valid_host(host):
         raise InvalidURL(f"{written}: no valid host")
-    scheme = parts.scheme.lower()
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and port != DEFAULT_PORTS[scheme]:
         netloc += f":{port}"
-    path = parts.path or "/"
-    url = urlunsplit((scheme, netloc, path, _without_tracking(parts.query), ""))
+    url = urlunsplit((scheme, netloc, path or "/", _without_tracking(query), ""))
     return url if _SAFE.fullmatch(url) else safe_url_string(url)
+
+
+def _split(url: str) -> tuple[str, str, int | None, str, str]:
+    """The scheme, host (lowercase), port, path and query of ``url``, as urlsplit reads
+    them. Raises ValueError (a bad port, bracket)."""
+    parts = urlsplit(url)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port, parts.path, \
+        parts.query
+
+
+# A URL of printable ASCII whose host is letters, digits, dots and dashes, and its port
+# digits: what urlsplit reads in it is plain to see (it removes or rejects nothing).
+_PLAIN = re.compile(r"(?P<scheme>[Hh][Tt][Tt][Pp][Ss]?)://(?P<host>[A-Za-z0-9.-]+)"
+                    r"(?::(?P<port>[0-9]{1,5}))?(?P<path>/[!-\"$->@-~]*)?"
+                    r"(?:\?(?P<query>[!-\"$-~]*))?(?:#[!-~]*)?")
+
+
+def _split_plain(url: str) -> tuple[str, str, int | None, str, str] | None:
+    """:func:`_split` of a plain URL (:data:`_PLAIN`), read at once; None for another."""
+    plain = _PLAIN.fullmatch(url)
+    if plain is None:
+        return None
+    port = int(plain["port"]) if plain["port"] else None
+    if port is not None and port > 65535:
+        return None  # urlsplit says why
+    return (plain["scheme"].lower(), plain["host"].lower(), port, plain["path"] or "",
+            plain["query"] or "")
 
 
 def canonical(written: str) -> str:

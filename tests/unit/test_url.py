@@ -130,3 +130,25 @@ def test_plain_or_not_a_url_is_what_w3lib_makes_of_it(tail):
         return
     assert safe_url_string(url) == url
     assert canonical_of_fetchable(url) == canonicalize_url(url)
+
+
+@pytest.mark.parametrize("place", [*_PLACES, "http://{}", "{}://a.example/", "http://a.example:8{}/",
+                                   "HTTP://A.example{}", "http://a.example/#{}", " http://a{}"])
+def test_a_plain_url_is_split_as_urlsplit_splits_it(place):
+    from crawler.core.url import _split, _split_plain
+
+    for character in _CHARACTERS + ["99999", ":", "", "@b", "[::1]", "#", "?#"]:
+        url = place.format(character)
+        plain = _split_plain(url)
+        if plain is not None:
+            assert plain == _split(url), repr(url)
+
+
+@given(st.text(alphabet=st.sampled_from("aZ09-.:/?#@[]%\\ \t\u00e9"), max_size=24))
+def test_any_url_split_at_once_is_split_as_urlsplit_splits_it(tail):
+    from crawler.core.url import _split, _split_plain
+
+    for url in ("http://" + tail, "https://a.example" + tail):
+        plain = _split_plain(url)
+        if plain is not None:
+            assert plain == _split(url)
