@@ -62,6 +62,8 @@ def absolute(written: str) -> str:
 
 
 def _without_tracking(query: str) -> str:
+    if not query:
+        return query
     kept = [part for part in query.split("&") if part and not _TRACKING.match(part.split("=")[0])]
     return "&".join(kept)
 

@@ -47,7 +47,7 @@ class _Join(Enum):
     UNLIKELY = 3  # not joined, but the joined reading kept as an alternative
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Found:
     """A URL as written in the text, before it is checked and resolved."""
 
