@@ -89,7 +89,9 @@ def fetchable(written: str) -> str:
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and port != DEFAULT_PORTS[scheme]:
         netloc += f":{port}"
-    url = urlunsplit((scheme, netloc, path or "/", _without_tracking(query), ""))
+    query = _without_tracking(query)
+    # As urlunsplit joins them (the path starts with a slash or is empty).
+    url = f"{scheme}://{netloc}{path or '/'}" + (f"?{query}" if query else "")
     return url if _SAFE.fullmatch(url) else safe_url_string(url)
 
 
