@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import pytest
 
@@ -99,3 +100,15 @@ def test_urls_on_one_long_line_are_read_as_each_alone():
                 for found in findings(text, "text")]
 
     assert read(line) == [found for piece in pieces for found in read(piece)]
+
+
+def test_the_bracket_table_skips_only_what_neither_pairs_nor_ends_a_word():
+    """A text longer than 2,048 characters has its brackets and quotes paired from one
+    table, which skips the characters it need not look at: never a bracket, a quote or
+    what ends a word, in any script."""
+    from crawler.core.discovery.scanner import _PAIRING, _space
+
+    looked_at = set("()[]{}\"'")
+    skipped = [chr(code) for code in range(sys.maxunicode + 1)
+               if not _PAIRING.match(chr(code))]
+    assert skipped and not [char for char in skipped if char in looked_at or _space(char)]

@@ -106,6 +106,10 @@ def _pair_end(text: str, start: int, closer: str) -> int:
 
 
 _SHORT = 2048  # texts up to this long are scanned directly: a table would cost more
+# What the table is made of: brackets, quotes, and what may end a word (ASCII controls and
+# space, ``<>```, anything not ASCII); the rest of ASCII neither pairs nor ends a word, and
+# is skipped (a text is mostly such characters).
+_PAIRING = re.compile(r"[()\[\]{}\"'<>`\x00-\x20\x7f-\U0010ffff]")
 
 
 @lru_cache(maxsize=4)
@@ -118,7 +122,8 @@ def _pairs(text: str) -> dict[int, int]:
     stacks: dict[str, list[int]] = {opener: [] for opener in _OPENERS}
     closing = {closer: opener for opener, closer in _OPENERS.items()}
     quotes: dict[str, int] = {}
-    for index, char in enumerate(text):
+    for match in _PAIRING.finditer(text):
+        index, char = match.start(), match[0]
         if char in stacks:
             stacks[char].append(index)
         elif char in closing:
