@@ -138,12 +138,13 @@ def canonical_of_fetchable(url: str) -> str:
 
 # Most URLs are plain ASCII with nothing to quote, and w3lib's parse and rebuild then give
 # them back unchanged, at most of the cost of discovering a URL: such a URL is taken as it is.
-# ``_SAFE``: an http(s) URL with a lowercase ASCII host, a port without leading zeros, a path
-# and a query of the characters safe_url_string leaves alone in them (in a query, not ``'``;
-# nowhere ``#``, ``[``, ``]``, ``|``, ``\``; ``%`` kept as written). ``_CANONICAL``: one that
-# canonicalize_url leaves alone too: no query to sort, no ``%`` escape to normalise, no dot
-# segment, no ``;`` (it splits "params" off the last segment, and drops an empty one:
-# ``a.cms;``). tests/unit/test_url.py holds both to w3lib, character by character.
+# ``_SAFE``: an http(s) URL with a lowercase ASCII host, a port of up to 4 digits without a
+# leading zero, a path and a query of the characters safe_url_string leaves alone in
+# them (in a query, not ``'``; nowhere ``#``, ``[``, ``]``, ``|``, ``\``; ``%`` kept as
+# written). ``_CANONICAL``: one that canonicalize_url leaves alone too: no query to sort, no
+# ``%`` escape to normalise, no dot segment, no ``;`` (it splits "params" off the last
+# segment, and drops an empty one: ``a.cms;``). tests/unit/test_url.py holds both to w3lib,
+# character by character.
 _HOST_PORT = r"https?://[a-z0-9.-]+(?::[1-9][0-9]{0,3})?"
 _SAFE = re.compile(_HOST_PORT + r"/[A-Za-z0-9\-._~:/@!$&'()*+,;=%]*"
                    r"(?:\?[A-Za-z0-9\-._~:/?@!$&()*+,;=%]+)?")
