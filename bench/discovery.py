@@ -1,6 +1,6 @@
 """URL discovery against the best URL finders: linkify-it-py and urlextract.
 
-    python bench/discovery.py [--pages 295] [--links 40]
+    python bench/discovery.py [--pages 295] [--links 40] [--only-hostile]
 
 Cases nobody wrote by hand (tests/oracle.py): every absolute link of the 295 real pages of
 ``../shared/corpora/news-pages``, pasted as ``anchor (url)`` prose and as Markdown, unwrapped
@@ -8,14 +8,21 @@ and hard-wrapped at 60/72/76/80 columns with and without breaks after hyphens; p
 public fixtures of linkify-it and URLExtract (tests/fixtures). For each finder: precision and
 recall over URLs, and the share of cases where it found exactly the truth. Only what we look
 for is counted: http(s) and ``www.`` URLs, compared in canonical form.
+
+Then the hostile shapes (inputs a reviewer found quadratic), each timed as one discovery
+call; and the largest of them as a whole process: ``sourcekeeper urls`` (the dry run of
+discovery) on it, against the same command on a one-URL document (start-up alone).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -96,7 +103,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=295)
     parser.add_argument("--links", type=int, default=40)
+    parser.add_argument("--only-hostile", action="store_true",
+                        help="only the hostile shapes and the whole-process timing")
     options = parser.parse_args()
+    if not options.only_hostile:
+        compare(options)
+    hostile()
+    whole_process()
+
+
+def compare(options: argparse.Namespace) -> None:
     finders = {"sourcekeeper": ours, "linkify-it-py": linkify(), "urlextract": urlextract()}
     scores: dict[tuple[str, str], Score] = {}
     seconds: Counter[str] = Counter()
@@ -118,6 +134,14 @@ def main() -> None:
         {name: round(value, 1) for name, value in seconds.items()}))
 
 
+def _one_line() -> str:
+    """8 MB of URLs in one line, as tests/e2e/test_crash.py writes it (issue 17: 300,000
+    URLs of one local site, each new)."""
+    return " ".join(f"http://127.0.0.1:8765/a/{n}" for n in range(300_000))
+
+
+ONE_LINE = "8 MB of URLs on one line (300,000 URLs)"
+
 # Hostile shapes a reviewer found quadratic (each took 5-60 s before they were linear).
 HOSTILE = {
     "16,000 URLs, one per line": lambda: "\n".join(
@@ -135,6 +159,7 @@ HOSTILE = {
     "1,000 related titles x 1,000 URLs": lambda: "\n".join(
         f"Related article: Title number {n} about things" for n in range(1000)) + "\n" +
         "\n".join(f"https://e.com/title-number-{n}-x" for n in range(1000)),
+    ONE_LINE: _one_line,
 }
 
 
@@ -147,6 +172,21 @@ def hostile() -> None:
         print(f"{name:<40} {time.perf_counter() - start:.2f}")
 
 
+def whole_process() -> None:
+    """``sourcekeeper urls`` from start to exit on the 8 MB line and on one URL: what a
+    person waits for, reading, discovering and printing 300,000 rows included."""
+    print(f"\n{'sourcekeeper urls --format csv (whole process)':<48} seconds")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with tempfile.TemporaryDirectory() as folder:
+        for name, text in (("one URL", "see http://127.0.0.1:8765/a/0\n"),
+                           (ONE_LINE, _one_line())):
+            path = Path(folder) / "document.txt"
+            path.write_text(text)
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "crawler", "urls", str(path), "--format",
+                            "csv"], stdout=subprocess.DEVNULL, check=True, env=env)
+            print(f"{name:<48} {time.perf_counter() - start:.2f}")
+
+
 if __name__ == "__main__":
     main()
-    hostile()

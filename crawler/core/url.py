@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
@@ -31,6 +32,7 @@ _LABEL = re.compile(r"^(?!-)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
 
 
+@lru_cache(maxsize=4096)
 def _valid_host(host: str) -> bool:
     """A host we can look up: an IP address, ``localhost``, or a name of two labels or more
     whose international form (IDNA, as browsers encode ``उदाहरण.परीक्षा`` or ``✪df.ws``) has
@@ -60,6 +62,8 @@ def absolute(written: str) -> str:
 
 
 def _without_tracking(query: str) -> str:
+    if not query:
+        return query
     kept = [part for part in query.split("&") if part and not _TRACKING.match(part.split("=")[0])]
     return "&".join(kept)
 
@@ -71,34 +75,80 @@ def fetchable(written: str) -> str:
     Raises :class:`InvalidURL` when it is not an http(s) URL with a plausible host.
     """
     url = absolute(written.strip())
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise InvalidURL(f"{written}: {exc}") from None
-    if parts.scheme.lower() not in SCHEMES:
+    split = _split_plain(url)
+    if split is None:
+        try:
+            split = _split(url)
+        except ValueError as exc:
+            raise InvalidURL(f"{written}: {exc}") from None
+    scheme, host, port, path, query = split
+    if scheme not in SCHEMES:
         raise InvalidURL(f"{written}: not an http(s) URL")
-    host = (parts.hostname or "").lower()
     if not host or not _valid_host(host):
         raise InvalidURL(f"{written}: no valid host")
-    scheme = parts.scheme.lower()
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and port != DEFAULT_PORTS[scheme]:
         netloc += f":{port}"
-    path = parts.path or "/"
-    return safe_url_string(urlunsplit((scheme, netloc, path, _without_tracking(parts.query), "")))
+    query = _without_tracking(query)
+    # As urlunsplit joins them (the path starts with a slash or is empty).
+    url = f"{scheme}://{netloc}{path or '/'}" + (f"?{query}" if query else "")
+    return url if _SAFE.fullmatch(url) else safe_url_string(url)
+
+
+def _split(url: str) -> tuple[str, str, int | None, str, str]:
+    """The scheme, host (lowercase), port, path and query of ``url``, as urlsplit reads
+    them. Raises ValueError (a bad port, bracket)."""
+    parts = urlsplit(url)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port, parts.path, \
+        parts.query
+
+
+# A URL of printable ASCII whose host is letters, digits, dots and dashes, and its port
+# digits: what urlsplit reads in it is plain to see (it removes or rejects nothing).
+_PLAIN = re.compile(r"(?P<scheme>[Hh][Tt][Tt][Pp][Ss]?)://(?P<host>[A-Za-z0-9.-]+)"
+                    r"(?::(?P<port>[0-9]{1,5}))?(?P<path>/[!-\"$->@-~]*)?"
+                    r"(?:\?(?P<query>[!-\"$-~]*))?(?:#[!-~]*)?")
+
+
+def _split_plain(url: str) -> tuple[str, str, int | None, str, str] | None:
+    """:func:`_split` of a plain URL (:data:`_PLAIN`), read at once; None for another."""
+    plain = _PLAIN.fullmatch(url)
+    if plain is None:
+        return None
+    port = int(plain["port"]) if plain["port"] else None
+    if port is not None and port > 65535:
+        return None  # urlsplit says why
+    return (plain["scheme"].lower(), plain["host"].lower(), port, plain["path"] or "",
+            plain["query"] or "")
 
 
 def canonical(written: str) -> str:
     """The dedupe key: lowercase host, no default port, fragment or tracking parameters,
     query sorted (meaningful parameters are kept)."""
-    return canonicalize_url(fetchable(written))
+    return canonical_of_fetchable(fetchable(written))
 
 
 def canonical_of_fetchable(url: str) -> str:
     """:func:`canonical` of what :func:`fetchable` already returned (one parse less per URL:
     discovery calls both on every URL of a document)."""
+    if _CANONICAL.fullmatch(url):
+        return url
     return canonicalize_url(url)
+
+
+# Most URLs are plain ASCII with nothing to quote, and w3lib's parse and rebuild then give
+# them back unchanged, at most of the cost of discovering a URL: such a URL is taken as it is.
+# ``_SAFE``: an http(s) URL with a lowercase ASCII host, a port of up to 4 digits without a
+# leading zero, a path and a query of the characters safe_url_string leaves alone in
+# them (in a query, not ``'``; nowhere ``#``, ``[``, ``]``, ``|``, ``\``; ``%`` kept as
+# written). ``_CANONICAL``: one that canonicalize_url leaves alone too: no query to sort, no
+# ``%`` escape to normalise, no dot segment, no ``;`` (it splits "params" off the last
+# segment, and drops an empty one: ``a.cms;``). tests/unit/test_url.py holds both to w3lib,
+# character by character.
+_HOST_PORT = r"https?://[a-z0-9.-]+(?::[1-9][0-9]{0,3})?"
+_SAFE = re.compile(_HOST_PORT + r"/[A-Za-z0-9\-._~:/@!$&'()*+,;=%]*"
+                   r"(?:\?[A-Za-z0-9\-._~:/?@!$&()*+,;=%]+)?")
+_CANONICAL = re.compile(_HOST_PORT + r"(?:/(?!\.)[A-Za-z0-9\-._~:@!$&'()*+,=]*)+")
 
 
 def without_credentials(written: str) -> str:

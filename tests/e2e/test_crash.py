@@ -173,7 +173,7 @@ def test_a_signal_during_a_huge_document_stops_the_crawl_there(server, tmp_path)
         wait_for(lambda: (status := status_so_far(db)) and status.runs,
                  what="the run to start")
         crawl.send_signal(signal.SIGTERM)
-        out, err = crawl.communicate(timeout=20)  # the whole document takes about 25 s
+        out, err = crawl.communicate(timeout=20)  # the whole document takes a few seconds
     finally:
         if crawl.poll() is None:
             crawl.kill()

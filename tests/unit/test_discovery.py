@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.core.discovery import Options, discover, discover_html, discover_text, findings
+from crawler.core.discovery.roles import role_of
 from crawler.core.models import Dropped
 from tests.server import FIXTURES
 
@@ -93,6 +94,23 @@ def test_original_labels(label):
 def test_label_on_the_previous_line():
     [mention] = discover_text("Originally published at:\n\nhttps://example.org/story\n")
     assert mention.role == "original"
+
+
+@pytest.mark.parametrize("before, line_above, role", [
+    ("\u017fource: ", "", "original"),  # "ſ" is "s" for the label pattern, case aside
+    ("Permalink: ", "", "original"),
+    ("x" * 300 + " originally published at: ", "", "original"),
+    ("Read MORE \u2192 ", "", "related"),
+    ("KANONICAL: ", "", "cited"),
+    ("see http://a.example/b/1 ", "Source:", "cited"),
+    ("__ ", "Source:", "original"),
+    ("_ ", "Related articles", "related"),
+    ("\u00a0\u00a0", "Source", "original"),
+])
+def test_the_text_before_a_url_gives_its_role(before, line_above, role):
+    """Labels, and what is no label (the quick answer for most URLs: no label ends the last
+    word before it), before a URL or on the line above."""
+    assert role_of(before, line_above) == role
 
 
 def test_related_label_and_cited_default():

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import pytest
 
-from crawler.core.discovery import discover_text
+from crawler.core.discovery import discover_text, findings
 from crawler.core.discovery.text import scan
 from crawler.core.url import without_credentials
 from tests.helpers import FIXTURES
@@ -76,3 +77,38 @@ def test_urlextract_cases(case):
     expected = [without_credentials(url) for url in case["expected"] if IN_SCOPE.match(url)]
     found = [mention.written for mention in discover_text(case["text"])]
     assert found == expected
+
+
+# Before a URL on a long line: words that end no label, labels that may stand anywhere on a
+# line (one at the line's start, "Source:", cannot), a bracket, emphasis, CJK, nothing.
+BEFORE = ["see ", "w1 ", "Originally published at ", "first appeared on: ", "ſee ",
+          "(", "**", "_", "見", "", "a]("]
+
+
+def test_urls_on_one_long_line_are_read_as_each_alone():
+    """What makes a long line fast (only a window before a URL is read for its label, runs
+    of plain URL characters are taken at once, plain URLs are taken as written, brackets are
+    paired from one table past 2,048 characters) changes nothing: every fixture link, after
+    each kind of text, on one line of some 40 KB, is read as it is on a line of its own."""
+    pieces = [before + expected for before in BEFORE for _, _, expected in LINKS]
+    line = " ".join(pieces)
+    assert len(line) > 20_000
+
+    def read(text: str) -> list[tuple]:
+        return [(found.written, found.url, found.canonical, found.role, found.anchor,
+                 found.dropped, found.detail, found.alternatives)
+                for found in findings(text, "text")]
+
+    assert read(line) == [found for piece in pieces for found in read(piece)]
+
+
+def test_the_bracket_table_skips_only_what_neither_pairs_nor_ends_a_word():
+    """A text longer than 2,048 characters has its brackets and quotes paired from one
+    table, which skips the characters it need not look at: never a bracket, a quote or
+    what ends a word, in any script."""
+    from crawler.core.discovery.scanner import _PAIRING, _space
+
+    looked_at = set("()[]{}\"'")
+    skipped = [chr(code) for code in range(sys.maxunicode + 1)
+               if not _PAIRING.match(chr(code))]
+    assert skipped and not [char for char in skipped if char in looked_at or _space(char)]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crawler.core.url import canonical, fetchable, without_credentials
+from crawler.core.url import canonical, canonical_of_fetchable, fetchable, without_credentials
 from crawler.errors import InvalidURL
 
 
@@ -81,3 +81,74 @@ def test_surt_keys_match_what_replay_tools_look_up(url, key):
     from crawler.core.url import surt
 
     assert surt(url) == key
+
+
+# Each ASCII character and a few others in each part of a URL, alone and before a dot or a
+# semicolon (dot segments, "params"): most URLs are plain, and crawler.core.url takes a
+# plain one as it is written; w3lib, which quotes and canonicalises the others, must
+# give it back unchanged.
+_CHARACTERS = [chr(code) for code in range(128)] + ["\u00e9", "\u00a0", "\u2028", "\u017f",
+                                                    "\ufffd", "x.", "x;", "%41", "%zz"]
+_PLACES = ["http://a.example/{}", "http://a.example/x{}y", "http://a.example/x/{}/y",
+           "http://a.example/x{}", "https://a.example:8080/p?q={}", "https://a.example/p?{}=1",
+           "http://a.example/p?a={}&b=2", "http://a{}b.example/", "http://a.example{}/p",
+           "http://127.0.0.1:{}/a", "http://a.example/.{}/", "http://a.example/x?{}"]
+
+
+@pytest.mark.parametrize("place", _PLACES)
+def test_a_url_taken_as_written_is_what_w3lib_makes_of_it(place):
+    from w3lib.url import canonicalize_url, safe_url_string
+
+    for character in _CHARACTERS:
+        try:
+            url = fetchable(place.format(character))
+        except InvalidURL:
+            continue
+        assert safe_url_string(url) == url, repr(character)
+        assert canonical_of_fetchable(url) == canonicalize_url(url), repr(character)
+
+
+@pytest.mark.parametrize("written", [
+    "http://127.0.0.1:0/a", "http://127.0.0.1:080/a", "http://a.example:65535/",
+    "http://A.EXAMPLE.:8080/a/./b/../c;p?b=1&a=2#f", "https://a.example/x;", "https://a.example/x;y",
+    "https://a.example/a.cms&quot;", "http://a.example/p?", "http://a.example?x=1",
+])
+def test_canonical_is_w3lib_s(written):
+    from w3lib.url import canonicalize_url
+
+    assert canonical(written) == canonicalize_url(fetchable(written))
+
+
+@given(st.text(alphabet=st.sampled_from("aZ09-._~:/?#[]@!$&'()*+,;=% |\\\"<>^`{}\u00e9"),
+               max_size=20))
+def test_plain_or_not_a_url_is_what_w3lib_makes_of_it(tail):
+    from w3lib.url import canonicalize_url, safe_url_string
+
+    try:
+        url = fetchable("https://example.org/" + tail)
+    except InvalidURL:
+        return
+    assert safe_url_string(url) == url
+    assert canonical_of_fetchable(url) == canonicalize_url(url)
+
+
+@pytest.mark.parametrize("place", [*_PLACES, "http://{}", "{}://a.example/", "http://a.example:8{}/",
+                                   "HTTP://A.example{}", "http://a.example/#{}", " http://a{}"])
+def test_a_plain_url_is_split_as_urlsplit_splits_it(place):
+    from crawler.core.url import _split, _split_plain
+
+    for character in _CHARACTERS + ["99999", ":", "", "@b", "[::1]", "#", "?#"]:
+        url = place.format(character)
+        plain = _split_plain(url)
+        if plain is not None:
+            assert plain == _split(url), repr(url)
+
+
+@given(st.text(alphabet=st.sampled_from("aZ09-.:/?#@[]%\\ \t\u00e9"), max_size=24))
+def test_any_url_split_at_once_is_split_as_urlsplit_splits_it(tail):
+    from crawler.core.url import _split, _split_plain
+
+    for url in ("http://" + tail, "https://a.example" + tail):
+        plain = _split_plain(url)
+        if plain is not None:
+            assert plain == _split(url)

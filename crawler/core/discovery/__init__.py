@@ -41,6 +41,8 @@ __all__ = ["VERSION", "Options", "discover", "discover_html", "discover_text", "
 
 
 def _excluded(url: str, options: Options) -> str | None:
+    if not options.exclude_hosts and not options.exclude:
+        return None
     host = (urlsplit(url).hostname or "").lower()
     for excluded in options.exclude_hosts:
         if host == excluded or host.endswith("." + excluded):

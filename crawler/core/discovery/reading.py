@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from crawler.core.discovery.roles import role_of
+from crawler.core.discovery.roles import role_at
 from crawler.core.discovery.text import Found
 from crawler.core.models import Role
 
@@ -53,19 +53,10 @@ class Lines:
         end = self.starts[number] - 1 if number < len(self.starts) else len(self.text)
         return self.text[self.start(number):end]
 
-    def above(self, number: int) -> str:
-        """The nearest non-blank line above ``number``, looking past one blank line (as
-        the scanner does: a label may stand alone on its line, then a blank line)."""
-        for candidate in (number - 1, number - 2):
-            if candidate >= 1 and self.line(candidate).strip():
-                return self.line(candidate)
-        return ""
-
     def role(self, offset: int) -> Role:
         """The role of a link starting at ``offset``, from the text before it on its line
         or, when nothing stands there, from the line above."""
-        number = self.number(offset)
-        return role_of(self.text[self.start(number):offset], self.above(number))
+        return role_at(self.text, self.starts, self.number(offset), offset)
 
 
 def relative(href: str) -> bool:

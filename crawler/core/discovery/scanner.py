@@ -38,6 +38,11 @@ _CLOSERS = set(")]}")
 _QUOTES = {'"', "'"}
 _HOST_PUNCT = set("!\"#$%&'()*+,/:;<=>?@[\\]^`{|}~")
 _USERINFO = re.compile(r"[A-Za-z0-9._~%!$&'*+,;=:-]+@")
+# Runs the character loops below would take one character at a time, taken at once: ASCII
+# that is host or path whatever surrounds it (a dot or dash only where the loop keeps it
+# whatever follows). Most URLs are all such characters.
+_PLAIN_HOST = re.compile(r"(?:[A-Za-z0-9_-]|\.(?=[A-Za-z0-9_-]))*")
+_PLAIN_PATH = re.compile(r"(?:[A-Za-z0-9_/~%=&+#:@$*^|\\]|\.(?=[A-Za-z0-9])|-(?!-))*")
 
 
 def _space(char: str) -> bool:
@@ -62,6 +67,7 @@ def _end_of_host(text: str, start: int) -> int:
             return end
         end = close + 1
     else:
+        end = _PLAIN_HOST.match(text, end).end()
         while end < len(text):
             char = text[end]
             if _host_char(char) or char == "-":
@@ -100,6 +106,10 @@ def _pair_end(text: str, start: int, closer: str) -> int:
 
 
 _SHORT = 2048  # texts up to this long are scanned directly: a table would cost more
+# What the table is made of: brackets, quotes, and what may end a word (ASCII controls and
+# space, ``<>```, anything not ASCII); the rest of ASCII neither pairs nor ends a word, and
+# is skipped (a text is mostly such characters).
+_PAIRING = re.compile(r"[()\[\]{}\"'<>`\x00-\x20\x7f-\U0010ffff]")
 
 
 @lru_cache(maxsize=4)
@@ -112,7 +122,8 @@ def _pairs(text: str) -> dict[int, int]:
     stacks: dict[str, list[int]] = {opener: [] for opener in _OPENERS}
     closing = {closer: opener for opener, closer in _OPENERS.items()}
     quotes: dict[str, int] = {}
-    for index, char in enumerate(text):
+    for match in _PAIRING.finditer(text):
+        index, char = match.start(), match[0]
         if char in stacks:
             stacks[char].append(index)
         elif char in closing:
@@ -143,7 +154,7 @@ def _end_of_path(text: str, start: int, glued: bool) -> int:
     (``glued``: the URL follows a CJK character), CJK text right after an ASCII character is
     the sentence resuming, not more path."""
     end = start
-    while end < len(text):
+    while (end := _PLAIN_PATH.match(text, end).end()) < len(text):
         char = text[end]
         if _space(char) or char in _CLOSERS:
             break

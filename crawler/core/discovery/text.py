@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from crawler.core.discovery.roles import related_titles, role_of, slug_score
+from crawler.core.discovery.roles import related_titles, role_at, slug_score
 from crawler.core.discovery.scanner import START, url_end
 from crawler.core.models import Role
 
@@ -47,7 +47,7 @@ class _Join(Enum):
     UNLIKELY = 3  # not joined, but the joined reading kept as an alternative
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Found:
     """A URL as written in the text, before it is checked and resolved."""
 
@@ -113,13 +113,6 @@ class _Text:
     def line(self, number: int) -> str:
         return self.text[self.line_start(number):self.line_end(number)]
 
-    def line_above(self, number: int) -> str:
-        """The nearest non-blank line above ``number``, looking past one blank line."""
-        for candidate in (number - 1, number - 2):
-            if candidate >= 1 and self.line(candidate).strip():
-                return self.line(candidate)
-        return ""
-
 
 def _urlish(token: str) -> bool:
     """Does a word look like a piece of URL rather than a piece of prose?"""
@@ -133,6 +126,7 @@ def _in_host(url: str) -> bool:
     return "/" not in url.split("://", 1)[-1]
 
 
+_SPACE = re.compile(r"\s")
 _ESCAPED_END = re.compile(r"%[0-9A-Fa-f]{2}$")
 _ARCHIVED = re.compile(r"/web/\d{4,14}[a-z_]*/$")
 _QUERY_PART = re.compile(r"[\w.~%-]+=")
@@ -291,7 +285,7 @@ def scan(text: str, *, rejoin: bool = True) -> list[Found]:
         written = written[2:] if written.startswith("//") else written
         if anchor is not None and anchor == written:
             anchor = None  # [https://x.org/a](https://x.org/a): the URL, not a title
-        role = role_of(text[line_start:link_start], doc.line_above(number))
+        role = role_at(text, doc.starts, number, link_start)
         found.append(Found(start, number, written, role, anchor, image, tuple(others)))
     return found
 
@@ -304,9 +298,10 @@ def _rejoined(doc: _Text, start: int, url: str, end: int, number: int, wrapping:
     others: list[str] = []
     word = len(url) + _lead(text, start)
     while number < len(doc.starts) and len(url) < _LONGEST:
-        tail = text[end:doc.line_end(number)]
-        if any(char.isspace() for char in tail):
-            break  # the URL ended before the line did
+        line_end = doc.line_end(number)
+        if _SPACE.search(text, end, line_end):
+            break  # the URL ended before the line did (the rest of the line is not copied)
+        tail = text[end:line_end]
         following = doc.line(number + 1)
         decision = _join(url + tail, doc.line(number), following, wrapping, word + len(tail))
         if decision is _Join.NO:
