@@ -53,9 +53,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.fetch.robots.RobotsMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.fetch.retry.BackoffRetryMiddleware": 550,
-    # One request at a time per web archive, paused by a 429 (after the retry's own wait).
-    "crawler.fetch.mementos.ArchiveRateLimitMiddleware": 560,
     "crawler.fetch.redirects.RedirectChainMiddleware": 610,
+    # One request at a time per web archive, paused by a 429: it sees every answer (a 3xx
+    # before it is followed, a 429 before it is retried).
+    "crawler.fetch.mementos.ArchiveRateLimitMiddleware": 620,
     "crawler.fetch.capture.CaptureMiddleware": 950,
 }
 # A URL too long to fetch is recorded as failed (crawler.fetch.url_length), not dropped.

@@ -114,12 +114,18 @@ class WebArchive:
             return 200, {"Content-Type": "application/link-format"}, ",\n".join(links).encode()
         if parts.path.startswith("/web/"):
             stamp, _, url = path[len("/web/"):].partition("/")
+            mode = "id_" if stamp.endswith("id_") else ""
             stamp = stamp.removesuffix("id_")
-            for capture in self.of(url):
+            found = self.of(url)
+            for capture in found:
                 if capture.timestamp == stamp:
                     return 200, {"Content-Type": "text/html; charset=utf-8",
                                  "Memento-Datetime": capture.http_date,
                                  "Link": f'<{url}>; rel="original"'}, capture.body
+            if found and stamp.isdigit():  # as the Wayback Machine: to the nearest capture
+                wanted = int(stamp.ljust(14, "0"))
+                nearest = min(found, key=lambda c: abs(int(c.timestamp) - wanted))
+                return 302, {"Location": f"/web/{nearest.timestamp}{mode}/{url}"}, b""
             return 404, {"Content-Type": "text/html"}, b"<h1>not archived</h1>"
         if parts.path.startswith("/save"):
             if self.save_status != 200:

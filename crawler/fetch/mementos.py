@@ -17,6 +17,7 @@ requests without keys).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -164,20 +165,23 @@ def saved_uri(response: Response) -> tuple[str, str | None, str | None]:
 
 
 class ArchiveRateLimitMiddleware:
-    """At most one request per ``MEMENTO_DELAY`` to each archive; a 429 pauses them all; an
-    archive that cannot be reached (``_DOWN_AFTER`` connection failures in a row) is not
-    asked again in this run, so that a dead endpoint costs a crawl seconds, not a backoff
-    per look-up."""
+    """One request at a time to each archive, ``MEMENTO_DELAY`` apart; a 429 pauses them
+    all; an archive that cannot be reached (``_DOWN_AFTER`` connection failures in a row) is
+    not asked again in this run, so that a dead endpoint costs a crawl seconds, not a
+    backoff per look-up."""
 
-    def __init__(self, delay: float):
+    def __init__(self, delay: float, timeout: float):
         self.delay = delay
+        self.timeout = timeout  # a request lost on its way never blocks the archive longer
         self.next_at: dict[str, float] = {}
         self.locks: dict[str, asyncio.Lock] = {}
+        self.answered: dict[str, asyncio.Event] = {}
         self.failures: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveRateLimitMiddleware:
-        return cls(config.get(crawler.settings, "MEMENTO_DELAY"))
+        return cls(config.get(crawler.settings, "MEMENTO_DELAY"),
+                   crawler.settings.getfloat("DOWNLOAD_TIMEOUT") + 5)
 
     async def process_request(self, request: scrapy.Request) -> None:
         archive = request.meta.get(ARCHIVE)
@@ -187,20 +191,31 @@ class ArchiveRateLimitMiddleware:
             raise IgnoreRequest(f"{archive} did not answer {_DOWN_AFTER} times: not asked "
                                 "again in this run")
         async with self.locks.setdefault(archive, asyncio.Lock()):
-            wait = self.next_at.get(archive, 0.0) - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
+            answered = self.answered.setdefault(archive, asyncio.Event())
+            if self.next_at.get(archive) is not None:  # the previous request's answer first
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(answered.wait(), self.timeout)
+            while (wait := self.next_at.get(archive, 0.0) - time.monotonic()) > 0:
+                await asyncio.sleep(wait)  # again after each wait: a 429 extends the pause
             self.next_at[archive] = time.monotonic() + self.delay
+            answered.clear()
+
+    def _answered(self, archive: str) -> None:
+        if (event := self.answered.get(archive)) is not None:
+            event.set()
 
     def process_exception(self, request: scrapy.Request, exception: Exception) -> None:
         archive = request.meta.get(ARCHIVE)
-        if archive is not None and not isinstance(exception, IgnoreRequest):
-            self.failures[archive] = self.failures.get(archive, 0) + 1
+        if archive is not None:
+            if not isinstance(exception, IgnoreRequest):
+                self.failures[archive] = self.failures.get(archive, 0) + 1
+            self._answered(archive)
 
     def process_response(self, request: scrapy.Request, response: Response) -> Response:
         archive = request.meta.get(ARCHIVE)
         if archive is not None:
             self.failures[archive] = 0
+            self._answered(archive)
         if archive is not None and response.status in (429, 503):
             asked = retry_after_seconds(response.headers.get(b"Retry-After"))
             pause = max(self.delay, asked if asked is not None else 30.0)

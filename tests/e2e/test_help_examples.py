@@ -99,7 +99,12 @@ def _help_examples_run(server, tmp_path, redis_url, archive):
     [live] = [info for info in api.list_urls(db=str(db)) if info.url.endswith("/live-story")]
     assert live.fixed_interval == 15 * 60, "schedule URL --every 15m"
     assert [run.command for run in api.status(db=str(db)).runs] == [
-        "crawl", "refetch", "crawl", "crawl"], "crawl, crawl --failing, refetch, schedule"
+        "crawl", "recover", "recover", "refetch", "crawl"], \
+        "(crawl,) crawl --failing, refetch, recover URL, recover --all-gone, schedule"
+    [recovered] = [source.recovered for document in api.report(db=str(db))
+                   for source in document.sources if source.url.endswith("/story")
+                   and source.recovered]
+    assert recovered.taken == "2025-01-01T00:00:00.000Z", "recover URL kept the copy"
 
     # The distributed roles: a writer and a worker from the examples, a run queued for them.
     [ingest], [worker] = examples("ingest"), examples("worker")

@@ -132,7 +132,7 @@ def test_a_cited_wayback_link_gives_the_live_page_and_the_copy(sourcekeeper, ser
     server.route("/news/bridge", Reply(200, EDITED.encode(),
                                        {"Content-Type": "text/html; charset=utf-8"}))
     captures(archive, url)
-    cited = f"{archive.base}/web/20250620101010/{url}"
+    cited = f"{archive.base}/web/20250620/{url}"  # a day: the archive redirects to its capture
     db = str(tmp_path / "archive.db")
     # Fallback off: no look-up, but the copy the document cites is fetched like any source.
     result = sourcekeeper("crawl", note(tmp_path, cited, published="2026-11-01"), "--db", db,
@@ -145,6 +145,9 @@ def test_a_cited_wayback_link_gives_the_live_page_and_the_copy(sourcekeeper, ser
         (url, False), (url, True)]
     copy = next(record for record in records if record.memento)
     assert (copy.memento.uri, copy.memento.datetime) == (cited, "2025-06-20T10:10:10.000Z")
+    assert copy.final_url == f"{archive.base}/web/20250620101010id_/{url}"
+    assert [(hop.status, hop.location) for hop in copy.redirects] == [
+        (302, f"{archive.base}/web/20250620101010id_/{url}")]
     assert QUOTE in copy.text
 
 
