@@ -115,3 +115,31 @@ def test_serve_refuses_other_addresses_without_a_token(invoke, crawled):
     assert "--host 0.0.0.0 lets other machines read the archive" in result.stderr
     missing = invoke("serve", "--db", str(crawled.parent / "nothing.db"), "--port", "0")
     assert missing.exit_code == 1 and "no such archive" in missing.stderr
+
+
+def test_a_recovered_copy_is_shown_as_the_archive_s_not_ours(tmp_path):
+    from crawler.storage import Archive
+    from crawler.web.app import create_app
+    from tests.storage.test_mementos import COPY, QUOTE, SAID, URL, store_copy
+
+    db = tmp_path / "a.db"
+    with Archive(db) as archive:
+        from crawler.core.models import Document, Mention, Role
+
+        document = Document("e" * 64, "note.txt", "text", "utf-8", 100, f"{SAID}\n{URL}\n")
+        archive.write(archive.documents.add, document, [Mention(URL, URL, URL, Role.ORIGINAL)],
+                      "2026-01-01T00:00:00.000Z")
+        archive.write(archive.files.put, "note.txt", "note.txt", document.id,
+                      "2026-01-01T00:00:00.000Z")
+        snapshot = store_copy(archive, archive.urls.find(URL).id, SAID)
+    web = starlette_testclient.TestClient(create_app(str(db)), base_url="http://127.0.0.1")
+    page = web.get(f"/documents/{'e' * 12}", params={"utc": "1"})
+    assert page.status_code == 200
+    assert "archived copy from web.archive.org, taken 2025-06-20" in page.text
+    assert f'href="{COPY.uri}"' in page.text
+    assert "found only in an archived copy of" in page.text and QUOTE in page.text
+    source = web.get("/source", params={"url": URL}).text
+    assert "copy from web.archive.org, taken 2025-06-20" in source
+    shown = web.get(f"/snapshots/{snapshot}").text
+    assert "a copy from the web archive web.archive.org, not our own fetch" in shown
+    assert web.get(f"/snapshots/{snapshot}.json").json()["memento"]["uri"] == COPY.uri
