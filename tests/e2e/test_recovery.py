@@ -13,9 +13,12 @@ import pytest
 
 from crawler import api
 from crawler.core.views import QuoteStatus
+from tests.e2e.test_replay import get, pywb, pywb_bin, timestamp
 from tests.helpers import FAST
 from tests.server import Reply
 from tests.web_archive import WebArchive
+
+__all__ = ["pywb_bin"]  # a fixture used here
 
 QUOTE = "we will rebuild the bridge before the winter comes"
 BODY = ("The council met on Tuesday to discuss the future of the old bridge across the river, "
@@ -256,3 +259,53 @@ def test_recover_on_demand(sourcekeeper, server, archive, tmp_path):
     none = sourcekeeper("recover", url, "--db", db, *memento_settings(archive))
     assert none.returncode == 1
     assert none.stdout.splitlines()[1] == "  no archived copy: no archive has a copy"
+
+
+def test_a_copy_replays_in_pywb_at_the_archive_s_uri_never_as_the_original(
+        sourcekeeper, server, archive, tmp_path, pywb_bin):
+    url = server.url("/news/bridge")
+    captures(archive, url)
+    db = str(tmp_path / "archive.db")
+    crawled = sourcekeeper("crawl", note(tmp_path, url), "--db", db, *memento_settings(archive))
+    assert crawled.returncode == 0, crawled.stderr
+    [copy] = [record for record in api.snapshots(db=db) if record.memento]
+    warc = tmp_path / "export.warc.gz"
+    exported = sourcekeeper("export", "--db", db, "--format", "warc", "-o", str(warc))
+    assert exported.returncode == 0, exported.stderr
+    with pywb(pywb_bin, warc, tmp_path) as base:
+        status, headers, body = get(f"{base}/{timestamp(copy.fetched_at)}id_/{copy.final_url}")
+        assert status == 200
+        assert body == api.body(copy.body_sha256, db=db)
+        assert headers.get("Memento-Datetime") is not None
+        # The original's URI has no capture of ours: the archive's copy is not passed off as one.
+        assert get(f"{base}/{timestamp(copy.fetched_at)}id_/{url}")[0] == 404
+
+
+def test_a_memento_timemap_answering_slowly(sourcekeeper, server, archive, tmp_path):
+    url = server.url("/news/bridge")
+    captures(archive, url)
+    archive.delay = 0.5
+    db = str(tmp_path / "archive.db")
+    result = sourcekeeper("crawl", note(tmp_path, url), "--db", db,
+                          *memento_settings(archive), "-s",
+                          f"MEMENTO_ENDPOINTS=timemap={archive.base}/timemap/link/")
+    assert result.returncode == 0, result.stderr
+    assert archive.paths("/timemap/") == [f"/timemap/link/{url}"]
+    assert not archive.paths("/cdx/")
+    copy = api.report(db=db)[0].sources[0].recovered
+    assert (copy.taken, copy.quotes) == ("2025-06-20T10:10:10.000Z", (QUOTE,))
+
+
+def test_an_archive_in_the_private_network_is_refused_like_any_fetch(sourcekeeper, server,
+                                                                      archive, tmp_path):
+    url = server.url("/news/bridge")
+    captures(archive, url)
+    db = str(tmp_path / "archive.db")
+    crawled = sourcekeeper("crawl", note(tmp_path, url), "--db", db, *memento_settings(archive),
+                           "-s", "MEMENTO_FALLBACK=False")
+    assert crawled.returncode == 0, crawled.stderr
+    refused = sourcekeeper("recover", url, "--db", db, "-s",
+                           f"MEMENTO_ENDPOINTS=wayback={archive.base}")
+    assert refused.returncode == 1
+    assert "no archived copy: " in refused.stdout and "blocked: " in refused.stdout
+    assert archive.requests == []

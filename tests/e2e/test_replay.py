@@ -5,10 +5,12 @@ WARCs that did not replay: only a replay tool tells.)"""
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
@@ -58,6 +60,34 @@ def pywb_bin():
     return tool("pywb", PYWB, "wayback").parent
 
 
+@contextlib.contextmanager
+def pywb(pywb_bin, archive_file, tmp_path, *add: str) -> Iterator[str]:
+    """pywb serving ``archive_file`` (``add``: options of ``wb-manager add``, such as
+    ``--unpack-wacz``) on a free port: the collection's base URL."""
+    collections = tmp_path / "pywb"
+    collections.mkdir()
+    for args in (["init", "sources"], ["add", *add, "sources", str(archive_file)]):
+        done = subprocess.run([pywb_bin / "wb-manager", *args], cwd=collections,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    port = free_port()
+    wayback = subprocess.Popen([pywb_bin / "wayback", "-p", str(port), "-b", "127.0.0.1"],
+                               cwd=collections, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    try:
+        def up() -> bool:
+            try:
+                return get(f"http://127.0.0.1:{port}/")[0] == 200
+            except OSError:
+                return False
+
+        wait_for(up, timeout=60, what="pywb to start")
+        yield f"http://127.0.0.1:{port}/sources"
+    finally:
+        wayback.terminate()
+        wayback.wait(timeout=30)
+
+
 def test_an_export_replays_in_pywb(pywb_bin, server, tmp_path):
     server.route("/plain/moving", redirect("/plain/harbour"))
     server.route("/plain/harbour", article("Harbour Reopens", "The harbour reopened on Monday."),
@@ -80,26 +110,7 @@ def test_an_export_replays_in_pywb(pywb_bin, server, tmp_path):
     warc = tmp_path / "export.warc.gz"
     exported = run_cli("export", "--db", db, "--format", "warc", "-o", str(warc), cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr
-    collections = tmp_path / "pywb"
-    collections.mkdir()
-    for args in (["init", "sources"], ["add", "sources", str(warc)]):
-        done = subprocess.run([pywb_bin / "wb-manager", *args], cwd=collections,
-                              capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-    port = free_port()
-    wayback = subprocess.Popen([pywb_bin / "wayback", "-p", str(port), "-b", "127.0.0.1"],
-                               cwd=collections, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    try:
-        base = f"http://127.0.0.1:{port}/sources"
-
-        def up() -> bool:
-            try:
-                return get(f"http://127.0.0.1:{port}/")[0] == 200
-            except OSError:
-                return False
-
-        wait_for(up, timeout=60, what="pywb to start")
+    with pywb(pywb_bin, warc, tmp_path) as base:
         for record in (*harbour, story):
             status, headers, body = get(
                 f"{base}/{timestamp(record.fetched_at)}id_/{record.final_url}")
@@ -120,9 +131,6 @@ def test_an_export_replays_in_pywb(pywb_bin, server, tmp_path):
         status, _, body = get(f"{base}/{timestamp(old.fetched_at)}mp_/"
                               f"{server.url('/plain/moving')}")
         assert status == 200 and b"Harbour Reopens" in body
-    finally:
-        wayback.terminate()
-        wayback.wait(timeout=30)
 
 
 def test_a_wacz_export_replays_in_pywb(pywb_bin, server, tmp_path):
@@ -136,31 +144,10 @@ def test_a_wacz_export_replays_in_pywb(pywb_bin, server, tmp_path):
     wacz = tmp_path / "sources.wacz"
     exported = run_cli("export", "--db", db, "--format", "wacz", "-o", str(wacz), cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr
-    collections = tmp_path / "pywb"
-    collections.mkdir()
-    for args in (["init", "sources"], ["add", "--unpack-wacz", "sources", str(wacz)]):
-        done = subprocess.run([pywb_bin / "wb-manager", *args], cwd=collections,
-                              capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-    port = free_port()
-    wayback = subprocess.Popen([pywb_bin / "wayback", "-p", str(port), "-b", "127.0.0.1"],
-                               cwd=collections, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    try:
-        def up() -> bool:
-            try:
-                return get(f"http://127.0.0.1:{port}/")[0] == 200
-            except OSError:
-                return False
-
-        wait_for(up, timeout=60, what="pywb to start")
+    with pywb(pywb_bin, wacz, tmp_path, "--unpack-wacz") as base:
         records = list(api.snapshots(db=db))
         assert len(records) == 2
         for record in records:
-            status, _, body = get(f"http://127.0.0.1:{port}/sources/"
-                                  f"{timestamp(record.fetched_at)}id_/{record.final_url}")
+            status, _, body = get(f"{base}/{timestamp(record.fetched_at)}id_/{record.final_url}")
             assert status == 200, (record.final_url, status)
             assert body == api.body(record.body_sha256, db=db), "the exact body archived"
-    finally:
-        wayback.terminate()
-        wayback.wait(timeout=30)
