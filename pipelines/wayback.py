@@ -8,14 +8,21 @@ job id, refused with the reason) recorded beside the snapshot, and a refusal or 
 a line in ``history``, not an error. Requests go through the same guarded, rate-limited
 Scrapy machinery as every archive request (crawler.fetch.mementos).
 
-Settings: ``SAVE_TO_WAYBACK`` (off by default), ``SPN_ENDPOINT``, ``SPN_ACCESS_KEY`` and
-``SPN_SECRET`` (the authenticated API; unauthenticated without them).
+Save Page Now allows a few captures a minute, and every request to web.archive.org waits its
+turn (``MEMENTO_DELAY``): at most ``SPN_MAX_PER_RUN`` sources are submitted per crawl, so a
+first crawl of thousands of sources does not run for hours; the others are counted in one
+warning line (``refetch --save-to-wayback URL`` submits one by hand).
+
+Settings: ``SAVE_TO_WAYBACK`` (off by default), ``SPN_MAX_PER_RUN`` (100), ``SPN_ENDPOINT``,
+``SPN_ACCESS_KEY`` and ``SPN_SECRET`` (the authenticated API; unauthenticated without
+them).
 """
 
 from __future__ import annotations
 
 import logging
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
@@ -34,6 +41,9 @@ logger = logging.getLogger(__name__)
 class WaybackSaver:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
+        self.left = config.get(crawler.settings, "SPN_MAX_PER_RUN")
+        self.skipped = 0
+        crawler.signals.connect(self._closed, signal=signals.spider_closed)
 
     @classmethod
     def of(cls, crawler: Crawler) -> WaybackSaver | None:
@@ -46,9 +56,19 @@ class WaybackSaver:
             return
         if result.outcome not in (Outcome.NEW, Outcome.CHANGED):
             return
+        if self.left <= 0:
+            self.skipped += 1
+            return
+        self.left -= 1
         self.crawler.engine.crawl(save_request(
             self.crawler.settings, item.final_url, item.url_id, result.snapshot_id,
             self._saved, self._failed))
+
+    def _closed(self) -> None:
+        if self.skipped:
+            logger.warning("%d new or changed sources were not submitted to Save Page Now "
+                           "(at most SPN_MAX_PER_RUN=%d per crawl)", self.skipped,
+                           config.get(self.crawler.settings, "SPN_MAX_PER_RUN"))
 
     async def _saved(self, response: Response) -> None:
         status, uri, detail = saved_uri(response)

@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 ARCHIVE = "memento_archive"  # meta: the archive a request goes to (its rate limit)
 _RETRIES = 2  # a look-up is worth less than a source: fewer retries than a page gets
 _DOWN_AFTER = 3  # connection failures in a row after which an archive is not asked again
+_SAVE_TIMEOUT = 20  # seconds: Save Page Now answers with a job at once, or is overloaded
 _CDX_FIELDS = "timestamp,original,statuscode,digest,mimetype"
 
 
@@ -125,7 +126,8 @@ def save_request(settings: Any, url: str, url_id: int, snapshot_id: int | None,
     endpoint = config.get(settings, "SPN_ENDPOINT").rstrip("/")
     key, secret = config.get(settings, "SPN_ACCESS_KEY"), config.get(settings, "SPN_SECRET")
     meta = _meta(archive_name(endpoint), url_id=url_id, snapshot_id=snapshot_id, saved=url,
-                 dont_retry=True, handle_httpstatus_all=True, dont_redirect=True)
+                 dont_retry=True, handle_httpstatus_all=True, dont_redirect=True,
+                 download_timeout=_SAVE_TIMEOUT)
     if key and secret:
         return scrapy.FormRequest(
             f"{endpoint}", formdata={"url": url, "skip_first_archive": "1"},

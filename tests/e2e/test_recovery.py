@@ -309,3 +309,21 @@ def test_an_archive_in_the_private_network_is_refused_like_any_fetch(sourcekeepe
     assert refused.returncode == 1
     assert "no archived copy: " in refused.stdout and "blocked: " in refused.stdout
     assert archive.requests == []
+
+
+def test_save_page_now_is_asked_at_most_spn_max_per_run_times(sourcekeeper, server, archive,
+                                                               tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n in range(3):
+        server.route(f"/page/{n}", Reply(200, BEFORE.replace("Bridge", f"Bridge {n}").encode(),
+                                         {"Content-Type": "text/html; charset=utf-8"}))
+        (docs / f"{n}.txt").write_text(f"Source: {server.url(f'/page/{n}')}\n")
+    db = str(tmp_path / "archive.db")
+    result = sourcekeeper("crawl", str(docs), "--db", db, "--save-to-wayback",
+                          *memento_settings(archive), "-s", f"SPN_ENDPOINT={archive.base}/save",
+                          "-s", "SPN_MAX_PER_RUN=1")
+    assert result.returncode == 0, result.stderr
+    assert len(archive.paths("/save")) == 1
+    assert result.stderr.strip() == ("WARNING: 2 new or changed sources were not submitted to "
+                                     "Save Page Now (at most SPN_MAX_PER_RUN=1 per crawl)")
