@@ -222,13 +222,13 @@ SETTINGS: dict[str, Setting] = {setting.name: setting for setting in [
             "timemap=https://timetravel.mementoweb.org/timemap/link/", _endpoints,
             "web archives to ask: wayback=URL (CDX API) and timemap=URL (Memento), commas"),
     Setting("MEMENTO_DELAY", 4.0, _seconds, "seconds between two requests to one web archive"),
-    Setting("MEMENTO_CANDIDATES", 4, _count,
+    Setting("MEMENTO_CANDIDATES", 3, _count,
             "archived copies of a source fetched to choose the one that supports it"),
     Setting("MEMENTO_CACHE", "30d", _seconds, "a URL is not looked up again before this"),
     Setting("MEMENTO_LAG", "7d", _seconds,
             "a source first archived this long after its document was written is looked up"),
-    Setting("MEMENTO_MAX_PER_RUN", 100, _count, "look-ups a crawl makes at most (the rest "
-            "wait for the next run)"),
+    Setting("MEMENTO_MAX_PER_RUN", 30, _count, "look-ups a crawl makes at most (the others "
+            "when their URL is checked again)"),
     Setting("SAVE_TO_WAYBACK", False, _bool,
             "ask Save Page Now to capture each newly archived source (crawl --save-to-wayback)"),
     Setting("SPN_ENDPOINT", "https://web.archive.org/save", _text, "the Save Page Now API"),

@@ -46,6 +46,7 @@ class WebArchive:
         self.retry_after = 1
         self.delay = 0.0
         self.save_status = 200  # what Save Page Now answers
+        self.cdx_status = 200  # the CDX server overloaded: 503
         self.in_flight = 0
         self.most_in_flight = 0
         self._lock = threading.Lock()
@@ -84,6 +85,8 @@ class WebArchive:
         if self.throttle > 0:
             self.throttle -= 1
             return 429, {"Retry-After": str(self.retry_after)}, b"slow down"
+        if parts.path == "/cdx/search/cdx" and self.cdx_status != 200:
+            return self.cdx_status, {"Content-Type": "text/html"}, b"<h1>overloaded</h1>"
         if parts.path == "/cdx/search/cdx":
             rows = [["timestamp", "original", "statuscode", "digest", "mimetype"]]
             seen = set()

@@ -38,15 +38,19 @@ from crawler.core.mementos import Endpoint, Memento, archive_name
 from crawler.core.clock import iso
 from crawler.fetch.retry import retry_after_seconds
 
-__all__ = ["ArchiveRateLimitMiddleware", "capture_request", "lookup_requests", "mementos_of",
-           "save_request", "saved_uri"]
+__all__ = ["ArchiveRateLimitMiddleware", "availability_request", "capture_request",
+           "captured_at", "lookup_request", "mementos_of", "save_request", "saved_uri"]
 
 logger = logging.getLogger(__name__)
 
 ARCHIVE = "memento_archive"  # meta: the archive a request goes to (its rate limit)
 _RETRIES = 2  # a look-up is worth less than a source: fewer retries than a page gets
 _DOWN_AFTER = 3  # connection failures in a row after which an archive is not asked again
+_PAUSES = 5  # a 429 or 503 without Retry-After pauses an archive for this many delays
 _SAVE_TIMEOUT = 20  # seconds: Save Page Now answers with a job at once, or is overloaded
+# What a follow-up request keeps of a look-up's meta (not Scrapy's retry or redirect state).
+_KEPT = {ARCHIVE, "dont_obey_robotstxt", "autothrottle_dont_adjust_delay", "max_retry_times",
+         "endpoint", "original", "written", "handle_httpstatus_list", "url_id"}
 _CDX_FIELDS = "timestamp,original,statuscode,digest,mimetype"
 
 
@@ -55,25 +59,38 @@ def _meta(archive: str, **more: Any) -> dict[str, Any]:
             "autothrottle_dont_adjust_delay": True, "max_retry_times": _RETRIES, **more}
 
 
-def lookup_requests(endpoint: Endpoint, url: str, written: str | None,
-                    callback: Callable[..., Any], errback: Callable[..., Any],
-                    **meta: Any) -> list[scrapy.Request]:
-    """The requests that list an archive's captures of ``url``: the CDX API and the
-    availability API (its capture closest to ``written``) of a Wayback archive, or a
-    TimeMap. A 404 is an answer (no captures), not a failure."""
+def lookup_request(endpoint: Endpoint, url: str, written: str | None,
+                   callback: Callable[..., Any], errback: Callable[..., Any],
+                   **meta: Any) -> scrapy.Request:
+    """The request that lists an archive's captures of ``url``: a Wayback archive's CDX API
+    (every capture, one per payload), or a TimeMap. A 404 is an answer (no captures), not a
+    failure."""
     base = endpoint.url.rstrip("/")
     if endpoint.kind == "wayback":
-        urls = [(f"{base}/cdx/search/cdx?url={encoded(url)}&output=json&fl={_CDX_FIELDS}"
-                 "&filter=statuscode:200&collapse=digest", "cdx")]
-        stamp = f"&timestamp={to_timestamp(written)}" if written else ""
-        urls.append((f"{base}/wayback/available?url={encoded(url)}{stamp}", "availability"))
+        address, shape = (f"{base}/cdx/search/cdx?url={encoded(url)}&output=json"
+                          f"&fl={_CDX_FIELDS}&filter=statuscode:200&collapse=digest", "cdx")
     else:
-        urls = [(f"{endpoint.url}{url}", "timemap")]
-    return [scrapy.Request(
+        address, shape = f"{endpoint.url}{url}", "timemap"
+    return scrapy.Request(
         address, callback=callback, errback=errback, dont_filter=True,
         meta=_meta(endpoint.name, lookup=shape, endpoint=endpoint.url, original=url,
-                   handle_httpstatus_list=[404], **meta))
-        for address, shape in urls]
+                   written=written, handle_httpstatus_list=[404], **meta))
+
+
+def availability_request(asked: scrapy.Request, found: list[Memento]) -> scrapy.Request | None:
+    """After a CDX look-up that failed or found nothing (the CDX server is the part of the
+    Wayback Machine that is most often overloaded), the availability API: the one capture
+    closest to the document's date. None when there is no reason to ask it."""
+    meta = asked.meta
+    if meta.get("lookup") != "cdx" or found:
+        return None
+    written = meta.get("written")
+    stamp = f"&timestamp={to_timestamp(written)}" if written else ""
+    return asked.replace(
+        url=f"{meta['endpoint'].rstrip('/')}/wayback/available?url={encoded(meta['original'])}"
+            f"{stamp}",
+        meta={**{key: value for key, value in meta.items() if key in _KEPT},
+              "lookup": "availability"})
 
 
 def mementos_of(response: Response) -> list[Memento]:
@@ -220,7 +237,7 @@ class ArchiveRateLimitMiddleware:
             self._answered(archive)
         if archive is not None and response.status in (429, 503):
             asked = retry_after_seconds(response.headers.get(b"Retry-After"))
-            pause = max(self.delay, asked if asked is not None else 30.0)
+            pause = max(self.delay, asked if asked is not None else _PAUSES * self.delay)
             self.next_at[archive] = max(self.next_at.get(archive, 0.0),
                                         time.monotonic() + pause)
             logger.info("%s asks us to slow down: no request to it for %.0f s", archive, pause)

@@ -31,7 +31,9 @@ from crawler import config
 from crawler.core.mementos import Endpoint, Memento
 from crawler.core.models import CrawlJob
 from crawler.fetch.items import FailureItem, NotModifiedItem, PageItem
-from crawler.fetch.mementos import captured_at, capture_request, lookup_requests, mementos_of
+from crawler.fetch.mementos import (
+    availability_request, captured_at, capture_request, lookup_request, mementos_of,
+)
 from crawler.fetch.requests import failure_item, response_item, url_request
 from crawler.fetch.failures import Abandoned, describe_failure
 
@@ -140,8 +142,8 @@ class SourcesSpider(scrapy.Spider):
             await asyncio.sleep(0.05)
 
     def _lookups(self, endpoint: Endpoint, want: Any) -> list[scrapy.Request]:
-        return lookup_requests(endpoint, want.url, want.written, self.looked_up,
-                               self.lookup_failed, url_id=want.url_id)
+        return [lookup_request(endpoint, want.url, want.written, self.looked_up,
+                               self.lookup_failed, url_id=want.url_id)]
 
     def _capture(self, memento: Memento, url_id: int) -> scrapy.Request:
         return capture_request(memento, url_id, self.parse_memento, self.memento_failed)
@@ -151,15 +153,21 @@ class SourcesSpider(scrapy.Spider):
             found, error = mementos_of(response), None
         except ValueError as exc:
             found, error = [], str(exc)
-        for request in await self.session.recovery.looked_up(
-                response.meta["url_id"], found, error, self._capture):
+        async for request in self._answer(response.request, found, error):
             yield request
 
     async def lookup_failed(self, failure: Failure) -> AsyncIterator[scrapy.Request]:
-        meta = failure.request.meta
-        reason = f"{meta['endpoint']}: {describe_failure(failure)[0]}"
-        for request in await self.session.recovery.looked_up(meta["url_id"], None, reason,
-                                                             self._capture):
+        reason = f"{failure.request.meta['endpoint']}: {describe_failure(failure)[0]}"
+        async for request in self._answer(failure.request, [], reason):
+            yield request
+
+    async def _answer(self, asked: scrapy.Request, found: list[Memento], error: str | None
+                      ) -> AsyncIterator[scrapy.Request]:
+        if (fallback := availability_request(asked, found)) is not None:
+            yield fallback  # its answer stands for this archive's
+            return
+        for request in await self.session.recovery.looked_up(asked.meta["url_id"], found,
+                                                             error, self._capture):
             yield request
 
     def parse_memento(self, response: Response) -> Iterator[PageItem]:

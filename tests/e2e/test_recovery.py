@@ -327,3 +327,19 @@ def test_save_page_now_is_asked_at_most_spn_max_per_run_times(sourcekeeper, serv
     assert len(archive.paths("/save")) == 1
     assert result.stderr.strip() == ("WARNING: 2 new or changed sources were not submitted to "
                                      "Save Page Now (at most SPN_MAX_PER_RUN=1 per crawl)")
+
+
+def test_the_availability_api_answers_when_the_cdx_server_does_not(sourcekeeper, server,
+                                                                   archive, tmp_path):
+    url = server.url("/news/bridge")
+    captures(archive, url)
+    archive.cdx_status = 503
+    db = str(tmp_path / "archive.db")
+    result = sourcekeeper("crawl", note(tmp_path, url), "--db", db, *memento_settings(archive))
+    assert result.returncode == 0, result.stderr
+    assert len(archive.paths("/cdx/")) == 3  # tried, and retried twice
+    assert archive.paths("/wayback/available") == [
+        f"/wayback/available?url={url}&timestamp=20250703000000"]
+    # The capture closest to the document's date is all this API gives: the edited one.
+    copy = api.report(db=db)[0].sources[0].recovered
+    assert (copy.taken, copy.quotes) == ("2025-07-02T10:10:10.000Z", ())
