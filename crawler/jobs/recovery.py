@@ -120,21 +120,21 @@ def wanted(archive: Archive, run_id: int | None, recover: Recover | None, option
             wants[url_id] = Want(url_id, url, Reason.ASKED, archive.mementos.citing(url_id))
     elif run_id is not None and options.fallback:
         broken, late = [], []
-        recent = archive.mementos.looked_up_since(
-            [url_id for url_id, _, _ in archive.mementos.checked_in_run(run_id)],
-            _ago(now, options.cache))
-        for url_id, url, _ in archive.mementos.checked_in_run(run_id):
+        checked = archive.mementos.checked_in_run(run_id)
+        recent = archive.mementos.looked_up_since([url_id for url_id, _, _ in checked],
+                                                  _ago(now, options.cache))
+        for url_id, url, outcome in checked:
             if url_id in recent:
                 continue
-            citing = archive.mementos.citing(url_id)
             if _broken(archive, url_id, url):
-                broken.append(Want(url_id, url, Reason.BROKEN, citing))
-                continue
-            first = archive.mementos.first_live(url_id)
-            if citing and first and citing[0].written <= _ago(first, options.lag):
-                late.append(Want(url_id, url, Reason.LAG, citing))
-        for want in (broken + late)[:options.per_run]:
-            wants[want.url_id] = want
+                broken.append((url_id, url, Reason.BROKEN))
+            elif outcome is Outcome.NEW:  # our first snapshot: was it taken late?
+                first = archive.mementos.first_live(url_id)
+                written = archive.mementos.first_written(url_id)
+                if first and written and written <= _ago(first, options.lag):
+                    late.append((url_id, url, Reason.LAG))
+        for url_id, url, reason in (broken + late)[:options.per_run]:
+            wants[url_id] = Want(url_id, url, reason, archive.mementos.citing(url_id))
     for url_id, memento in archive.mementos.cited_pending(
             None if recover is None else list(wants)):
         if url_id not in wants:
@@ -166,9 +166,9 @@ class _Pending:
 class Recovery:
     """One run's look-ups in progress. The spider hands it look-up answers and captures
     (``requests``, ``looked_up``, ``captured``, ``failed``); each URL is settled (its copy
-    chosen and stored) when its last answer is in. ``write`` runs a function on the run's
-    archive writer and returns its result; ``callbacks`` are the spider's for look-ups and
-    captures."""
+    chosen and stored) when its last answer is in. ``write`` runs a function with the
+    archive on the run's writer thread and returns its result; the spider makes the
+    requests (``make_lookups``, ``make_capture``) and sets ``on_done``."""
 
     def __init__(self, wants: list[Want], options: Options, write: Callable[..., Any],
                  run_id: int | None):

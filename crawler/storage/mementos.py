@@ -63,6 +63,13 @@ class Mementos:
                     " WHERE mentions.url_id = ?"
                     " ORDER BY coalesce(documents.written_at, documents.read_at)", [url_id])]
 
+    def first_written(self, url_id: int) -> str | None:
+        """When the earliest document citing a URL was written (or first read)."""
+        return self._db.one(
+            "SELECT min(coalesce(documents.written_at, documents.read_at)) FROM mentions"
+            " JOIN documents ON documents.id = mentions.document_id WHERE mentions.url_id = ?",
+            [url_id])
+
     # Which URLs a crawl looks up.
 
     def checked_in_run(self, run_id: int) -> list[tuple[int, str, Outcome]]:
