@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -60,11 +61,11 @@ class _IPv6Server(ThreadingHTTPServer):
     address_family = socket.AF_INET6
 
 
-class FixtureServer:
+class LocalServer:
+    """A threaded HTTP server on a free port of ``host``, serving ``_handler()``'s class;
+    used as a context manager (started on enter, shut down on exit)."""
+
     def __init__(self, host: str = "127.0.0.1") -> None:
-        self.routes: dict[str, list[Reply]] = {}
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        self.times: dict[str, list[float]] = {}
         self._lock = threading.Lock()
         server = _IPv6Server if ":" in host else ThreadingHTTPServer
         self.httpd = server((host, 0), self._handler())
@@ -72,10 +73,29 @@ class FixtureServer:
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
                                        daemon=True)
 
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        raise NotImplementedError
+
     @property
     def base(self) -> str:
         host, port = self.httpd.server_address[:2]
         return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class FixtureServer(LocalServer):
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.routes: dict[str, list[Reply]] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.times: dict[str, list[float]] = {}
+        super().__init__(host)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -138,11 +158,3 @@ class FixtureServer:
                 pass
 
         return Handler
-
-    def __enter__(self) -> FixtureServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()

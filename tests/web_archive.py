@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.server import LocalServer
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Capture:
         return format_datetime(moment, usegmt=True)
 
 
-class WebArchive:
+class WebArchive(LocalServer):
     def __init__(self) -> None:
         self.captures: list[Capture] = []
         self.requests: list[tuple[float, str, str]] = []  # (monotonic, method, path)
@@ -49,16 +50,7 @@ class WebArchive:
         self.cdx_status = 200  # the CDX server overloaded: 503
         self.in_flight = 0
         self.most_in_flight = 0
-        self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
-                                       daemon=True)
-
-    @property
-    def base(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        super().__init__()
 
     def add(self, url: str, timestamp: str, html: str) -> Capture:
         capture = Capture(url, timestamp, html.encode("utf-8"))
@@ -70,14 +62,6 @@ class WebArchive:
 
     def paths(self, start: str = "") -> list[str]:
         return [path for _, _, path in self.requests if path.startswith(start)]
-
-    def __enter__(self) -> WebArchive:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
     def _answer(self, method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(path)

@@ -36,6 +36,22 @@ EDITED = article("Bridge plans in doubt", "The mayor did not say when works woul
 AFTER = article("Bridge rebuilt soon", f'Earlier the mayor said "{QUOTE}".')
 
 
+def crawled_without_look_ups(sourcekeeper, server, archive, tmp_path) -> tuple[str, str]:
+    """A gone source with captures in the archive, crawled with the fallback off: its URL
+    and the archive file."""
+    url = server.url("/news/bridge")
+    captures(archive, url)
+    db = str(tmp_path / "archive.db")
+    crawled = sourcekeeper("crawl", note(tmp_path, url), "--db", db, *memento_settings(archive),
+                           "-s", "MEMENTO_FALLBACK=False")
+    assert crawled.returncode == 0, crawled.stderr
+    return url, db
+
+
+def html(text: str) -> Reply:
+    return Reply(200, text.encode(), {"Content-Type": "text/html; charset=utf-8"})
+
+
 @pytest.fixture
 def archive():
     with WebArchive() as running:
@@ -106,8 +122,7 @@ def test_a_gone_source_gets_the_copy_before_the_document_that_carries_its_quote(
 def test_a_live_source_archived_late_is_looked_up_and_diffed(sourcekeeper, server, archive,
                                                                 tmp_path):
     url = server.url("/news/bridge")
-    server.route("/news/bridge", Reply(200, EDITED.encode(),
-                                       {"Content-Type": "text/html; charset=utf-8"}))
+    server.route("/news/bridge", html(EDITED))
     captures(archive, url)
     db = str(tmp_path / "archive.db")
     result = sourcekeeper("crawl", note(tmp_path, url), "--db", db, *memento_settings(archive))
@@ -132,8 +147,7 @@ def test_a_live_source_archived_late_is_looked_up_and_diffed(sourcekeeper, serve
 def test_a_cited_wayback_link_gives_the_live_page_and_the_copy(sourcekeeper, server, archive,
                                                                 tmp_path):
     url = server.url("/news/bridge")
-    server.route("/news/bridge", Reply(200, EDITED.encode(),
-                                       {"Content-Type": "text/html; charset=utf-8"}))
+    server.route("/news/bridge", html(EDITED))
     captures(archive, url)
     cited = f"{archive.base}/web/20250620/{url}"  # a day: the archive redirects to its capture
     db = str(tmp_path / "archive.db")
@@ -193,8 +207,7 @@ def test_no_archive_is_contacted_when_the_fallback_is_off(sourcekeeper, server, 
 def test_save_page_now_refusing_or_unreachable_never_fails_a_crawl(
         sourcekeeper, server, archive, tmp_path, answer):
     url = server.url("/news/bridge")
-    server.route("/news/bridge", Reply(200, BEFORE.encode(),
-                                       {"Content-Type": "text/html; charset=utf-8"}))
+    server.route("/news/bridge", html(BEFORE))
     endpoint = f"{archive.base}/save"
     if answer is None:
         endpoint = "http://127.0.0.1:9/save"  # nothing listens there
@@ -213,8 +226,7 @@ def test_save_page_now_refusing_or_unreachable_never_fails_a_crawl(
 
 def test_save_page_now_records_the_memento_it_made(sourcekeeper, server, archive, tmp_path):
     url = server.url("/news/bridge")
-    server.route("/news/bridge", Reply(200, BEFORE.encode(),
-                                       {"Content-Type": "text/html; charset=utf-8"}))
+    server.route("/news/bridge", html(BEFORE))
     db = str(tmp_path / "archive.db")
     result = sourcekeeper("crawl", note(tmp_path, url, "2026-11-20"), "--db", db,
                           "--save-to-wayback", *memento_settings(archive),
@@ -228,12 +240,7 @@ def test_save_page_now_records_the_memento_it_made(sourcekeeper, server, archive
 
 
 def test_recover_on_demand(sourcekeeper, server, archive, tmp_path):
-    url = server.url("/news/bridge")
-    captures(archive, url)
-    db = str(tmp_path / "archive.db")
-    crawled = sourcekeeper("crawl", note(tmp_path, url), "--db", db, *memento_settings(archive),
-                           "-s", "MEMENTO_FALLBACK=False")
-    assert crawled.returncode == 0, crawled.stderr
+    url, db = crawled_without_look_ups(sourcekeeper, server, archive, tmp_path)
     result = sourcekeeper("recover", url, "--db", db, *memento_settings(archive))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -298,12 +305,7 @@ def test_a_memento_timemap_answering_slowly(sourcekeeper, server, archive, tmp_p
 
 def test_an_archive_in_the_private_network_is_refused_like_any_fetch(sourcekeeper, server,
                                                                       archive, tmp_path):
-    url = server.url("/news/bridge")
-    captures(archive, url)
-    db = str(tmp_path / "archive.db")
-    crawled = sourcekeeper("crawl", note(tmp_path, url), "--db", db, *memento_settings(archive),
-                           "-s", "MEMENTO_FALLBACK=False")
-    assert crawled.returncode == 0, crawled.stderr
+    url, db = crawled_without_look_ups(sourcekeeper, server, archive, tmp_path)
     refused = sourcekeeper("recover", url, "--db", db, "-s",
                            f"MEMENTO_ENDPOINTS=wayback={archive.base}")
     assert refused.returncode == 1
@@ -316,8 +318,7 @@ def test_save_page_now_is_asked_at_most_spn_max_per_run_times(sourcekeeper, serv
     docs = tmp_path / "docs"
     docs.mkdir()
     for n in range(3):
-        server.route(f"/page/{n}", Reply(200, BEFORE.replace("Bridge", f"Bridge {n}").encode(),
-                                         {"Content-Type": "text/html; charset=utf-8"}))
+        server.route(f"/page/{n}", html(BEFORE.replace("Bridge", f"Bridge {n}")))
         (docs / f"{n}.txt").write_text(f"Source: {server.url(f'/page/{n}')}\n")
     db = str(tmp_path / "archive.db")
     result = sourcekeeper("crawl", str(docs), "--db", db, "--save-to-wayback",
