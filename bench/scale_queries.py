@@ -97,7 +97,9 @@ def plans(db: Path, name: str, work) -> None:
         for sql in shapes.values():
             if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
                 continue
-            print(f"   {' '.join(sql.split())[:400]}")
+            again = time.perf_counter()
+            archive.database.conn.execute(sql).fetchall()
+            print(f"   {time.perf_counter() - again:.3f} s  {' '.join(sql.split())[:400]}")
             depth = {0: -1}
             for node, parent, _, detail in archive.database.conn.execute(
                     f"EXPLAIN QUERY PLAN {sql}"):
@@ -222,8 +224,8 @@ def export_stream(db: Path, kind: str, limit_mb: int) -> None:
            f"{' / '.join(f'{mb:.0f}' for mb in samples)}; {peak:.0f}", "flat")
 
 
-def measure(db: Path, runs: int, export_mb: int, document: str, url: str, checks: int
-            ) -> None:
+def measure(db: Path, runs: int, export_mb: int, document: str, url: str, checks: int,
+            only: set[str]) -> None:
     cwd = db.parent
     help_seconds = median([sys.executable, "-m", "crawler", "--help"], cwd, runs)
     report("baseline: sourcekeeper --help", f"{help_seconds:.2f} s")
@@ -232,12 +234,24 @@ def measure(db: Path, runs: int, export_mb: int, document: str, url: str, checks
             *[(f"search {query!r}", ["search", *query.split()], (0, 1)) for query in QUERIES],
             (f"report --document ({document})", ["report", "--document", document], (0,)),
             (f"history URL ({checks} checks)", ["history", url], (0,))]:
+        if only and name.split()[0] not in only:
+            continue
         seconds = median(sourcekeeper(db, *args), cwd, runs, codes)
         report(name, f"{seconds:.2f} s, {seconds - help_seconds:.2f} s over --help",
                target(name, seconds - help_seconds))
-    first_request(db, max(1, runs // 2))
+    if not only or "crawl" in only:
+        first_request(db, max(1, runs // 2))
     for kind in ("jsonl", "warc"):
-        export_stream(db, kind, export_mb)
+        if not only or "export" in only:
+            export_stream(db, kind, export_mb)
+
+
+def _middle_url(archive: Archive, count: int) -> str:
+    """A URL from the middle of the archive (neither the first row nor the newest)."""
+    for number, info in enumerate(archive.urls.all()):
+        if number == count // 2:
+            return info.url
+    raise SystemExit("an empty archive")
 
 
 def main() -> None:
@@ -247,6 +261,9 @@ def main() -> None:
     parser.add_argument("--export-mb", type=int, default=1000)
     parser.add_argument("--no-plans", action="store_true")
     parser.add_argument("--only-plans", action="store_true")
+    parser.add_argument("--only", nargs="+", default=[], metavar="MEASURE",
+                        choices=["status", "search", "report", "history", "crawl", "export"],
+                        help="only these measures")
     options = parser.parse_args()
     db = options.db.resolve()
     cwd = db.parent
@@ -258,7 +275,7 @@ def main() -> None:
     with Archive(db, mode="read") as archive:
         state = archive.reads.status(utcnow(), 1)
         document = next(archive.documents.info()).path
-        url = next(archive.urls.all()).url
+        url = _middle_url(archive, state.urls)
         checks = len(archive.checks.history(archive.urls.find(url).id))
     report("archive: documents, URLs, snapshots, bodies",
            f"{state.documents:,}, {state.urls:,}, {state.snapshots:,}, {state.bodies:,}")
@@ -268,7 +285,7 @@ def main() -> None:
            "+ ~28.6 KB of compressed body for a distinct page")
 
     if not options.only_plans:
-        measure(db, options.runs, options.export_mb, document, url, checks)
+        measure(db, options.runs, options.export_mb, document, url, checks, set(options.only))
     if options.no_plans:
         return
     plans(db, "status", lambda archive: archive.reads.status(utcnow(), 5))

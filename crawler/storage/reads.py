@@ -32,18 +32,23 @@ class Reads:
         """The archive at a glance: counts, what is due, what is failing, the last runs."""
         one = self._db.one
         refused, reason = self._runs.refused()
+        # One pass over the URLs in rowid order (NOT INDEXED: the due index would visit them
+        # in due order), so that whether each has a snapshot is looked up in the order of the
+        # snapshots' (url_id, id) index: a third of the time of a lookup per URL at random.
+        urls, failing, never_archived = self._db.conn.execute(
+            "SELECT count(*), coalesce(sum(last_outcome = 'failed'), 0), coalesce(sum(NOT"
+            " EXISTS (SELECT 1 FROM snapshots WHERE snapshots.url_id = urls.id)), 0)"
+            f" FROM urls NOT INDEXED WHERE {_CHECKED}").fetchone()
         return ArchiveStatus(
             documents=one("SELECT count(*) FROM documents"),
-            urls=one(f"SELECT count(*) FROM urls WHERE {_CHECKED}"),
+            urls=urls,
             snapshots=one("SELECT count(*) FROM snapshots"),
             bodies=one("SELECT count(*) FROM bodies"),
             bodies_bytes=one("SELECT coalesce(sum(length(data)), 0) FROM bodies"),
             due=one(f"SELECT count(*) FROM urls WHERE {_CHECKED} AND {LIVE_URL} AND"
                     " coalesce(next_check_at, '') <= ?", [now]),
-            failing=one(f"SELECT count(*) FROM urls WHERE {_CHECKED} AND"
-                        " last_outcome = 'failed'"),
-            never_archived=one(f"SELECT count(*) FROM urls WHERE {_CHECKED} AND id NOT IN"
-                               " (SELECT url_id FROM snapshots)"),
+            failing=failing,
+            never_archived=never_archived,
             runs=self._runs.recent(runs),
             refused_items=refused, refused_reason=reason,
         )
