@@ -16,6 +16,7 @@ from crawler.core.views import CitedUrl, Coverage, DocumentInfo
 from crawler.errors import NotArchived
 from crawler.core.document_dates import FROM_FIRST_SEEN
 from crawler.storage.database import Database
+from crawler.storage.files import UNDER, under
 from crawler.storage.urls import Urls
 
 
@@ -85,10 +86,9 @@ class Documents:
         characters) or path as stored. Raises NotArchived when there is none."""
         ids: list[str] = []
         if key is not None:
-            folder = key.rstrip("/") + "/"
             ids = [row["document_id"] for row in self._db.rows(
-                "SELECT document_id FROM files WHERE path = ? OR file = ?"
-                " OR substr(file, 1, ?) = ? ORDER BY path", [key, key, len(folder), folder])]
+                f"SELECT document_id FROM files WHERE path = ? OR {UNDER} ORDER BY path",
+                [key, *under(key)])]
         if not ids:
             ids = [row["id"] for row in self._db.rows(
                 "SELECT document_id AS id FROM files WHERE path = ? UNION"
@@ -103,14 +103,15 @@ class Documents:
         """The documents at their paths, ordered by path: the live ones (all, or those whose
         current version has one of these ids), or with ``missing`` the missing ones."""
         state = "missing" if missing else "live"
+        only = "" if ids is None else " AND f.document_id IN (SELECT value FROM json_each(?))"
         for row in self._db.rows(
                 "SELECT d.id, f.path, d.read_at, d.text, f.state, f.missing_since,"
                 " f.moved_from, coalesce(d.written_at, d.read_at) AS written_at,"
                 " coalesce(d.written_from, ?) AS written_from"
                 " FROM files f JOIN documents d ON d.id = f.document_id"
-                " WHERE f.state = ? ORDER BY f.path", [FROM_FIRST_SEEN, state]):
-            if ids is None or row["id"] in ids:
-                yield DocumentInfo(**row)
+                f" WHERE f.state = ?{only} ORDER BY f.path",
+                [FROM_FIRST_SEEN, state] + ([] if ids is None else [json.dumps(ids)])):
+            yield DocumentInfo(**row)
 
     def url_ids(self, document_ids: list[str]) -> list[int]:
         """The URLs these document versions cite."""

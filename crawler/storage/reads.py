@@ -32,18 +32,23 @@ class Reads:
         """The archive at a glance: counts, what is due, what is failing, the last runs."""
         one = self._db.one
         refused, reason = self._runs.refused()
+        # One pass over the URLs in rowid order (NOT INDEXED: the due index would visit them
+        # in due order), so that whether each has a snapshot is looked up in the order of the
+        # snapshots' (url_id, id) index: a third of the time of a lookup per URL at random.
+        urls, failing, never_archived = self._db.conn.execute(
+            "SELECT count(*), coalesce(sum(last_outcome = 'failed'), 0), coalesce(sum(NOT"
+            " EXISTS (SELECT 1 FROM snapshots WHERE snapshots.url_id = urls.id)), 0)"
+            f" FROM urls NOT INDEXED WHERE {_CHECKED}").fetchone()
         return ArchiveStatus(
             documents=one("SELECT count(*) FROM documents"),
-            urls=one(f"SELECT count(*) FROM urls WHERE {_CHECKED}"),
+            urls=urls,
             snapshots=one("SELECT count(*) FROM snapshots"),
             bodies=one("SELECT count(*) FROM bodies"),
             bodies_bytes=one("SELECT coalesce(sum(length(data)), 0) FROM bodies"),
             due=one(f"SELECT count(*) FROM urls WHERE {_CHECKED} AND {LIVE_URL} AND"
-                    " (next_check_at IS NULL OR next_check_at <= ?)", [now]),
-            failing=one(f"SELECT count(*) FROM urls WHERE {_CHECKED} AND"
-                        " last_outcome = 'failed'"),
-            never_archived=one(f"SELECT count(*) FROM urls WHERE {_CHECKED} AND id NOT IN"
-                               " (SELECT url_id FROM snapshots)"),
+                    " coalesce(next_check_at, '') <= ?", [now]),
+            failing=failing,
+            never_archived=never_archived,
             runs=self._runs.recent(runs),
             refused_items=refused, refused_reason=reason,
         )
@@ -54,27 +59,42 @@ class Reads:
         says how many match), or every version with ``all_versions``. Raises InvalidQuery
         for what FTS5 cannot read."""
         query = fts_query(text)
-        newest = ("1" if all_versions
-                  else "s.id = (SELECT max(h.id) FROM hits h WHERE h.url_id = s.url_id)")
+        # Ranked first, snippets last: a snippet reads and tokenises its page's text, so it
+        # is made for the ``limit`` rows shown, not for every match (a common pair of words
+        # matches tens of thousands of snapshots in a million). Each page's newest matching
+        # version and its number of matching versions come from one window over the matches.
+        newest = "1" if all_versions else "id = newest"
         try:
             snapshots = self._db.rows(
-                "WITH hits AS (SELECT snapshots.id, snapshots.url_id, snapshots.title,"
-                " snapshots.fetched_at, snippet(snapshots_fts, -1, '[', ']', '…', 12) AS"
-                " snippet, bm25(snapshots_fts) AS rank FROM snapshots_fts JOIN snapshots ON"
-                " snapshots.rowid = snapshots_fts.rowid WHERE snapshots_fts MATCH ?)"
-                " SELECT 'snapshot' AS kind, urls.url AS where_, s.title, s.fetched_at AS date,"
-                " s.snippet, s.rank, s.id AS snapshot_id,"
-                " (SELECT count(*) FROM hits h WHERE h.url_id = s.url_id) AS versions"
-                f" FROM hits s JOIN urls ON urls.id = s.url_id WHERE {newest}"
-                " ORDER BY s.rank, s.fetched_at DESC LIMIT ?", [query, limit])
+                "WITH hits AS MATERIALIZED (SELECT snapshots.id, snapshots.url_id,"
+                " snapshots.fetched_at, bm25(snapshots_fts) AS rank FROM snapshots_fts"
+                " JOIN snapshots ON snapshots.id = snapshots_fts.rowid"
+                " WHERE snapshots_fts MATCH :query),"
+                " pages AS (SELECT id, rank, fetched_at, count(*) OVER url AS versions,"
+                " max(id) OVER url AS newest FROM hits WINDOW url AS (PARTITION BY url_id)),"
+                f" best AS MATERIALIZED (SELECT * FROM pages WHERE {newest}"
+                " ORDER BY rank, fetched_at DESC LIMIT :limit)"
+                " SELECT 'snapshot' AS kind, urls.url AS where_, snapshots.title,"
+                " best.fetched_at AS date, snippet(snapshots_fts, -1, '[', ']', '…', 12)"
+                " AS snippet, best.rank, best.id AS snapshot_id, best.versions FROM best"
+                " JOIN snapshots_fts ON snapshots_fts.rowid = best.id"
+                " JOIN snapshots ON snapshots.id = best.id JOIN urls ON urls.id = snapshots.url_id"
+                " WHERE snapshots_fts MATCH :query ORDER BY best.rank, best.fetched_at DESC",
+                {"query": query, "limit": limit})
             documents = self._db.rows(
-                "SELECT 'document' AS kind, files.path AS where_, NULL AS title,"
+                "WITH best AS MATERIALIZED (SELECT documents_fts.rowid AS id,"
+                " files.path AS path, bm25(documents_fts) AS rank FROM documents_fts"
+                " JOIN documents ON documents.rowid = documents_fts.rowid"
+                " JOIN files ON files.document_id = documents.id"
+                " WHERE documents_fts MATCH :query AND files.state = 'live'"
+                " ORDER BY rank LIMIT :limit)"
+                " SELECT 'document' AS kind, best.path AS where_, NULL AS title,"
                 " documents.read_at AS date, snippet(documents_fts, 1, '[', ']', '…', 12)"
-                " AS snippet, bm25(documents_fts) AS rank, NULL AS snapshot_id,"
-                " 1 AS versions FROM documents_fts JOIN documents ON documents.rowid ="
-                " documents_fts.rowid JOIN files ON files.document_id = documents.id"
-                " WHERE documents_fts MATCH ? AND files.state = 'live' ORDER BY rank LIMIT ?",
-                [query, limit])
+                " AS snippet, best.rank, NULL AS snapshot_id, 1 AS versions FROM best"
+                " JOIN documents_fts ON documents_fts.rowid = best.id"
+                " JOIN documents ON documents.rowid = best.id"
+                " WHERE documents_fts MATCH :query ORDER BY best.rank",
+                {"query": query, "limit": limit})
             found = sorted([*snapshots, *documents], key=lambda row: row["rank"])[:limit]
         except sqlite3.OperationalError as exc:
             raise InvalidQuery(f"{text!r}: not a query sourcekeeper can search for ({exc})"

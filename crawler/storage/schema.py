@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from crawler.core.edits import Kind, Version, compare
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 
 def _tables(db: Database) -> None:
@@ -259,9 +259,25 @@ def _mementos(db: Database) -> None:
     db["wayback_saves"].create_index(["url_id"], if_not_exists=True)
 
 
+def _scale_indexes(db: Database) -> None:
+    """Version 13: indexes for an archive of a million URLs and snapshots (bench/scale.py).
+    The due queue, and the counts ``status`` and a crawl's plan make, read the URLs a crawl
+    checks in due order from one partial index (never checked first: ``''``) instead of
+    sorting every due URL for each page of the queue; failing URLs are found without reading
+    every URL; whether a document is live is answered from an index alone
+    (crawler.storage.files: ``LIVE_URL`` asks it of every document)."""
+    checked = "candidate_of IS NULL AND superseded_by IS NULL AND forgotten_at IS NULL"
+    db.execute("CREATE INDEX IF NOT EXISTS idx_urls_due ON urls (coalesce(next_check_at, ''))"
+               f" WHERE {checked}")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_urls_failing ON urls (last_outcome)"
+               " WHERE last_outcome = 'failed'")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_files_document_id_state ON files"
+               " (document_id, state)")
+
+
 _STEPS = [_tables, _schedule, _provenance, _run_reasons, _documents_as_written, _changes,
           _redirect_chains, _document_files, _discovery_versions, _fixed_intervals,
-          _refused_items, _mementos]
+          _refused_items, _mementos, _scale_indexes]
 
 
 def migrate(db: Database, version: int) -> None:

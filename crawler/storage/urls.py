@@ -69,9 +69,12 @@ class Urls:
             key = canonical(url)
         except InvalidURL:
             key = url
-        for row in self._db.rows("SELECT * FROM urls WHERE canonical = ? OR url = ? LIMIT 1",
-                                 [key, url]):
-            return _info(row)
+        # By its canonical form (indexed), else as written (a scan, rare: a URL whose form
+        # canonicalises differently now); one query with OR would scan every time.
+        for sql, value in (("SELECT * FROM urls WHERE canonical = ?", key),
+                           ("SELECT * FROM urls WHERE url = ? ORDER BY id LIMIT 1", url)):
+            for row in self._db.rows(sql, [value]):
+                return _info(row)
         raise NotArchived(f"{url}: not in the archive")
 
     def forget(self, url_id: int, now: str) -> None:
@@ -178,7 +181,8 @@ class Urls:
         if document_ids is None and url_ids is None:
             where.append(LIVE_URL)
         if not everything:
-            where.append("(next_check_at IS NULL OR next_check_at <= ?)")
+            # never checked ('') first; the form crawler.storage.schema indexes
+            where.append("coalesce(next_check_at, '') <= ?")
             params.append(now)
         if document_ids is not None:
             where.append("id IN (SELECT url_id FROM mentions WHERE document_id IN"
