@@ -74,9 +74,12 @@ class WebArchive(LocalServer):
         if parts.path == "/cdx/search/cdx":
             rows = [["timestamp", "original", "statuscode", "digest", "mimetype"]]
             seen = set()
+            since = query.get("from", "").ljust(14, "0")
             for capture in self.of(query.get("url", "")):
-                if capture.digest in seen:
+                if capture.digest in seen or capture.timestamp < since:
                     continue
+                if len(rows) > int(query.get("limit", 10**6)):
+                    break
                 seen.add(capture.digest)
                 rows.append([capture.timestamp, capture.url, "200", capture.digest,
                              "text/html"])

@@ -22,6 +22,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import scrapy
@@ -35,7 +36,7 @@ from crawler.core.memento_parsing import (
     to_timestamp,
 )
 from crawler.core.mementos import Endpoint, Memento, archive_name
-from crawler.core.clock import iso
+from crawler.core.clock import iso, parse_iso
 from crawler.fetch.retry import retry_after_seconds
 
 __all__ = ["ArchiveRateLimitMiddleware", "availability_request", "capture_request",
@@ -52,6 +53,7 @@ _SAVE_TIMEOUT = 20  # seconds: Save Page Now answers with a job at once, or is o
 _KEPT = {ARCHIVE, "dont_obey_robotstxt", "autothrottle_dont_adjust_delay", "max_retry_times",
          "endpoint", "original", "written", "handle_httpstatus_list", "url_id"}
 _CDX_FIELDS = "timestamp,original,statuscode,digest,mimetype"
+_CDX_LIMIT = 3000
 
 
 def _meta(archive: str, **more: Any) -> dict[str, Any]:
@@ -63,18 +65,25 @@ def lookup_request(endpoint: Endpoint, url: str, written: str | None,
                    callback: Callable[..., Any], errback: Callable[..., Any],
                    **meta: Any) -> scrapy.Request:
     """The request that lists an archive's captures of ``url``: a Wayback archive's CDX API
-    (every capture, one per payload), or a TimeMap. A 404 is an answer (no captures), not a
-    failure."""
+    (one capture per payload, from two years before the document on, at most
+    ``_CDX_LIMIT``: a page captured daily for a decade would answer megabytes), or a
+    TimeMap. A 404 is an answer (no captures), not a failure."""
     base = endpoint.url.rstrip("/")
     if endpoint.kind == "wayback":
+        since = f"&from={to_timestamp(_years_before(written, 2))[:8]}" if written else ""
         address, shape = (f"{base}/cdx/search/cdx?url={encoded(url)}&output=json"
-                          f"&fl={_CDX_FIELDS}&filter=statuscode:200&collapse=digest", "cdx")
+                          f"&fl={_CDX_FIELDS}&filter=statuscode:200&collapse=digest{since}"
+                          f"&limit={_CDX_LIMIT}", "cdx")
     else:
         address, shape = f"{endpoint.url}{url}", "timemap"
     return scrapy.Request(
         address, callback=callback, errback=errback, dont_filter=True,
         meta=_meta(endpoint.name, lookup=shape, endpoint=endpoint.url, original=url,
                    written=written, handle_httpstatus_list=[404], **meta))
+
+
+def _years_before(moment: str, years: int) -> str:
+    return iso(parse_iso(moment) - timedelta(days=365 * years))
 
 
 def availability_request(asked: scrapy.Request, found: list[Memento]) -> scrapy.Request | None:
@@ -98,8 +107,7 @@ def mementos_of(response: Response) -> list[Memento]:
     what the API sends (an HTML error page, broken JSON)."""
     if response.status == 404:
         return []
-    meta, text = response.meta, response.text if hasattr(response, "text") else \
-        response.body.decode("utf-8", "replace")
+    meta, text = response.meta, response.body.decode("utf-8", "replace")
     original, shape = meta["original"], meta["lookup"]
     try:
         if shape == "cdx":

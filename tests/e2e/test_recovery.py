@@ -83,6 +83,7 @@ def test_a_gone_source_gets_the_copy_before_the_document_that_carries_its_quote(
     url = server.url("/news/bridge")
     server.route("/news/bridge", Reply(404, b"<h1>Not Found</h1>", {"Content-Type": "text/html"}))
     captures(archive, url)
+    archive.add(url, "20210101000000", BEFORE.replace("Bridge", "Old"))  # 2 years too early
     db = str(tmp_path / "archive.db")
     result = sourcekeeper("crawl", note(tmp_path, url), "--db", db, *memento_settings(archive))
     assert result.returncode == 0, result.stderr
