@@ -8,6 +8,10 @@ never found. Documents that need a person come first, each with the reasons why:
 - the document is a copy of its original (the original carried its text when first
   archived) and the original no longer carries it.
 
+A source with a web archive's copy (crawler.jobs.recovery) shows it: which archive, when it
+took it against the document's date, the quotes and share of the document it carries; a
+quote only that copy has is ``in an archived copy``, not ``never found``.
+
 Coverage is shown only for such copies: for a note that cites its source ("Source: ...")
 without copying it, a coverage of 0% and every line "not in source" would say nothing.
 Documents whose file is gone are listed apart, with the date they went missing.
