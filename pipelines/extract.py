@@ -60,7 +60,8 @@ class ExtractPipeline:
             return item
         if item.kind != "html":
             return item
-        args = (item.body, item.encoding, item.final_url, item.header("Content-Language"))
+        args = (item.body, item.encoding, item.final_url, item.header("Content-Language"),
+                not item.body_stored)
         try:
             item.extraction, item.packed = await self._extract(*args)
         except Exception as exc:  # any page trafilatura chokes on: keep the raw body
@@ -75,7 +76,7 @@ class ExtractPipeline:
             self.stats.inc_value("extract/pages")
         return item
 
-    async def _extract(self, *args: Any) -> tuple[Extraction | None, Blob]:
+    async def _extract(self, *args: Any) -> tuple[Extraction | None, Blob | None]:
         if self.workers == 0:
             return extract_and_pack(*args)
         if self.pool is None:  # started early (crawler.jobs.local), or now, off the loop

@@ -226,6 +226,11 @@ class ArchiveSession:
     async def latest(self, url_id: int) -> LatestSnapshot | None:
         return await self._on_writer(self.archive.snapshots.latest, url_id)
 
+    async def held(self, url_id: int, body_sha256: str) -> tuple[LatestSnapshot | None, bool]:
+        """A URL's latest snapshot, and whether the archive holds a body (one hop)."""
+        return await self._on_writer(lambda: (self.archive.snapshots.latest(url_id),
+                                              self.archive.snapshots.has_body(body_sha256)))
+
     async def alternatives(self, url_id: int) -> list[Target]:
         """Other readings of a URL that does not exist (wrapped across lines in a document),
         each not tried before, as URLs to check now."""

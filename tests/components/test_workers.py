@@ -79,3 +79,12 @@ def test_a_pool_started_early_of_another_size_is_stopped_not_taken():
     extract_pool.start_early(1)
     extract_pool.discard()
     assert extract_pool.take(1) is None
+
+
+def test_a_body_the_archive_holds_is_extracted_but_not_compressed_again():
+    body = (FIXTURES / "pages" / "putin-offers.html").read_bytes()
+    extraction, blob = extract_and_pack(body, "utf-8", "https://www.themoscowtimes.com/x",
+                                        None, False)
+    assert extraction.title.startswith("Putin Offers") and blob is None
+    _, packed = extract_and_pack(body, "utf-8", "https://www.themoscowtimes.com/x", None)
+    assert packed is not None and packed.size == len(body)
