@@ -1,0 +1,81 @@
+"""A large WARC export is built by worker processes: its records are the very records a
+single process writes (IDs aside, which are random), revisits included, in the same order."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import multiprocessing
+import re
+import threading
+
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.core.views import SnapshotRecord
+from crawler.outputs.warc import WarcExport, write_warc
+
+_UUID = re.compile(r"<urn:uuid:[0-9a-f-]+>")
+BODIES = {hashlib.sha256(f"page {n}".encode()).hexdigest():
+          f"<html><p>Page {n}.</p>{'x' * (n * 997 % 50000)}</html>".encode() for n in range(60)}
+KEYS = sorted(BODIES)
+
+
+def snapshot(n: int) -> SnapshotRecord:
+    """Snapshot ``n``: 300 snapshots of 60 bodies, so most are revisits, some near their
+    first response (in the same run of a worker) and some far from it."""
+    key = KEYS[(n * 7) % 60 if n % 5 else n % 60]
+    return SnapshotRecord(
+        id=n, url=f"http://a.example/{n}", canonical_url=f"http://a.example/{n}",
+        final_url=f"http://a.example/{n}", redirects=(),
+        fetched_at=f"2026-11-25T12:{n // 60:02d}:{n % 60:02d}.000Z", status=200,
+        content_type="text/html", title=f"T{n}", author=None, date=None, sitename=None,
+        language="en", text=f"Text {n}.", body_sha256=key, body_size=len(BODIES[key]),
+        text_sha256=None, raw_sha256=None, ip_address="127.0.0.1", protocol="HTTP/1.1",
+        headers=(("Content-Type", "text/html"),), request_headers=(("User-Agent", "ua"),),
+        metadata={}, documents=(), page_text=f"Around {n}.")
+
+
+def records(data: bytes) -> list[tuple[str, list[tuple[str, str]], str]]:
+    ids: dict[str, str] = {}
+    out = []
+    for record in ArchiveIterator(io.BytesIO(data), no_record_parse=True):
+        headers = [(name, _UUID.sub(lambda m: ids.setdefault(m.group(0), f"<{len(ids)}>"),
+                                    value))
+                   for name, value in record.rec_headers.headers
+                   if not (record.rec_type == "warcinfo" and name == "WARC-Date")]
+        out.append((record.rec_type, headers,
+                    hashlib.sha256(record.raw_stream.read()).hexdigest()))
+    return out
+
+
+def export(rows: list[SnapshotRecord]) -> bytes:
+    out = io.BytesIO()
+    assert write_warc(rows, out, body=BODIES.get) == len(rows)
+    return out.getvalue()
+
+
+def test_workers_write_the_records_one_process_writes():
+    rows = [snapshot(n) for n in range(300)]
+    alone: list[bytes] = []
+    # From a process running another thread, nothing is forked: all is built in-process.
+    thread = threading.Thread(target=lambda: alone.append(export(rows)))
+    thread.start()
+    thread.join()
+    forked = export(rows)
+    mine, theirs = records(forked), records(alone[0])
+    assert len(mine) == 1 + 300 * 5
+    assert mine == theirs
+    assert sum(kind == "revisit" for kind, _, _ in mine) == 300 - 60
+
+
+def test_an_index_hears_of_every_record_built_by_workers_in_order():
+    seen: list[tuple[str, int, int]] = []
+    out = io.BytesIO()
+    export_ = WarcExport(BODIES.get, out, written=lambda record, offset, length: seen.append(
+        (record.rec_type, offset, length)))
+    export_.write(snapshot(n) for n in range(200))
+    assert multiprocessing.active_children(), "a large export forks its workers"
+    export_.close()
+    assert [kind for kind, _, _ in seen] == [r[0] for r in records(out.getvalue())]
+    assert [offset for _, offset, _ in seen] == [0, *[o + n for _, o, n in seen][:-1]]
+    assert seen[-1][1] + seen[-1][2] == len(out.getvalue())
