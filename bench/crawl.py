@@ -59,7 +59,7 @@ def run(command: list[str], **kwargs) -> tuple[float, float, int]:
     """Wall seconds, peak RSS (MB) of the process itself, exit code."""
     global last_cpu
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, **kwargs)
+    process = subprocess.Popen(command, **{"cwd": ROOT, **kwargs})
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     last_cpu = usage.ru_utime + usage.ru_stime  # Linux: with its reaped children (workers)
