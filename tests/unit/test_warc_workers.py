@@ -6,13 +6,17 @@ from __future__ import annotations
 import hashlib
 import io
 import multiprocessing
+import pickle
 import re
+import subprocess
+import sys
 import threading
 
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.core.views import SnapshotRecord
 from crawler.outputs.warc import WarcExport, write_warc
+from tests.helpers import ROOT
 
 _UUID = re.compile(r"<urn:uuid:[0-9a-f-]+>")
 BODIES = {hashlib.sha256(f"page {n}".encode()).hexdigest():
@@ -54,6 +58,25 @@ def export(rows: list[SnapshotRecord]) -> bytes:
     return out.getvalue()
 
 
+def in_a_fresh_process(function: str) -> object:
+    """What ``function`` of this module returns, run in a process of its own: workers are
+    only forked from a process with no other thread, which a test run cannot promise."""
+    code = ("import pickle, sys; import tests.unit.test_warc_workers as module;"
+            f" sys.stdout.buffer.write(pickle.dumps(module.{function}()))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          check=True)
+    return pickle.loads(done.stdout)
+
+
+def forked_export() -> tuple[bytes, bool]:
+    out = io.BytesIO()
+    export_ = WarcExport(BODIES.get, out)
+    export_.write(snapshot(n) for n in range(300))
+    forked = bool(multiprocessing.active_children())
+    export_.close()
+    return out.getvalue(), forked
+
+
 def test_workers_write_the_records_one_process_writes():
     rows = [snapshot(n) for n in range(300)]
     alone: list[bytes] = []
@@ -61,21 +84,29 @@ def test_workers_write_the_records_one_process_writes():
     thread = threading.Thread(target=lambda: alone.append(export(rows)))
     thread.start()
     thread.join()
-    forked = export(rows)
+    forked, workers = in_a_fresh_process("forked_export")
+    assert workers, "a large export forks its workers"
     mine, theirs = records(forked), records(alone[0])
     assert len(mine) == 1 + 300 * 5
     assert mine == theirs
     assert sum(kind == "revisit" for kind, _, _ in mine) == 300 - 60
 
 
-def test_an_index_hears_of_every_record_built_by_workers_in_order():
+def indexed_export() -> tuple[list[tuple[str, int, int]], bytes, bool]:
     seen: list[tuple[str, int, int]] = []
     out = io.BytesIO()
     export_ = WarcExport(BODIES.get, out, written=lambda record, offset, length: seen.append(
         (record.rec_type, offset, length)))
     export_.write(snapshot(n) for n in range(200))
-    assert multiprocessing.active_children(), "a large export forks its workers"
+    forked = bool(multiprocessing.active_children())
     export_.close()
+    return seen, out.getvalue(), forked
+
+
+def test_an_index_hears_of_every_record_built_by_workers_in_order():
+    seen, data, forked = in_a_fresh_process("indexed_export")
+    assert forked, "a large export forks its workers"
+    out = io.BytesIO(data)
     assert [kind for kind, _, _ in seen] == [r[0] for r in records(out.getvalue())]
     assert [offset for _, offset, _ in seen] == [0, *[o + n for _, o, n in seen][:-1]]
     assert seen[-1][1] + seen[-1][2] == len(out.getvalue())
