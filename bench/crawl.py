@@ -1,13 +1,17 @@
-"""End-to-end benchmark: sourcekeeper against the extraction limit and trafilatura's CLI.
+"""End-to-end benchmark: sourcekeeper against trafilatura alone, trafilatura's CLI and wget.
 
-    python bench/crawl.py [--urls 2000] [--corpus ../shared/corpora/news-pages]
+    python bench/crawl.py [--urls 2000] [--runs 3] [--corpus ../shared/corpora/news-pages]
 
-Serves the corpus from a local server (bench/corpus_server.py), writes documents citing
-``--urls`` URLs (the 295 pages repeated with ``?v=N``), then measures, in one run: the limit
-(trafilatura alone on all cores), a fresh crawl, an unchanged re-crawl, trafilatura's own
-CLI on the same URLs, peak memory with 1k/10k/100k due URLs, archive size, export speed,
-and extraction quality against the corpus snippets. Prints one table. For the benchmark
-only, both tools get the same concurrency and no delays; the product's defaults stay polite.
+Serves the corpus from a local server (bench/corpus_server.py, every answer prepared in
+memory), writes documents citing ``--urls`` URLs (the 295 pages repeated with ``?v=N``), then
+measures, in one run: ``--runs`` times in a row, the limit (trafilatura alone on the same
+bodies with one process per CPU, bench/extract_alone.py) and a fresh crawl, both timed as
+whole processes from the command to its exit, and their ratio; the corpus server's share of
+the CPU during the crawls; an unchanged re-crawl; trafilatura's own CLI and ``wget
+--warc-file`` on the same URLs; peak memory with 1k/10k/100k due URLs; archive size; export
+speed; and extraction quality against the corpus snippets. Prints one table. For the
+benchmark only, both tools get the same concurrency and no delays; the product's defaults
+stay polite.
 """
 
 from __future__ import annotations
@@ -20,20 +24,20 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from crawler import api
 from crawler.core.extraction import extract
-from crawler.core.models import Extraction
 from crawler.core.url import canonical, fetchable
 from crawler.errors import NotArchived
 from crawler.storage import Archive
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = ["--allow-private", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
-        "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32"]
+        "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32",
+        "-s", "MEMENTO_FALLBACK=False"]  # never ask public web archives from a benchmark
 rows: list[tuple[str, str]] = []
 
 
@@ -48,13 +52,93 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+last_cpu = 0.0  # CPU seconds of the last process run() waited for, with its children
+
+
 def run(command: list[str], **kwargs) -> tuple[float, float, int]:
     """Wall seconds, peak RSS (MB) of the process itself, exit code."""
+    global last_cpu
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, **kwargs)
+    process = subprocess.Popen(command, **{"cwd": ROOT, **kwargs})
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
+    last_cpu = usage.ru_utime + usage.ru_stime  # Linux: with its reaped children (workers)
     return time.perf_counter() - start, usage.ru_maxrss / 1024, process.returncode
+
+
+class TreeCpu:
+    """CPU seconds of a process and each of its descendants, sampled while they run (the
+    crawl's extraction workers are children of a forkserver it never waits for, so wait4's
+    figure leaves them out). Use as ``with TreeCpu(pid) as tree: ...``; then
+    :meth:`by_kind` sums them: ``main`` (the process), ``workers`` (the forkserver and the
+    processes it starts), ``other``."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.seen: dict[int, tuple[str, float]] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeCpu:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def _sample(self) -> None:
+        while not self.stop.wait(0.1):
+            for pid in self._tree(self.pid):
+                try:
+                    stat = Path(f"/proc/{pid}/stat").read_text()
+                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                except OSError:
+                    continue
+                fields = stat.rsplit(")", 1)[1].split()
+                cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+                name = "workers" if b"multiprocessing" in cmdline else "other"
+                self.seen[pid] = (name, max(cpu, self.seen.get(pid, ("", 0.0))[1]))
+
+    def _tree(self, pid: int) -> list[int]:
+        found, todo = [], [pid]
+        while todo:
+            current = todo.pop()
+            found.append(current)
+            try:
+                for task in Path(f"/proc/{current}/task").iterdir():
+                    todo.extend(int(child) for child in
+                                (task / "children").read_text().split())
+            except OSError:
+                continue
+        return found
+
+    def by_kind(self) -> dict[str, float]:
+        kinds: dict[str, float] = {}
+        for pid, (name, cpu) in self.seen.items():
+            kind = "main" if pid == self.pid else name
+            kinds[kind] = kinds.get(kind, 0.0) + cpu
+        return kinds
+
+
+def run_sampled(command: list[str], **kwargs) -> tuple[float, float, int, dict[str, float]]:
+    """As :func:`run`, with the CPU of the process and of its descendants by kind."""
+    global last_cpu
+    start = time.perf_counter()
+    process = subprocess.Popen(command, **{"cwd": ROOT, **kwargs})
+    with TreeCpu(process.pid) as tree:
+        _, status, usage = os.wait4(process.pid, 0)
+    last_cpu = usage.ru_utime + usage.ru_stime
+    kinds = tree.by_kind()
+    kinds["main"] = last_cpu  # exact, where the samples stop short of the end
+    return (time.perf_counter() - start, usage.ru_maxrss / 1024,
+            os.waitstatus_to_exitcode(status), kinds)
+
+
+def cpu_of(pid: int) -> float:
+    """CPU seconds a running process has used so far (user + system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def sourcekeeper(*args: str, **kwargs) -> tuple[float, float, int]:
@@ -67,17 +151,14 @@ def db_bytes(db: Path) -> int:
     return db.stat().st_size
 
 
-def limit(bodies: list[tuple[bytes, str]]) -> float:
-    workers = os.cpu_count() or 1
-    with ProcessPoolExecutor(workers) as pool:
-        list(pool.map(_extract, bodies[:workers * 2]))  # start the workers
-        start = time.perf_counter()
-        list(pool.map(_extract, bodies, chunksize=4))
-        return len(bodies) / (time.perf_counter() - start)
-
-
-def _extract(item: tuple[bytes, str]) -> Extraction | None:
-    return extract(item[0], None, item[1])
+def extraction_alone(corpus: Path, count: int, base: str) -> float:
+    """Pages/s of trafilatura alone on the crawl's bodies, one process per CPU, timed as a
+    whole process from its command to its exit (bench/extract_alone.py)."""
+    seconds, _, code = run([sys.executable, str(ROOT / "bench" / "extract_alone.py"),
+                            str(corpus), str(count), "--workers", str(os.cpu_count() or 1),
+                            "--base", base], stderr=subprocess.DEVNULL)
+    assert code == 0, f"extract_alone exited {code}"
+    return count / seconds
 
 
 def quality(texts: dict[str, str], entries: list[dict]) -> tuple[float, float]:
@@ -96,7 +177,16 @@ def main() -> None:
     parser.add_argument("--urls", type=int, default=2000)
     parser.add_argument("--corpus", type=Path,
                         default=ROOT.parent / "shared" / "corpora" / "news-pages")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="limit and fresh crawl, this many times in a row")
+    parser.add_argument("--server", type=Path, default=ROOT / "bench" / "corpus_server.py",
+                        help="another corpus server script (to measure what it costs)")
+    parser.add_argument("--compare", type=Path, metavar="TREE",
+                        help="also crawl with the sourcekeeper in TREE (another checkout) in "
+                             "each run: before and after, measured side by side")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--skip-peers", action="store_true",
+                        help="no trafilatura CLI, wget, re-crawl, export or quality")
     parser.add_argument("--only-memory", action="store_true")
     options = parser.parse_args()
     sys.path.insert(0, str(ROOT / "bench"))
@@ -105,8 +195,8 @@ def main() -> None:
     pages = load(options.corpus)
     entries = [json.loads(line) for line in (options.corpus / "manifest.jsonl").open()]
     port = free_port()
-    server = subprocess.Popen([sys.executable, str(ROOT / "bench" / "corpus_server.py"),
-                               str(options.corpus), str(port)], stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen([sys.executable, str(options.server), str(options.corpus),
+                               str(port)], stdout=subprocess.PIPE, text=True)
     assert server.stdout.readline().strip() == "ready"
     base = f"http://127.0.0.1:{port}"
     work = Path(tempfile.mkdtemp(prefix="sourcekeeper-bench-"))
@@ -126,21 +216,56 @@ def main() -> None:
                 "\n".join(f"See {url} for details." for url in urls[start:start + 100]) + "\n")
         (work / "urls.txt").write_text("\n".join(urls) + "\n")
 
-        bodies = [(pages[n % len(pages)][1], urls[n]) for n in range(len(urls))]
-        ceiling = limit(bodies)
-        report(f"1. limit: trafilatura alone, {os.cpu_count()} processes (pages/s)",
-               f"{ceiling:.1f}")
-
-        db = work / "bench.db"
-        seconds, rss, code = sourcekeeper("crawl", str(docs), "--db", str(db), *FAST)
-        assert code == 0, f"crawl exited {code}"
-        first = len(urls) / seconds
-        report("2. sourcekeeper crawl, fresh archive (pages/s)", f"{first:.1f}")
-        report("   ratio to the limit (target >= 0.8)", f"{first / ceiling:.2f}")
-        report("   peak RSS of the crawl process (MB)", f"{rss:.0f}")
+        ratios, speeds = [], []
+        for attempt in range(1, options.runs + 1):
+            ceiling = extraction_alone(options.corpus, len(urls), base)
+            cpu_alone = last_cpu
+            db = work / f"bench-{attempt}.db"
+            served = cpu_of(server.pid)
+            seconds, rss, code, kinds = run_sampled(
+                [sys.executable, "-m", "crawler", "crawl", str(docs), "--db", str(db), *FAST],
+                stdout=subprocess.DEVNULL)
+            assert code == 0, f"crawl exited {code}"
+            served = cpu_of(server.pid) - served
+            first = len(urls) / seconds
+            ratios.append(first / ceiling)
+            speeds.append(first)
+            report(f"run {attempt}: 1. trafilatura alone, {os.cpu_count()} processes (pages/s)",
+                   f"{ceiling:.1f} ({cpu_alone / len(urls) * 1000:.1f} ms CPU a page)")
+            report(f"run {attempt}: 2. sourcekeeper crawl, fresh archive (pages/s)",
+                   f"{first:.1f} ({sum(kinds.values()) / len(urls) * 1000:.1f} ms CPU a page: "
+                   + ", ".join(f"{kind} {cpu / len(urls) * 1000:.1f}"
+                               for kind, cpu in sorted(kinds.items())) + ")")
+            report(f"run {attempt}:    ratio to trafilatura alone (target >= 0.85)",
+                   f"{first / ceiling:.3f}")
+            report(f"run {attempt}:    corpus server CPU, share of the 2-core crawl time",
+                   f"{served / (seconds * (os.cpu_count() or 1)):.1%}"
+                   f" ({served / len(urls) * 1000:.2f} ms a page)")
+            report(f"run {attempt}:    peak RSS of the crawl process (MB)", f"{rss:.0f}")
+            if options.compare:
+                other = work / f"compare-{attempt}.db"
+                seconds, _, code, kinds = run_sampled(
+                    [sys.executable, "-m", "crawler", "crawl", str(docs), "--db", str(other),
+                     *FAST], stdout=subprocess.DEVNULL,
+                    env={**os.environ, "PYTHONPATH": str(options.compare.resolve())},
+                    cwd=options.compare)
+                assert code == 0, f"crawl exited {code}"
+                report(f"run {attempt}:    {options.compare.name} crawl (pages/s, ratio)",
+                       f"{len(urls) / seconds:.1f}, {len(urls) / seconds / ceiling:.3f} ("
+                       + ", ".join(f"{kind} {cpu / len(urls) * 1000:.1f}"
+                                   for kind, cpu in sorted(kinds.items())) + " ms CPU a page)")
+                other.unlink()
+            if attempt > 1:
+                (work / f"bench-{attempt}.db").unlink()
+        report("ratio over the runs (min / median / max)",
+               f"{min(ratios):.3f} / {sorted(ratios)[len(ratios) // 2]:.3f} / {max(ratios):.3f}")
+        db = work / "bench-1.db"
         size = db_bytes(db)
         snapshots = api.status(db=str(db)).snapshots
         report("   archive bytes per snapshot (KB)", f"{size / snapshots / 1024:.1f}")
+        if options.skip_peers:
+            return
+        first = speeds[0]  # the re-crawl below is of run 1's archive
 
         seconds, _, code = sourcekeeper("crawl", str(docs), "--db", str(db), "--all", *FAST)
         assert code == 0
@@ -159,6 +284,11 @@ def main() -> None:
                                 "32", "--config-file", str(config)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         report("4. trafilatura CLI on the same URLs (pages/s)", f"{len(urls) / seconds:.1f}")
+        seconds, _, code = run(["wget", "-q", "--warc-file", str(work / "wget"), "-O",
+                                os.devnull, "-i", str(work / "urls.txt")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        report("4. wget --warc-file on the same URLs, no extraction (pages/s)",
+               f"{len(urls) / seconds:.1f} (exit {code})")
 
         if not options.skip_memory:
             for count in (1_000, 10_000, 100_000):

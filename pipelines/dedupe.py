@@ -4,7 +4,9 @@ A nightly re-crawl mostly fetches pages that have not changed. When a response's
 byte-identical to the latest snapshot's, its extracted text is too: the item is marked
 ``body_known`` and takes the stored text hash, so extraction is skipped and the archive
 records an unchanged check without storing anything. Bodies that differ still go to
-extraction: what decides "changed" is the normalised text, not the markup.
+extraction: what decides "changed" is the normalised text, not the markup. A body the
+archive holds under another URL (the same page at two addresses) is marked ``body_stored``:
+it is extracted for this URL, but not compressed again for nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ class DedupePipeline:
         if not isinstance(item, PageItem) or item.memento is not None:
             return item  # an archive's copy is extracted whatever we hold: it is scored
         item.body_sha256 = sha256(item.body)
-        latest = await session_of(self.crawler).latest(item.url_id)
+        latest, item.body_stored = await session_of(self.crawler).held(item.url_id,
+                                                                        item.body_sha256)
         if latest is not None and latest.body_sha256 == item.body_sha256:
             item.body_known = True
             item.text_sha256 = latest.text_sha256

@@ -3,7 +3,7 @@
 trafilatura takes 10-90 ms of CPU per page and holds the GIL: run inline it stalls every
 download in flight, and threads gain nothing. Pages go to a pool of worker processes
 (forkserver: forking under a running reactor is unsafe), started in a thread, and the reactor
-waits for them without blocking. Plain-text responses are stored as their own text; other
+waits for them without blocking (crawler.fetch.extract_pool: a crawl starts them early). Plain-text responses are stored as their own text; other
 non-HTML responses (PDF, images) are archived raw, with no text. A page trafilatura cannot
 handle is archived raw too, and counted in ``extract/errors``: losing the body because
 extraction failed would be worse.
@@ -16,54 +16,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
-import sys
-from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
-from importlib.util import find_spec
 from typing import Any
 
 from scrapy.crawler import Crawler
 
 from crawler import config
-from crawler.core.extraction import plain_text
 from crawler.core.models import Blob, Extraction
-from crawler.fetch.extract_worker import extract_and_pack, watch_crawl
+from crawler.fetch import extract_pool
+from crawler.fetch.extract_pool import extract_and_pack, start_pool
 from crawler.fetch.items import Item, PageItem
 
 logger = logging.getLogger(__name__)
-
-
-@contextmanager
-def _light_main() -> Iterator[None]:
-    """A worker process prepares itself by importing its parent's main module. Under the
-    ``sourcekeeper`` console script that is a script importing the whole command line, which
-    a worker never runs; while workers start, the main module names the worker's own module
-    instead (``python -m crawler`` needs nothing: a package's ``__main__`` is skipped)."""
-    main = sys.modules["__main__"]
-    if getattr(main, "__spec__", None) is not None:
-        yield
-        return
-    main.__spec__ = find_spec("crawler.fetch.extract_worker")
-    try:
-        yield
-    finally:
-        main.__spec__ = None
-
-
-def start_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of ``workers`` extraction processes, started (forkserver: forking under a
-    running reactor is unsafe), importing only crawler.fetch.extract_worker."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["crawler.fetch.extract_worker"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               initializer=watch_crawl, initargs=(os.getpid(),))
-    with _light_main():
-        pool.submit(int).result()  # the processes start with the first task
-    return pool
 
 
 class ExtractPipeline:
@@ -80,18 +46,22 @@ class ExtractPipeline:
     def close_spider(self) -> None:
         if self.pool is not None and self.pool.done() and not self.pool.exception():
             self.pool.result().shutdown(wait=True, cancel_futures=True)
+        extract_pool.discard()  # started early for pages that all needed none
 
     async def process_item(self, item: Item) -> Item:
         if not isinstance(item, PageItem) or item.body_known:
             return item
         if item.kind == "text":
+            from crawler.core.extraction import plain_text  # trafilatura: only when needed
+
             item.extraction = plain_text(item.body, item.encoding)
             if item.extraction is not None:
                 item.text_sha256 = item.extraction.text_sha256
             return item
         if item.kind != "html":
             return item
-        args = (item.body, item.encoding, item.final_url, item.header("Content-Language"))
+        args = (item.body, item.encoding, item.final_url, item.header("Content-Language"),
+                not item.body_stored)
         try:
             item.extraction, item.packed = await self._extract(*args)
         except Exception as exc:  # any page trafilatura chokes on: keep the raw body
@@ -106,11 +76,13 @@ class ExtractPipeline:
             self.stats.inc_value("extract/pages")
         return item
 
-    async def _extract(self, *args: Any) -> tuple[Extraction | None, Blob]:
+    async def _extract(self, *args: Any) -> tuple[Extraction | None, Blob | None]:
         if self.workers == 0:
             return extract_and_pack(*args)
-        if self.pool is None:  # started off the event loop: it takes a second
-            self.pool = asyncio.ensure_future(asyncio.to_thread(start_pool, self.workers))
+        if self.pool is None:  # started early (crawler.jobs.local), or now, off the loop
+            early = extract_pool.take(self.workers)
+            self.pool = asyncio.wrap_future(early) if early is not None else (
+                asyncio.ensure_future(asyncio.to_thread(start_pool, self.workers)))
         pool = await self.pool
         try:
             return await asyncio.wrap_future(pool.submit(extract_and_pack, *args))

@@ -27,11 +27,15 @@ from crawler.core.models import Blob, Extraction
 
 
 def extract_and_pack(body: bytes, encoding: str | None, url: str,
-                     content_language: str | None) -> tuple[Extraction | None, Blob]:
-    """The page's extraction (or None) and its body compressed for the archive."""
+                     content_language: str | None, pack: bool = True
+                     ) -> tuple[Extraction | None, Blob | None]:
+    """The page's extraction (or None) and, with ``pack``, its body compressed for the
+    archive (not for a body the archive already holds: a tenth of a page's CPU saved)."""
+    extraction = extract(body, encoding, url, content_language)
+    if not pack:
+        return extraction, None
     codec, data = compress(body)
-    return extract(body, encoding, url, content_language), Blob(sha256(body), len(body),
-                                                                 codec, data)
+    return extraction, Blob(sha256(body), len(body), codec, data)
 
 
 _PR_SET_PDEATHSIG = 1

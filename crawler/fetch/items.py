@@ -36,6 +36,7 @@ class PageItem:
     protocol: str | None = None
     body_sha256: str | None = None
     body_known: bool = False
+    body_stored: bool = False  # the archive holds this body already (another URL's)
     text_sha256: str | None = None
     extraction: Extraction | None = field(default=None, repr=False)
     raw_body: bytes | None = field(default=None, repr=False)

@@ -9,11 +9,14 @@ runs (crawler.jobs.repeat) start one process per run.
 
 from __future__ import annotations
 
+import os
 import signal
 
 from scrapy.settings import Settings
 
+from crawler import config
 from crawler.core.models import CrawlJob, CrawlResult, RunStatus
+from crawler.fetch import extract_pool
 from crawler.jobs.process import (
     SignalledProcess, install_logging, mark_started, once_per_process,
 )
@@ -43,6 +46,9 @@ def crawl(job: CrawlJob, settings: Settings) -> CrawlResult:
             session.close()
         return session.result()
     mark_started()
+    workers = config.get(settings, "EXTRACT_WORKERS")
+    # The extraction processes start now, on the other core, while Scrapy starts.
+    extract_pool.start_early((os.cpu_count() or 1) if workers is None else workers)
     process = SignalledProcess(settings)
     try:
         crawler = process.create_crawler("sources")
@@ -51,5 +57,6 @@ def crawl(job: CrawlJob, settings: Settings) -> CrawlResult:
     except KeyboardInterrupt:
         process.received = signal.SIGINT
     finally:
+        extract_pool.discard()
         session.close()
     return session.result(process.received)

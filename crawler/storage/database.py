@@ -47,6 +47,7 @@ class Database:
         self.path = str(path)
         self.lock_timeout = lock_timeout
         self.read_only = mode == "read"
+        self._depth = 0  # 1 inside a write transaction, more inside its savepoints
         self._retrying = Retrying(
             retry=retry_if_exception(_is_lock_error),
             wait=wait_exponential_jitter(multiplier=0.05, max=2.0),
@@ -124,8 +125,14 @@ class Database:
 
     def call(self, function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         """Run ``function``, retrying while another process holds the write lock."""
-        try:
+        with self._errors():
             return self._retrying(function, *args, **kwargs)
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite's errors as ours: a full disk or read-only file cannot be waited out."""
+        try:
+            yield
         except sqlite3.OperationalError as exc:
             message = str(exc).lower()
             if "full" in message or "readonly" in message or "disk i/o" in message:
@@ -138,7 +145,13 @@ class Database:
             raise ArchiveError(f"{self.path}: {exc}") from None
 
     def write(self, function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
-        """Run ``function`` in one write transaction, retried while the file is locked."""
+        """Run ``function`` in one write transaction, retried while the file is locked.
+        Inside another write (a batch, as crawler.jobs.session writes items) it is a
+        savepoint of that transaction: it
+        takes effect whole or not at all, and is committed with the rest of the batch."""
+        if self._depth:
+            with self._errors(), self._savepoint():
+                return function(*args, **kwargs)
 
         def transaction() -> _T:
             with self._transaction():
@@ -152,6 +165,7 @@ class Database:
         _open_writes += 1  # before BEGIN: a signal then waits for the end (jobs.signals)
         try:
             self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield
             except BaseException:
@@ -159,7 +173,23 @@ class Database:
                 raise
             self.conn.execute("COMMIT")
         finally:
+            self._depth = 0
             _open_writes -= 1
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        name = f"write{self._depth}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            self.conn.execute(f"ROLLBACK TO {name}")
+            self.conn.execute(f"RELEASE {name}")
+            raise
+        finally:
+            self._depth -= 1
+        self.conn.execute(f"RELEASE {name}")
 
     def rows(self, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:
         """The rows of a query as dicts (only inside this layer), streamed."""

@@ -14,7 +14,7 @@ from typing import Any
 from crawler.core.models import Mention, Outcome, Target, UrlSchedule
 from crawler.core.views import UrlInfo
 from crawler.core.url import canonical
-from crawler.errors import InvalidURL, NotArchived
+from crawler.errors import ArchiveError, InvalidURL, NotArchived
 from crawler.storage.database import Database
 from crawler.storage.files import LIVE_URL
 
@@ -141,7 +141,12 @@ class Urls:
             "next_check_at": schedule.next_check_at}
         if not keep_validators:
             update.update(etag=etag, last_modified=last_modified)
-        self._db.db["urls"].update(url_id, update)
+        # Plain SQL: sqlite-utils' update reads the table's columns and the row first.
+        cursor = self._db.conn.execute(
+            f"UPDATE urls SET {', '.join(f'{name} = ?' for name in update)} WHERE id = ?",
+            [*update.values(), url_id])
+        if cursor.rowcount != 1:
+            raise ArchiveError(f"URL {url_id} is not in the archive")
 
     def add_candidate(self, canonical_url: str, url: str, of: int, now: str) -> int:
         """Add another reading of URL ``of`` (a URL wrapped across lines), not due by itself

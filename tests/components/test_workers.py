@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import types
 
-from crawler.fetch.extract_worker import extract_and_pack
-from pipelines.extract import start_pool
+from crawler.fetch import extract_pool
+from crawler.fetch.extract_pool import extract_and_pack, start_pool
 from tests.helpers import FIXTURES
 
 HEAVY = ("sqlite_utils", "sqlite3", "click", "scrapy", "twisted", "redis", "tenacity",
@@ -45,3 +46,45 @@ def test_nor_when_started_by_the_console_script(tmp_path, monkeypatch):
     console.__spec__ = None
     monkeypatch.setitem(sys.modules, "__main__", console)
     assert heavy(loaded_in_a_worker()) == []
+
+
+def test_the_crawling_process_does_not_import_trafilatura():
+    """Workers extract; the crawl sends them the work by name and never loads trafilatura."""
+    code = ("import sys, pipelines.extract, pipelines.archive, pipelines.dedupe,"
+            " crawler.jobs.local, crawler.spiders.sources;"
+            " print(sorted(m for m in sys.modules if m.split('.')[0] in"
+            " ('trafilatura', 'htmldate', 'justext', 'dateparser')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_pool_started_early_is_taken_once_and_works():
+    extract_pool.start_early(1)
+    early = extract_pool.take(1)
+    assert early is not None and extract_pool.take(1) is None
+    pool = early.result(60)
+    try:
+        body = (FIXTURES / "pages" / "putin-offers.html").read_bytes()
+        extraction, _ = pool.submit(extract_and_pack, body, "utf-8",
+                                    "https://www.themoscowtimes.com/x", None).result(60)
+        assert extraction.title.startswith("Putin Offers")
+    finally:
+        pool.shutdown()
+
+
+def test_a_pool_started_early_of_another_size_is_stopped_not_taken():
+    extract_pool.start_early(1)
+    assert extract_pool.take(2) is None
+    extract_pool.start_early(1)
+    extract_pool.discard()
+    assert extract_pool.take(1) is None
+
+
+def test_a_body_the_archive_holds_is_extracted_but_not_compressed_again():
+    body = (FIXTURES / "pages" / "putin-offers.html").read_bytes()
+    extraction, blob = extract_and_pack(body, "utf-8", "https://www.themoscowtimes.com/x",
+                                        None, False)
+    assert extraction.title.startswith("Putin Offers") and blob is None
+    _, packed = extract_and_pack(body, "utf-8", "https://www.themoscowtimes.com/x", None)
+    assert packed is not None and packed.size == len(body)

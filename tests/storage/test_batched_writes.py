@@ -1,0 +1,92 @@
+"""Items recorded in batches: one transaction for the items that queued, each item whole.
+
+A crawl records the items that arrive while the archive is being written in one transaction
+(crawler.jobs.session); each item sits in a savepoint of its own, so that an item the archive
+refuses is rolled back alone and every other one keeps its check, snapshot and body together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import pytest_twisted
+from twisted.internet.defer import Deferred
+
+from crawler import config
+from crawler.core.models import CheckResult, CrawlJob, Outcome
+from crawler.errors import ArchiveError
+from crawler.fetch.items import FailureItem
+from crawler.jobs.session import ArchiveSession
+from tests.storage.test_archive import NOW, page
+
+
+@pytest.fixture
+def session(tmp_path):
+    document = tmp_path / "notes.txt"
+    document.write_text("Nothing cited here.\n")
+    settings = config.project_settings({"ARCHIVE_DB": str(tmp_path / "a.db"),
+                                        "MEMENTO_FALLBACK": False})
+    opened = ArchiveSession.open(CrawlJob((str(document),)), settings)
+    yield opened
+    opened.close()
+
+
+def urls(session: ArchiveSession, count: int) -> list[tuple[int, str]]:
+    archive = session.archive
+    found = [f"https://example.org/{n}" for n in range(count)]
+    return [(archive.write(archive.urls.add, url, url, NOW), url) for url in found]
+
+
+def counted_rows(session: ArchiveSession, table: str) -> int:
+    return session.archive.database.one(f"SELECT count(*) FROM {table}")
+
+
+def test_a_write_inside_a_write_is_rolled_back_alone(session):
+    archive = session.archive
+
+    def refused() -> None:
+        archive.urls.add("https://example.org/b", "https://example.org/b", NOW)
+        raise ValueError("refused")
+
+    def outer() -> None:
+        archive.urls.add("https://example.org/a", "https://example.org/a", NOW)
+        with pytest.raises(ValueError):
+            archive.write(refused)
+        archive.urls.add("https://example.org/c", "https://example.org/c", NOW)
+
+    archive.write(outer)
+    assert [row[0] for row in archive.database.conn.execute(
+        "SELECT url FROM urls ORDER BY url")] == ["https://example.org/a",
+                                                  "https://example.org/c"]
+
+
+def test_a_refused_item_is_rolled_back_alone_and_not_counted(session):
+    [(first, first_url), (second, second_url)] = urls(session, 2)
+    items = [page(first, first_url, b"<p>one</p>", "one"),
+             FailureItem(9999, "https://example.org/gone", NOW, "timeout"),  # no such URL
+             page(second, second_url, b"<p>two</p>", "two")]
+    outcomes = session.record_batch(items)
+    assert [type(outcome) for outcome in outcomes] == [CheckResult, ArchiveError, CheckResult]
+    assert [outcome.outcome for outcome in (outcomes[0], outcomes[2])] == [Outcome.NEW] * 2
+    assert session.counts.new == 2 and session.counts.failed == 0
+    assert counted_rows(session, "snapshots") == 2
+    assert counted_rows(session, "checks") == 2
+    assert counted_rows(session, "bodies") == 2
+
+
+@pytest_twisted.ensureDeferred
+async def test_items_arriving_together_share_a_few_commits_and_are_all_recorded(session):
+    targets = urls(session, 40)
+    commits = []
+    session.archive.database.conn.set_trace_callback(
+        lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+
+    results = await Deferred.fromFuture(asyncio.ensure_future(asyncio.gather(*(
+        session.record(page(url_id, url, f"<p>{n}</p>".encode(), f"page {n}"))
+        for n, (url_id, url) in enumerate(targets)))))
+    session.archive.database.conn.set_trace_callback(None)
+    assert [result.outcome for result in results] == [Outcome.NEW] * 40
+    assert [result.url_id for result in results] == [url_id for url_id, _ in targets]
+    assert session.counts.new == 40 and counted_rows(session, "snapshots") == 40
+    assert len(commits) <= 10  # one per batch (the first item may go alone), not one per item
