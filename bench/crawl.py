@@ -70,8 +70,8 @@ class TreeCpu:
     """CPU seconds of a process and each of its descendants, sampled while they run (the
     crawl's extraction workers are children of a forkserver it never waits for, so wait4's
     figure leaves them out). Use as ``with TreeCpu(pid) as tree: ...``; then
-    :meth:`by_kind` sums them: ``main`` (the process), ``workers`` (the forkserver and the
-    processes it starts), ``other``."""
+    :meth:`by_kind` sums them: ``main`` (the process) and ``workers`` (its descendants: the
+    forkserver and the extraction processes it starts)."""
 
     def __init__(self, pid: int):
         self.pid = pid
@@ -92,13 +92,11 @@ class TreeCpu:
             for pid in self._tree(self.pid):
                 try:
                     stat = Path(f"/proc/{pid}/stat").read_text()
-                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
                 except OSError:
                     continue
                 fields = stat.rsplit(")", 1)[1].split()
                 cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-                name = "workers" if b"multiprocessing" in cmdline else "other"
-                self.seen[pid] = (name, max(cpu, self.seen.get(pid, ("", 0.0))[1]))
+                self.seen[pid] = ("workers", max(cpu, self.seen.get(pid, ("", 0.0))[1]))
 
     def _tree(self, pid: int) -> list[int]:
         found, todo = [], [pid]
