@@ -232,7 +232,7 @@ SETTINGS: dict[str, Setting] = {setting.name: setting for setting in [
     Setting("SAVE_TO_WAYBACK", False, _bool,
             "ask Save Page Now to capture each newly archived source (crawl --save-to-wayback)"),
     Setting("SPN_ENDPOINT", "https://web.archive.org/save", _text, "the Save Page Now API"),
-    Setting("SPN_MAX_PER_RUN", 100, _count,
+    Setting("SPN_MAX_PER_RUN", 30, _count,
             "Save Page Now requests a crawl makes at most (it allows a few a minute)"),
     Setting("SPN_ACCESS_KEY", default_spn_key("SPN_ACCESS_KEY"), _text,
             "Save Page Now access key (or $SPN_ACCESS_KEY); unauthenticated without"),

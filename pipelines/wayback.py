@@ -9,11 +9,12 @@ a line in ``history``, not an error. Requests go through the same guarded, rate-
 Scrapy machinery as every archive request (crawler.fetch.mementos).
 
 Save Page Now allows a few captures a minute, and every request to web.archive.org waits its
-turn (``MEMENTO_DELAY``): at most ``SPN_MAX_PER_RUN`` sources are submitted per crawl, so a
-first crawl of thousands of sources does not run for hours; the others are counted in one
-warning line (``refetch --save-to-wayback URL`` submits one by hand).
+turn (``MEMENTO_DELAY``): requests are sent one at a time (one download slot, never the
+crawl's), and at most ``SPN_MAX_PER_RUN`` sources are submitted per crawl, so a first crawl
+of thousands of sources does not run for hours; the others are counted in one warning line
+(``refetch --save-to-wayback URL`` submits one by hand).
 
-Settings: ``SAVE_TO_WAYBACK`` (off by default), ``SPN_MAX_PER_RUN`` (100), ``SPN_ENDPOINT``,
+Settings: ``SAVE_TO_WAYBACK`` (off by default), ``SPN_MAX_PER_RUN`` (30), ``SPN_ENDPOINT``,
 ``SPN_ACCESS_KEY`` and ``SPN_SECRET`` (the authenticated API; unauthenticated without
 them).
 """
@@ -21,6 +22,7 @@ them).
 from __future__ import annotations
 
 import logging
+from collections import deque
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -43,6 +45,10 @@ class WaybackSaver:
         self.crawler = crawler
         self.left = config.get(crawler.settings, "SPN_MAX_PER_RUN")
         self.skipped = 0
+        # One request at a time: a save waiting its turn would hold one of the crawl's
+        # download slots (Scrapy counts it active from the moment it is handed over).
+        self.waiting: deque[tuple[str, int, int | None]] = deque()
+        self.asking = False
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
 
     @classmethod
@@ -60,11 +66,19 @@ class WaybackSaver:
             self.skipped += 1
             return
         self.left -= 1
-        self.crawler.engine.crawl(save_request(
-            self.crawler.settings, item.final_url, item.url_id, result.snapshot_id,
-            self._saved, self._failed))
+        self.waiting.append((item.final_url, item.url_id, result.snapshot_id))
+        self._ask()
+
+    def _ask(self) -> None:
+        if self.asking or not self.waiting:
+            return
+        self.asking = True
+        url, url_id, snapshot_id = self.waiting.popleft()
+        self.crawler.engine.crawl(save_request(self.crawler.settings, url, url_id,
+                                               snapshot_id, self._saved, self._failed))
 
     def _closed(self) -> None:
+        self.skipped += len(self.waiting)  # the crawl was stopped before their turn
         if self.skipped:
             logger.warning("%d new or changed sources were not submitted to Save Page Now "
                            "(at most SPN_MAX_PER_RUN=%d per crawl)", self.skipped,
@@ -81,5 +95,7 @@ class WaybackSaver:
                       detail: str | None) -> None:
         logger.info("Save Page Now %s %s%s", status, meta["saved"],
                     f": {uri or detail}" if uri or detail else "")
+        self.asking = False
+        self._ask()  # the next one, before this answer is recorded: the crawl stays open
         await session_of(self.crawler).record_save(meta["url_id"], meta["snapshot_id"],
                                                    utcnow(), status, uri, detail)

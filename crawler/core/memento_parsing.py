@@ -34,6 +34,12 @@ _WAYBACK_STYLE = re.compile(r"^(?P<prefix>https?://[^?#]+?/)(?P<ts>\d{8,14})(?P<
 _ARCHIVE_TODAY = re.compile(r"^https?://archive\.(?:today|ph|is|li|vn|fo|md)/"
                             r"(?P<date>\d{4}\.\d\d\.\d\d-\d{6})/(?P<original>https?://.+)$",
                             re.IGNORECASE)
+# Wayback-style archives whose replay paths do not contain /web/ (OpenWayback, pywb
+# collections): a URL elsewhere shaped /<timestamp>/<URL> is cited as it is.
+_ARCHIVE_HOSTS = frozenset({
+    "wayback.archive-it.org", "webarchive.nationalarchives.gov.uk", "www.webarchive.org.uk",
+    "webarchive.org.uk", "arquivo.pt", "webarchive.loc.gov", "swap.stanford.edu",
+    "wayback.vefsafn.is", "webarchive.nla.gov.au", "webarchive.bac-lac.gc.ca"})
 _LINK = re.compile(r'<(?P<uri>[^>]*)>(?P<params>(?:\s*;\s*[\w*-]+\s*=\s*(?:"[^"]*"|[^;,<]*))*)')
 _PARAM = re.compile(r'([\w*-]+)\s*=\s*(?:"([^"]*)"|([^;,<]*))')
 
@@ -93,14 +99,25 @@ def parse_cdx(text: str, endpoint: str, original: str) -> list[Memento]:
     for row in rows[1:]:
         fields = dict(zip(header, (str(value) for value in row), strict=False))
         stamp, url = fields.get("timestamp", ""), fields.get("original") or original
-        if not _TIMESTAMP.match(stamp):
-            continue
+        if (moment := _moment(stamp)) is None:
+            continue  # one bad row is skipped, not the whole answer
         status = fields.get("statuscode", "")
         found.append(Memento(
             archive_name(endpoint), f"{endpoint.rstrip('/')}/web/{stamp}/{url}",
-            from_timestamp(stamp), url, fields.get("digest") or None,
+            moment, url, fields.get("digest") or None,
             int(status) if status.isdigit() else None, fields.get("mimetype") or None))
     return found
+
+
+def _moment(stamp: str) -> str | None:
+    """A timestamp of an archive's answer as archive time text; None for one that is not a
+    date (``20241301000000``)."""
+    if not _TIMESTAMP.match(stamp):
+        return None
+    try:
+        return from_timestamp(stamp)
+    except ValueError:
+        return None
 
 
 def parse_availability(text: str, endpoint: str, original: str) -> list[Memento]:
@@ -108,10 +125,10 @@ def parse_availability(text: str, endpoint: str, original: str) -> list[Memento]
     answer = json.loads(text or "{}")
     closest = ((answer or {}).get("archived_snapshots") or {}).get("closest") or {}
     stamp, uri = str(closest.get("timestamp", "")), closest.get("url")
-    if not closest.get("available") or not uri or not _TIMESTAMP.match(stamp):
+    if not closest.get("available") or not uri or (moment := _moment(stamp)) is None:
         return []
     status = str(closest.get("status", ""))
-    return [Memento(archive_name(endpoint), str(uri), from_timestamp(stamp), original,
+    return [Memento(archive_name(endpoint), str(uri), moment, original,
                     status=int(status) if status.isdigit() else None)]
 
 
@@ -147,12 +164,17 @@ def unwrap(url: str) -> tuple[str, Memento] | None:
     None for any other URL. Short archive.today and Perma.cc links name no original: they
     stay a plain cited URL."""
     if (match := _ARCHIVE_TODAY.match(url)) is not None:
-        moment = datetime.strptime(match["date"], "%Y.%m.%d-%H%M%S").replace(tzinfo=UTC)
+        try:
+            moment = datetime.strptime(match["date"], "%Y.%m.%d-%H%M%S").replace(tzinfo=UTC)
+        except ValueError:  # not a date: a plain cited URL
+            return None
         original = match["original"]
         return original, Memento(archive_name(url), url, iso(moment), original)
     match = _WAYBACK_STYLE.match(url)
     if match is None or len(match["ts"]) < 8:
         return None
+    if "/web/" not in match["prefix"] and archive_name(url) not in _ARCHIVE_HOSTS:
+        return None  # a site's own dated path that carries a URL is not an archived copy
     original = match["original"]
     if original.lower().startswith("www."):
         original = f"http://{original}"

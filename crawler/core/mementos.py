@@ -148,13 +148,13 @@ class RecoveredCopy:
 
 @dataclass(frozen=True)
 class Recover:
-    """What ``sourcekeeper recover`` looks up: these URLs, the URLs these documents cite,
-    every broken source with ``broken``; ``refresh`` ignores earlier look-ups."""
+    """What ``sourcekeeper recover`` looks up, whatever earlier look-ups found: these URLs,
+    the URLs these documents cite, every broken source with ``broken``."""
 
     urls: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
     broken: bool = False
-    refresh: bool = False
+
 
 def archive_name(url: str) -> str:
     """An archive's name: its host (``web.archive.org``), with its port when not standard."""

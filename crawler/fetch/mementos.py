@@ -197,8 +197,9 @@ class ArchiveRateLimitMiddleware:
     not asked again in this run, so that a dead endpoint costs a crawl seconds, not a
     backoff per look-up."""
 
-    def __init__(self, delay: float, timeout: float):
+    def __init__(self, delay: float, timeout: float, longest: float = 300.0):
         self.delay = delay
+        self.longest = longest  # RETRY_AFTER_MAX: a longer pause is not waited for
         self.timeout = timeout  # a request lost on its way never blocks the archive longer
         self.next_at: dict[str, float] = {}
         self.locks: dict[str, asyncio.Lock] = {}
@@ -208,7 +209,8 @@ class ArchiveRateLimitMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveRateLimitMiddleware:
         return cls(config.get(crawler.settings, "MEMENTO_DELAY"),
-                   crawler.settings.getfloat("DOWNLOAD_TIMEOUT") + 5)
+                   crawler.settings.getfloat("DOWNLOAD_TIMEOUT") + 5,
+                   config.get(crawler.settings, "RETRY_AFTER_MAX"))
 
     async def process_request(self, request: scrapy.Request) -> None:
         archive = request.meta.get(ARCHIVE)
@@ -246,6 +248,11 @@ class ArchiveRateLimitMiddleware:
         if archive is not None and response.status in (429, 503):
             asked = retry_after_seconds(response.headers.get(b"Retry-After"))
             pause = max(self.delay, asked if asked is not None else _PAUSES * self.delay)
+            if pause > self.longest:  # not waited for: the archive is left for this run
+                self.failures[archive] = _DOWN_AFTER
+                logger.info("%s asks us to wait %.0f s: not asked again in this run",
+                            archive, pause)
+                return response
             self.next_at[archive] = max(self.next_at.get(archive, 0.0),
                                         time.monotonic() + pause)
             logger.info("%s asks us to slow down: no request to it for %.0f s", archive, pause)

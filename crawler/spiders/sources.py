@@ -126,7 +126,14 @@ class SourcesSpider(scrapy.Spider):
             await self._close_when_idle()
             return
         recovery.on_done = lambda: asyncio.ensure_future(self._close_when_idle())
-        for request in recovery.requests(self._lookups, self._capture):
+        try:
+            requests = recovery.requests(self._lookups, self._capture)
+        except Exception as exc:  # never keep the spider open for look-ups never asked
+            recovery.pending.clear()
+            self.logger.warning("no look-up in web archives: %s", exc)
+            await self._close_when_idle()
+            return
+        for request in requests:
             self.crawler.engine.crawl(request)
 
     async def _close_when_idle(self) -> None:
@@ -170,11 +177,15 @@ class SourcesSpider(scrapy.Spider):
                                                              error, self._capture):
             yield request
 
-    def parse_memento(self, response: Response) -> Iterator[PageItem]:
+    async def parse_memento(self, response: Response) -> AsyncIterator[PageItem]:
         item = response_item(response)
         if isinstance(item, PageItem):
             item.memento = captured_at(response, response.meta["memento"])
             yield item
+        else:  # a 304 to a request we never made conditional: no copy to read
+            await self.session.recovery.failed(response.meta["url_id"],
+                                               response.meta["memento"],
+                                               f"HTTP {response.status}")
 
     async def memento_failed(self, failure: Failure) -> None:
         meta = failure.request.meta

@@ -27,8 +27,8 @@ class Purge:
                             " (SELECT value FROM json_each(?))", [_json(url_ids)])
 
     def url_history(self, url_ids: Iterable[int]) -> tuple[int, int]:
-        """Delete the snapshots and checks of these URLs, and the bodies only they used;
-        return (snapshots, bodies) deleted."""
+        """Delete the snapshots, checks and web-archive look-ups of these URLs, and the
+        bodies only they used; return (snapshots, bodies) deleted."""
         ids = _json(url_ids)
         conn = self._db.conn
         shas = {row[0] for row in conn.execute(
@@ -37,8 +37,9 @@ class Purge:
             " (SELECT value FROM json_each(?)) AND raw_sha256 IS NOT NULL", [ids, ids])}
         conn.execute("DELETE FROM coverage WHERE snapshot_id IN (SELECT id FROM snapshots"
                      " WHERE url_id IN (SELECT value FROM json_each(?)))", [ids])
-        conn.execute("DELETE FROM checks WHERE url_id IN (SELECT value FROM json_each(?))",
-                     [ids])
+        for table in ("checks", "memento_lookups", "cited_mementos", "wayback_saves"):
+            conn.execute(f"DELETE FROM {table} WHERE url_id IN (SELECT value FROM json_each(?))",
+                         [ids])
         snapshots = conn.execute("DELETE FROM snapshots WHERE url_id IN"
                                  " (SELECT value FROM json_each(?))", [ids]).rowcount
         bodies = conn.execute(

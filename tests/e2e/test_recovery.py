@@ -345,3 +345,16 @@ def test_the_availability_api_answers_when_the_cdx_server_does_not(sourcekeeper,
     # The capture closest to the document's date is all this API gives: the edited one.
     copy = api.report(db=db)[0].sources[0].recovered
     assert (copy.taken, copy.quotes) == ("2025-07-02T10:10:10.000Z", ())
+
+
+def test_an_archive_asking_to_wait_for_a_day_is_left_for_the_run(sourcekeeper, server,
+                                                                archive, tmp_path):
+    url = server.url("/news/bridge")
+    captures(archive, url)
+    archive.throttle, archive.retry_after = 100, 86400
+    db = str(tmp_path / "archive.db")
+    result = sourcekeeper("crawl", note(tmp_path, url), "--db", db, *memento_settings(archive),
+                          timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert len(archive.requests) == 1  # asked once, not retried, not waited for
+    assert api.report(db=db)[0].sources[0].recovered is None

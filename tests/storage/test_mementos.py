@@ -114,3 +114,19 @@ def test_cited_copies_wait_until_fetched_or_failed(archive):
     archive.write(archive.mementos.cited_fetched, url_id, COPY.uri, snapshot, None)
     assert archive.mementos.cited_pending() == []
     assert archive.mementos.snapshot_of(url_id, COPY.uri) == snapshot
+
+
+def test_forgetting_a_url_with_purge_takes_its_look_ups_and_copies_too(archive):
+    from crawler.jobs.forgetting import forget
+
+    url_id = archive.urls.find(URL).id
+    snapshot = store_copy(archive, url_id, SAID)
+    archive.write(archive.mementos.cite, url_id, COPY)
+    archive.write(archive.mementos.save_lookup,
+                  Lookup(url_id, Reason.ASKED, NOW, None, (COPY,), (), COPY.uri, snapshot))
+    archive.write(archive.mementos.add_save, url_id, snapshot, NOW, "saved", COPY.uri, None)
+    forgotten = forget(archive, URL, purge=True)
+    assert forgotten.snapshots == 1
+    assert archive.mementos.lookup(url_id) is None
+    assert archive.mementos.cited_pending() == []
+    assert archive.checks.history(url_id) == []

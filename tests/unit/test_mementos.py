@@ -73,8 +73,10 @@ def test_raw_bytes_come_from_the_id_mode_of_wayback_style_archives_only():
      "2024-01-01T00:00:00.000Z"),
     ("https://archive.ph/2024.01.01-101010/https://example.com/b", "https://example.com/b",
      "2024-01-01T10:10:10.000Z"),
-    ("http://pywb.local:8080/coll/20230315/https:/example.com/c", "https://example.com/c",
+    ("http://pywb.local:8080/web/20230315/https:/example.com/c", "https://example.com/c",
      "2023-03-15T00:00:00.000Z"),
+    ("https://wayback.archive-it.org/all/20230315000000/https://example.com/d",
+     "https://example.com/d", "2023-03-15T00:00:00.000Z"),
 ])
 def test_an_archived_copy_cited_unwraps_to_its_original_and_date(cited, original, when):
     found, copy = unwrap(cited)
@@ -83,7 +85,8 @@ def test_an_archived_copy_cited_unwraps_to_its_original_and_date(cited, original
 
 @pytest.mark.parametrize("plain", [
     "https://example.com/web/20240101000000/about", "https://archive.ph/AbCd1",
-    "https://perma.cc/ABCD-1234", "https://example.com/2024/01/01/story"])
+    "https://perma.cc/ABCD-1234", "https://example.com/2024/01/01/story",
+    "https://example.com/archive/20240101/https://other.org/x"])
 def test_other_urls_do_not_unwrap(plain):
     assert unwrap(plain) is None
 
@@ -160,3 +163,15 @@ def test_an_html_document_gives_its_publication_date_from_its_metadata():
     markup = ('<html><head><meta property="article:published_time" '
               'content="2021-04-22T10:15:00Z"></head><body><p>Text</p></body></html>')
     assert written_in(_document("Text", "html", markup)) == "2021-04-22T10:15:00.000Z"
+
+
+def test_odd_answers_and_links_are_skipped_not_fatal():
+    rows = json.dumps([["timestamp", "original", "statuscode", "digest", "mimetype"],
+                       ["20241301000000", "https://example.com/a", "200", "A", "text/html"],
+                       ["20240101000060", "https://example.com/a", "200", "B", "text/html"],
+                       ["20240102000000", "https://example.com/a", "200", "C", "text/html"]])
+    assert [m.digest for m in parse_cdx(rows, IA, "https://example.com/a")] == ["C"]
+    bad = {"archived_snapshots": {"closest": {"available": True, "timestamp": "20241301000000",
+                                              "url": f"{IA}/web/20241301000000/x"}}}
+    assert parse_availability(json.dumps(bad), IA, "x") == []
+    assert unwrap("https://archive.ph/2024.13.01-000000/https://example.com/a") is None
