@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from scrapy.settings import Settings
 
@@ -47,16 +50,37 @@ def crawl(job: CrawlJob, settings: Settings) -> CrawlResult:
         return session.result()
     mark_started()
     workers = config.get(settings, "EXTRACT_WORKERS")
-    # The extraction processes start now, on the other core, while Scrapy starts.
-    extract_pool.start_early((os.cpu_count() or 1) if workers is None else workers)
     process = SignalledProcess(settings)
     try:
+        # The extraction processes start now, on the other core, while Scrapy starts.
+        extract_pool.start_early((os.cpu_count() or 1) if workers is None else workers)
         crawler = process.create_crawler("sources")
         process.crawl(crawler, session=session)
         process.start()
     except KeyboardInterrupt:
         process.received = signal.SIGINT
     finally:
-        extract_pool.discard()
-        session.close()
+        with _signals_remembered(process):
+            extract_pool.discard()
+            session.close()
     return session.result(process.received)
+
+
+@contextmanager
+def _signals_remembered(process: SignalledProcess) -> Iterator[None]:
+    """While the run closes (workers stopped, the run's end recorded), a Ctrl-C or SIGTERM
+    is remembered, not raised: Scrapy has given the default handlers back by then, and a
+    second Ctrl-C there would kill the process before the archive says how the run ended."""
+    def remember(signum: int, frame: object) -> None:
+        process.received = process.received or signum
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread has signal handlers
+        return
+    previous = {signum: signal.signal(signum, remember)
+                for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
