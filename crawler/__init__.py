@@ -27,9 +27,8 @@ __all__ = [
     "EXPORT_FORMATS", "REPORT_FORMATS", "Diff", "RefetchResult", "__version__", "body", "changes",
     "changes_feed", "crawl", "cron_line", "diff", "discover", "documents", "export", "forget",
     "history", "ingest", "list_urls", "recover", "refetch", "report", "schedule", "search",
-    "set_interval",
-    "show", "snapshot", "snapshot_warc", "snapshots", "status", "systemd_units", "url_states",
-    "work", "write_changes", "write_report",
+    "set_interval", "show", "snapshot", "snapshot_warc", "snapshots", "status",
+    "systemd_units", "url_states", "work", "write_changes", "write_report",
 ]
 
 
