@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
 from crawler.core.clock import iso, parse_iso
@@ -23,7 +23,7 @@ from crawler.core.models import Mention
 from crawler.core.url import canonical_of_fetchable, fetchable
 from crawler.errors import InvalidURL
 
-__all__ = ["cited_copies", "encoded", "from_timestamp", "http_date", "parse_availability",
+__all__ = ["cited_copies", "encoded", "from_http_date", "from_timestamp", "parse_availability",
            "parse_cdx", "parse_endpoints", "parse_timemap", "raw_uri", "to_timestamp", "unwrap"]
 
 _TIMESTAMP = re.compile(r"^\d{4,14}$")
@@ -57,16 +57,14 @@ def to_timestamp(moment: str) -> str:
     return parse_iso(moment).astimezone(UTC).strftime("%Y%m%d%H%M%S")
 
 
-def http_date(moment: str) -> str:
-    """Archive time text as an HTTP date (``Memento-Datetime``, ``Accept-Datetime``)."""
-    return format_datetime(parse_iso(moment).astimezone(UTC), usegmt=True)
-
-
-def _from_http_date(text: str) -> str | None:
+def from_http_date(text: str) -> str | None:
+    """An HTTP date (``Memento-Datetime``, a TimeMap's ``datetime``) as archive time text;
+    None for one that is not a date. A date without a zone (``-0000``) is UTC."""
     try:
-        return iso(parsedate_to_datetime(text.strip()))
+        moment = parsedate_to_datetime(text.strip())
     except (TypeError, ValueError, IndexError):
         return None
+    return iso(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
 
 
 def parse_endpoints(value: str | Iterable[str]) -> list[Endpoint]:
@@ -141,7 +139,7 @@ def parse_timemap(text: str, original: str) -> list[Memento]:
                   for match in _PARAM.finditer(link["params"])}
         if "memento" not in (params.get("rel") or "").split():
             continue
-        moment = _from_http_date(params.get("datetime") or "")
+        moment = from_http_date(params.get("datetime") or "")
         uri = link["uri"].strip()
         if moment is None or not uri.startswith(("http://", "https://")):
             continue

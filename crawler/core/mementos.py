@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 from crawler.core.clock import parse_iso
 
 __all__ = ["Citing", "Endpoint", "Lookup", "Memento", "Origin", "Reason", "Recover",
-           "RecoveredCopy", "Scored", "archive_name", "choose", "relative", "shortlist"]
+           "RecoveredCopy", "Scored", "against", "archive_name", "choose", "relative",
+           "shortlist"]
 
 
 class Origin(StrEnum):
@@ -202,14 +203,19 @@ def choose(scored: Sequence[Scored], written: str) -> Scored | None:
     return best_before or best_after
 
 
-def relative(moment: str, written: str | None) -> str:
-    """When a capture was taken, against the document's date: ``3 days before the document
+def against(moment: str, written: str) -> str:
+    """A capture's time against the document's date: ``13 days before the document
     (2025-07-03)``."""
-    if not written:
-        return f"taken {moment[:10]}"
     seconds = (parse_iso(moment) - parse_iso(written)).total_seconds()
     days = abs(seconds) / 86400
     amount = (f"{days:.0f} day{'s' * (round(days) != 1)}" if days >= 1
               else f"{abs(seconds) / 3600:.0f} hours")
     side = "before" if seconds <= 0 else "after"
-    return f"taken {moment[:10]}, {amount} {side} the document ({written[:10]})"
+    return f"{amount} {side} the document ({written[:10]})"
+
+
+def relative(moment: str, written: str | None) -> str:
+    """When a capture was taken, and against the document's date when it is known:
+    ``taken 2025-06-20, 13 days before the document (2025-07-03)``."""
+    taken = f"taken {moment[:10]}"
+    return f"{taken}, {against(moment, written)}" if written else taken

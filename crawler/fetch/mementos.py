@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import time
@@ -32,7 +33,7 @@ from scrapy.http import Response
 
 from crawler import config
 from crawler.core.memento_parsing import (
-    encoded, from_timestamp, parse_availability, parse_cdx, parse_timemap, raw_uri,
+    encoded, from_http_date, from_timestamp, parse_availability, parse_cdx, parse_timemap, raw_uri,
     to_timestamp,
 )
 from crawler.core.mementos import Endpoint, Memento, archive_name
@@ -131,17 +132,9 @@ def capture_request(memento: Memento, url_id: int, callback: Callable[..., Any],
 def captured_at(response: Response, memento: Memento) -> Memento:
     """The memento as the archive served it: its ``Memento-Datetime`` (an archive redirects
     to the capture nearest the one asked for)."""
-    from email.utils import parsedate_to_datetime
-
     value = response.headers.get(b"Memento-Datetime")
-    if value:
-        try:
-            moment = iso(parsedate_to_datetime(value.decode("latin-1")))
-        except (TypeError, ValueError, IndexError):
-            return memento
-        return Memento(memento.archive, memento.uri, moment, memento.original,
-                       memento.digest, memento.status, memento.mimetype)
-    return memento
+    moment = from_http_date(value.decode("latin-1")) if value else None
+    return dataclasses.replace(memento, datetime=moment) if moment else memento
 
 
 def save_request(settings: Any, url: str, url_id: int, snapshot_id: int | None,

@@ -22,6 +22,7 @@ fetched per URL), ``MEMENTO_CACHE``, ``MEMENTO_LAG``, ``MEMENTO_MAX_PER_RUN``.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -78,6 +79,12 @@ class Want:
     reason: Reason
     citing: list[Citing]
     copies: list[Memento] = field(default_factory=list)  # cited copies: fetched, not chosen
+
+    @functools.cached_property
+    def said(self) -> tuple[str, ...]:
+        """The quotes of the citing documents (read once, scored against every capture)."""
+        return tuple(dict.fromkeys(quote for document in self.citing
+                                   for quote in quotes(document.text)))
 
     @property
     def written(self) -> str | None:
@@ -144,13 +151,13 @@ def wanted(archive: Archive, run_id: int | None, recover: Recover | None, option
     return list(wants.values())
 
 
-def score(memento: Memento, text: str | None, citing: list[Citing]) -> Scored:
+def score(memento: Memento, text: str | None, want: Want) -> Scored:
     """How well a capture's text supports the citing documents: its best coverage of any of
     them, and which of their quotes it carries."""
     source = Source(text)
-    said = list(dict.fromkeys(quote for document in citing for quote in quotes(document.text)))
-    best = max((coverage(document.text, text).score for document in citing), default=0.0)
-    return Scored(memento, best, tuple(q for q in said if source.contains(q)), len(said))
+    best = max((coverage(document.text, text).score for document in want.citing), default=0.0)
+    return Scored(memento, best, tuple(q for q in want.said if source.contains(q)),
+                  len(want.said))
 
 
 @dataclass
@@ -175,7 +182,6 @@ class Recovery:
         self.options = options
         self.on_done: Callable[[], Any] = lambda: None  # called when the last URL settled
         self.pending: dict[int, _Pending] = {}
-        self.results: list[Lookup] = []
         self._wants = wants
         self._write = write
         self._run_id = run_id
@@ -227,7 +233,7 @@ class Recovery:
         if entry is None:
             return
         text = item.extraction.text if item.extraction else None
-        entry.fetched.append((score(item.memento, text, entry.want.citing), item))
+        entry.fetched.append((score(item.memento, text, entry.want), item))
         await self._fetched(entry)
 
     async def failed(self, url_id: int, memento: Memento, reason: str) -> None:
@@ -243,28 +249,25 @@ class Recovery:
         entry.fetches_left -= 1
         if entry.fetches_left <= 0 and entry.lookups_left <= 0:
             del self.pending[entry.want.url_id]
-            result = await self._write(self._settle, entry)
-            if result is not None:
-                self.results.append(result)
+            await self._write(self._settle, entry)
             if not self.pending:
                 self.on_done()
 
     def _cited_failed(self, archive: Archive, url_id: int, uri: str, reason: str) -> None:
         archive.write(archive.mementos.cited_fetched, url_id, uri, None, reason)
 
-    def _settle(self, archive: Archive, entry: _Pending) -> Lookup | None:
+    def _settle(self, archive: Archive, entry: _Pending) -> None:
         """Store the cited copies fetched and the chosen capture as snapshots, and the
         look-up (on the writer thread)."""
         want, now = entry.want, utcnow()
         cited = {copy.uri for copy in want.copies}
-        kept: dict[str, int] = {}
         for scored, item in entry.fetched:
             if scored.memento.uri in cited:
-                kept[scored.memento.uri] = archive.write(self._store, archive, item)
+                snapshot = archive.write(self._store, archive, item)
                 archive.write(archive.mementos.cited_fetched, want.url_id, scored.memento.uri,
-                              kept[scored.memento.uri], None)
+                              snapshot, None)
         if want.reason is Reason.CITED:
-            return None
+            return
         searched = [entry_ for entry_ in entry.fetched if entry_[0].memento.uri not in cited]
         best = choose([scored for scored, _ in searched], want.written or now)
         snapshot_id = None
@@ -282,7 +285,6 @@ class Recovery:
         else:
             logger.info("no archived copy of %s found (%d captures listed)", want.url,
                         len(entry.captures))
-        return lookup
 
     def _store(self, archive: Archive, item: PageItem) -> int:
         """A capture as a snapshot of its URL (in a write), once per memento."""

@@ -67,8 +67,10 @@ def _evidence(archive: Archive, url_id: int, url: str) -> _UrlEvidence:
                         archive.mementos.kept(url_id))
 
 
-def _recovered(document: DocumentInfo, found: _UrlEvidence) -> RecoveredCopy | None:
-    """What the web archive's copy of a source carries of this document."""
+def _recovered(archive: Archive, document: DocumentInfo, found: _UrlEvidence
+               ) -> RecoveredCopy | None:
+    """What the web archive's copy of a source carries of this document (its coverage
+    cached in the archive like any snapshot's)."""
     if found.kept is None:
         return None
     memento, copy = found.kept
@@ -76,7 +78,7 @@ def _recovered(document: DocumentInfo, found: _UrlEvidence) -> RecoveredCopy | N
     source = Source(copy.text)
     return RecoveredCopy(memento.archive, memento.uri, memento.datetime, copy.id,
                          document.written_at, document.written_from,
-                         coverage(document.text or "", copy.text).score,
+                         _coverage(archive, document, copy).score,
                          tuple(quote for quote in said if source.contains(quote)), len(said))
 
 
@@ -97,7 +99,8 @@ def _archived_quotes(quoted: list[QuoteReport], copies: list[tuple[str, _UrlEvid
     return result
 
 
-def _coverage(archive: Archive, document: DocumentInfo, snapshot: SnapshotInfo) -> Coverage:
+def _coverage(archive: Archive, document: DocumentInfo,
+              snapshot: SnapshotInfo | SnapshotText) -> Coverage:
     stored = archive.documents.coverage(document.id, snapshot.id)
     if stored is not None:
         return stored
@@ -124,7 +127,7 @@ def _source(archive: Archive, document: DocumentInfo, cited, found: _UrlEvidence
                         f"{at_first.score:.0%} on {found.first.fetched_at}, "
                         f"{matched.score:.0%} now): {cited.url}")
     reason = lost
-    recovered = _recovered(document, found)
+    recovered = _recovered(archive, document, found)
     if found.state in NEEDS_ATTENTION:
         reason = f"{cited.role} source {found.state}: {cited.url}"
         if recovered is not None:

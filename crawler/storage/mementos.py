@@ -19,6 +19,11 @@ from crawler.core.views import SnapshotText
 from crawler.storage.database import Database
 
 
+def copy_of(row: dict) -> Memento:
+    """The web archive's copy a snapshot row is (with its URL's ``url``)."""
+    return Memento(row["archive"], row["memento_uri"], row["memento_datetime"], row["url"])
+
+
 def _memento(value: dict) -> Memento:
     return Memento(value["archive"], value["uri"], value["datetime"], value["original"],
                    value.get("digest"), value.get("status"), value.get("mimetype"))
@@ -131,8 +136,7 @@ class Mementos:
         if not rows:
             return None
         row = rows[0]
-        return (Memento(row["archive"], row["memento_uri"], row["memento_datetime"],
-                        row["url"]),
+        return (copy_of(row),
                 SnapshotText(row["id"], row["fetched_at"], row["title"], row["text"],
                              row["author"], row["date"]))
 

@@ -22,6 +22,7 @@ from crawler.core.views import (
     CheckInfo, CheckRecord, Citation, HistoryEntry, SnapshotInfo, SnapshotRecord, SnapshotText,
 )
 from crawler.storage.database import Database
+from crawler.storage.mementos import copy_of
 
 
 @dataclass(frozen=True)
@@ -112,8 +113,7 @@ def _record(row: dict[str, Any]) -> SnapshotRecord:
                         for cited in json.loads(row["documents"] or "[]")),
         change=row["change"], reasons=tuple(json.loads(row["reasons"] or "[]")),
         page_text=row["page_text"],
-        memento=Memento(row["archive"], row["memento_uri"], row["memento_datetime"],
-                        row["url"]) if row["origin"] == Origin.MEMENTO else None)
+        memento=copy_of(row) if row["origin"] == Origin.MEMENTO else None)
 
 
 class Snapshots:
@@ -291,8 +291,7 @@ class Checks:
             checked_at=row["fetched_at"], status=row["status"], outcome=None,
             reason=None, final_url=row["final_url"], snapshot_id=row["id"],
             text_sha256=row["text_sha256"], title=row["title"],
-            memento=Memento(row["archive"], row["memento_uri"], row["memento_datetime"],
-                            row["url"]))
+            memento=copy_of(row))
             for row in self._db.rows(
                 "SELECT snapshots.*, urls.url FROM snapshots JOIN urls ON urls.id ="
                 " snapshots.url_id WHERE url_id = ? AND origin IS NOT NULL ORDER BY id",

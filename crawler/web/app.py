@@ -38,7 +38,7 @@ from starlette.routing import Route
 
 from crawler import __version__, api
 from crawler.core.clock import shown_time
-from crawler.core.mementos import relative
+from crawler.core.mementos import against
 from crawler.core.models import UrlState
 from crawler.errors import NotArchived, SourcekeeperError, UsageError
 from crawler.web import LOOPBACK_NAMES
@@ -97,8 +97,7 @@ class Pages:
             loader=FileSystemLoader(Path(__file__).parent / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True))
         self.templates.filters["when"] = shown_time
-        self.templates.filters["relative"] = lambda taken, written: relative(taken, written
-                                                                             ).split(", ", 1)[-1]
+        self.templates.filters["against"] = against
         self.templates.filters["percent"] = lambda value: "-" if value is None else \
             f"{value:.0%}"
         self.templates.globals["version"] = __version__

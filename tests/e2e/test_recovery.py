@@ -358,3 +358,48 @@ def test_an_archive_asking_to_wait_for_a_day_is_left_for_the_run(sourcekeeper, s
     assert result.returncode == 0, result.stderr
     assert len(archive.requests) == 1  # asked once, not retried, not waited for
     assert api.report(db=db)[0].sources[0].recovered is None
+
+
+def test_a_person_sees_the_archived_copy_in_the_browser(sourcekeeper, server, archive,
+                                                        tmp_path):
+    """`serve` in headless Chromium: the document page names the archive's copy and the quote
+    only it has; the copy's snapshot page says it is not our own fetch."""
+    pytest.importorskip("playwright.sync_api", reason="needs playwright (test extra)")
+    import re
+    import subprocess
+    import sys
+
+    from tests.e2e.test_web_ui import in_a_thread
+    from tests.helpers import system_tool
+
+    url = server.url("/news/bridge")
+    captures(archive, url)
+    db = str(tmp_path / "archive.db")
+    crawled = sourcekeeper("crawl", note(tmp_path, url), "--db", db, *memento_settings(archive))
+    assert crawled.returncode == 0, crawled.stderr
+    serving = subprocess.Popen([sys.executable, "-m", "crawler", "serve", "--db", db, "--port",
+                                "0"], stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        base = re.search(r"at (http://\S+) ", serving.stderr.readline())[1]
+
+        def look() -> None:
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as driver:
+                browser = driver.chromium.launch(
+                    executable_path=system_tool("chromium", "chromium"), args=["--no-sandbox"])
+                tab = browser.new_page()
+                tab.goto(base)
+                tab.get_by_role("link", name=re.compile("note.txt")).click()
+                shown = tab.locator("main").inner_text()
+                assert "archived copy from 127.0.0.1" in shown
+                assert "13 days before the document (2025-07-03)" in shown
+                assert "found only in an archived copy of" in shown
+                tab.get_by_role("link", name=re.compile(r"snapshot \d+")).first.click()
+                assert "not our own fetch" in tab.locator("main").inner_text()
+                browser.close()
+
+        in_a_thread(look)
+    finally:
+        serving.terminate()
+        serving.wait(timeout=30)
