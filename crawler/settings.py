@@ -72,5 +72,15 @@ REDIS_START_URLS_BATCH_SIZE = 16
 
 FEED_EXPORT_ENCODING = "utf-8"
 
+# Logging is ours (crawler.jobs.process.install_logging), installed before Scrapy is imported
+# (a run with nothing due never imports it): Scrapy's defaults, written here so that they are
+# read without it. The command line sets the level and format (-v, -vv).
+LOG_LEVEL = "DEBUG"
+LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+LOG_DATEFORMAT = "%Y-%m-%d %H:%M:%S"
+LOG_FILE = None
+LOG_FILE_APPEND = True
+LOG_ENCODING = "utf-8"
+
 # Ours (crawler.config): ARCHIVE_DB, DOCUMENT_MAX_BYTES, SCHEDULE_*, RETRY_BACKOFF_*, ...
 globals().update({name: setting.written_default for name, setting in _OURS.items()})

@@ -28,10 +28,11 @@ def open_archive(db: str | None, mode: str = "read") -> Iterator[Archive]:
         yield archive
 
 
-def run_settings(db: str | None, settings: Mapping[str, Any] | None) -> Any:
-    """Scrapy settings for a run: ours, the caller's, the archive; checked before anything
-    starts (a bad value raises SettingError; an unknown name warns)."""
+def run_settings(db: str | None, settings: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A run's own settings: the caller's and the archive, checked before anything starts
+    (a bad value raises SettingError; an unknown name warns). Scrapy's settings are built
+    from them (crawler.config.project_settings) only when a run fetches something."""
     overrides = {**(settings or {}), "ARCHIVE_DB": archive_db(db)}
     for warning in config.check(overrides):
         warnings.warn(warning, SettingWarning, stacklevel=3)
-    return config.project_settings(overrides)
+    return overrides

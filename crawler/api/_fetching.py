@@ -38,11 +38,12 @@ def crawl(paths: list[str] | tuple[str, ...] = (), *, db: str | None = None,
     recheck = Recheck(tuple(recheck_urls), tuple(recheck_documents), failing) \
         if failing or recheck_urls or recheck_documents else None
     job = CrawlJob(tuple(str(path) for path in paths), everything, limit, recheck=recheck)
-    scrapy_settings = run_settings(db, settings)
+    overrides = run_settings(db, settings)
     if redis is None:
         from crawler.jobs.local import crawl as crawl_here
 
-        return crawl_here(job, scrapy_settings)
+        return crawl_here(job, overrides)
+    scrapy_settings = config.project_settings(overrides)
     from crawler.jobs.distributed import require_redis
     from crawler.jobs.signals import StopFlag
 
@@ -79,10 +80,10 @@ def refetch(*urls: str, db: str | None = None, settings: Mapping[str, Any] | Non
     from crawler.errors import RunFailed
     from crawler.jobs.local import crawl as crawl_here
 
-    scrapy_settings = run_settings(db, {**_ASKED, **(settings or {})})
+    overrides = run_settings(db, {**_ASKED, **(settings or {})})
     for url in urls:
         fetchable(url)
-    run = crawl_here(CrawlJob(urls=tuple(urls), ignore_robots=ignore_robots), scrapy_settings)
+    run = crawl_here(CrawlJob(urls=tuple(urls), ignore_robots=ignore_robots), overrides)
     if (error := run.error("refetch")) is not None:
         raise error
     checks = {check.url_id: check for check in run.checks}
@@ -114,11 +115,11 @@ def recover(*urls: str, documents: tuple[str, ...] = (), broken: bool = False,
     from crawler.jobs.recovery import check_recover
 
     selection = Recover(tuple(urls), tuple(documents), broken)
-    scrapy_settings = run_settings(db, settings)
+    overrides = run_settings(db, settings)
     with open_archive(db) as archive:
         check_recover(archive, selection)
     started = utcnow()
-    run = crawl_here(CrawlJob(recover=selection), scrapy_settings)
+    run = crawl_here(CrawlJob(recover=selection), overrides)
     if (error := run.error("recover")) is not None:
         raise error
     with open_archive(db) as archive:

@@ -12,32 +12,34 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-
-from scrapy.settings import Settings
+from typing import TYPE_CHECKING, Any
 
 from crawler import config
 from crawler.core.models import CrawlJob, CrawlResult, RunStatus
-from crawler.fetch import extract_pool
-from crawler.jobs.process import (
-    SignalledProcess, install_logging, mark_started, once_per_process,
-)
+from crawler.jobs.process_setup import install_logging, mark_started, once_per_process
 from crawler.jobs.session import ArchiveSession
 from crawler.jobs.signals import Stopped, stop_signals
 
+if TYPE_CHECKING:
+    from crawler.jobs.process import SignalledProcess
 
-def crawl(job: CrawlJob, settings: Settings) -> CrawlResult:
+
+def crawl(job: CrawlJob, settings: Mapping[str, Any]) -> CrawlResult:
     """Run ``job`` with Scrapy in this process; return what it did and how it ended.
+    ``settings`` are the run's own (checked by crawler.config.check) over the project's;
+    Scrapy's are built from them, and Scrapy imported, only when there is something to fetch.
 
     Raises :class:`~crawler.errors.ArchiveError` (``LockHeld`` included) and
     :class:`~crawler.errors.SettingError` before anything is fetched. A stop signal while
     the documents are read ends the run there, as gracefully as one during the fetching."""
     once_per_process()
-    install_logging(settings)  # the documents' warnings are logged before Scrapy starts
+    plain = config.plain_settings(settings)
+    install_logging(plain)  # the documents' warnings are logged before Scrapy starts
     try:
         with stop_signals():
-            session = ArchiveSession.open(job, settings)
+            session = ArchiveSession.open(job, plain)
     except Stopped as stopped:
         return CrawlResult(stopped.run_id, stopped.counts, RunStatus.INTERRUPTED,
                            signal=stopped.signum)
@@ -48,9 +50,12 @@ def crawl(job: CrawlJob, settings: Settings) -> CrawlResult:
         finally:
             session.close()
         return session.result()
+    from crawler.fetch import extract_pool
+    from crawler.jobs.process import SignalledProcess
+
     mark_started()
-    workers = config.get(settings, "EXTRACT_WORKERS")
-    process = SignalledProcess(settings)
+    workers = config.get(plain, "EXTRACT_WORKERS")
+    process = SignalledProcess(config.project_settings(settings))
     try:
         # The extraction processes start now, on the other core, while Scrapy starts.
         extract_pool.start_early((os.cpu_count() or 1) if workers is None else workers)

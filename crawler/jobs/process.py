@@ -1,5 +1,5 @@
-"""Scrapy's process, as our runs use it: at most once per process, stopped by signals we
-remember, its finish reason turned into a run status.
+"""Scrapy's process, as our runs use it: stopped by signals we remember, its finish reason
+turned into a run status (it runs at most once per process: crawler.jobs.process_setup).
 
 Kept apart from the archive session so that a distributed worker, which runs Scrapy but never
 opens the archive, does not load the storage layer.
@@ -7,7 +7,6 @@ opens the archive, does not load the storage layer.
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import Any
 
@@ -15,12 +14,9 @@ from scrapy.crawler import AsyncCrawlerProcess
 from twisted.python.failure import Failure
 from scrapy.settings import Settings
 
-from crawler import config
 from crawler.core.models import RunStatus
-from crawler.errors import RunFailed
 from crawler.fetch.failures import Abandoned
-
-_ran = False
+from crawler.jobs.process_setup import silence_robots_errors
 
 
 class SignalledProcess(AsyncCrawlerProcess):
@@ -35,10 +31,11 @@ class SignalledProcess(AsyncCrawlerProcess):
     received: int | None = None
 
     def __init__(self, settings: Settings) -> None:
-        # Logging is ours (install_logging, which tells Scrapy not to install a root handler
-        # of its own over it).
+        # Logging is ours (install_logging): Scrapy must not install a root handler of its
+        # own over it.
+        settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
         super().__init__(settings)
-        _silence_robots_errors(settings)  # Scrapy's dictConfig has just reset the level
+        silence_robots_errors(settings)  # Scrapy's dictConfig has just reset the level
 
     def _signal_shutdown(self, signum: int, frame: Any) -> None:
         self.received = signum
@@ -61,68 +58,6 @@ class SignalledProcess(AsyncCrawlerProcess):
         sys.stderr.write(f"sourcekeeper: stopping after the {in_flight} request{plural} in "
                          "flight (press Ctrl-C again to abandon them)\n" if in_flight else
                          "sourcekeeper: stopping (no request in flight)\n")
-
-
-def install_logging(settings: Settings) -> None:
-    """Our log handler on the root logger, as the settings say (``LOG_LEVEL``,
-    ``LOG_FORMAT``, ``LOG_DATEFORMAT``, ``LOG_FILE``), installed before Scrapy starts (the
-    documents' warnings are logged before it) and kept: Scrapy would replace a root handler
-    of its own whenever it configures logging, and with it any filter.
-
-    A robots.txt that cannot be fetched is logged with a traceback, although the page's own
-    fetch then fails for the same reason and is recorded with a one-line reason: that logger
-    is silenced. And unless ``LOG_SCRAPY`` (``-vv``), Scrapy and Twisted log only their
-    warnings: ``-v`` asks for our lines (each URL and what it was), not ~100 lines of
-    banner, settings and stats around them."""
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, _OURS, False)]:
-        root.removeHandler(handler)
-    handler: logging.Handler
-    if settings.get("LOG_FILE"):
-        handler = logging.FileHandler(
-            settings["LOG_FILE"], mode="a" if settings.getbool("LOG_FILE_APPEND") else "w",
-            encoding=settings.get("LOG_ENCODING") or "utf-8")
-    else:
-        handler = logging.StreamHandler(sys.stderr)
-    setattr(handler, _OURS, True)
-    handler.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"),
-                                           settings.get("LOG_DATEFORMAT")))
-    handler.setLevel(settings.get("LOG_LEVEL"))
-    if not config.get(settings, "LOG_SCRAPY"):
-        handler.addFilter(_OursOrWarnings())
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
-    _silence_robots_errors(settings)
-
-
-def _silence_robots_errors(settings: Settings) -> None:
-    if settings.get("LOG_LEVEL") != "DEBUG":
-        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
-
-
-_OURS = "sourcekeeper_handler"
-
-
-class _OursOrWarnings(logging.Filter):
-    """Scrapy's and Twisted's records only from WARNING up."""
-
-    _THEIRS = ("scrapy", "twisted", "py.warnings", "filelock", "hpack")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING or not record.name.startswith(self._THEIRS)
-
-
-def once_per_process() -> None:
-    """Refuse a second crawl in this process, before it opens anything."""
-    if _ran:
-        raise RunFailed("a crawl runs once per process (Scrapy's reactor cannot restart): "
-                        "run the next one in a new process")
-
-
-def mark_started() -> None:
-    global _ran
-    _ran = True
 
 
 def status_of(finish_reason: str | None) -> tuple[RunStatus, str | None]:

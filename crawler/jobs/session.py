@@ -48,7 +48,6 @@ from crawler.core.schedule import Schedule
 from crawler.errors import ArchiveError, ArchiveWriteError
 from crawler.fetch.items import Item, PageItem
 from crawler.jobs.plan import Plan, plan, start_run
-from crawler.jobs.process import status_of
 from crawler.jobs.record import counted, record
 from crawler.jobs.recovery import Options as RecoveryOptions, Recovery, wanted
 from crawler.storage import Archive, RunLock
@@ -296,6 +295,8 @@ class ArchiveSession:
         return await self._on_writer(function, self.archive, *args)
 
     async def finish(self, finish_reason: str | None) -> None:
+        from crawler.jobs.process import status_of  # Scrapy's: imported once it runs
+
         await self._on_writer(self.finish_now, *status_of(finish_reason))
 
     def publish(self, stats: _Stats) -> None:

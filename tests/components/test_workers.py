@@ -88,3 +88,22 @@ def test_a_body_the_archive_holds_is_extracted_but_not_compressed_again():
     assert extraction.title.startswith("Putin Offers") and blob is None
     _, packed = extract_and_pack(body, "utf-8", "https://www.themoscowtimes.com/x", None)
     assert packed is not None and packed.size == len(body)
+
+
+def test_a_crawl_with_nothing_due_never_imports_scrapy(tmp_path):
+    """A cron run between due times reads the documents and ends: Scrapy (0.1 s to import,
+    a quarter of its start-up budget) is not loaded, and the documents' warnings are still
+    logged, in the format asked for."""
+    db = tmp_path / "a.db"
+    (tmp_path / "empty.txt").write_text("no links here\n")
+    (tmp_path / "huge.txt").write_text("x" * 2000)
+    code = ("import sys; from crawler import api;"
+            f" r = api.crawl([{str(tmp_path)!r}], db={str(db)!r},"
+            " settings={'DOCUMENT_MAX_BYTES': 1000, 'LOG_LEVEL': 'WARNING',"
+            " 'LOG_FORMAT': 'logged: %(message)s', 'MEMENTO_FALLBACK': False});"
+            " print(r.status, r.counts.documents_read, r.counts.urls_due);"
+            " print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted'}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.splitlines() == ["finished 1 0", "[]"]
+    assert "logged: " in done.stderr and "huge.txt" in done.stderr

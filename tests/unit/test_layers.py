@@ -18,7 +18,7 @@ BASE = {"crawler.core", "crawler.errors"}
 ALLOWED = {
     "crawler.errors": set(),
     "crawler.core": BASE,
-    "crawler.config": BASE,
+    "crawler.config": BASE | {"crawler.settings"},  # the project's Scrapy settings, read
     "crawler.storage": BASE | {"crawler.config", "crawler.storage"},
     "crawler.fetch": BASE | {"crawler", "crawler.config", "crawler.fetch"},
     "crawler.outputs": BASE | {"crawler", "crawler.config", "crawler.outputs"},

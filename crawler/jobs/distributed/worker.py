@@ -14,9 +14,8 @@ from scrapy.settings import Settings
 from crawler import config
 from crawler.core.models import CrawlResult, RunCounts
 from crawler.jobs.distributed.relay import client_options, connect
-from crawler.jobs.process import (
-    SignalledProcess, mark_started, once_per_process, install_logging, status_of,
-)
+from crawler.jobs.process import SignalledProcess, status_of
+from crawler.jobs.process_setup import install_logging, mark_started, once_per_process
 
 PIPELINES = {"pipelines.extract.ExtractPipeline": 300, "pipelines.relay.RelayPipeline": 800}
 
