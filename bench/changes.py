@@ -4,9 +4,10 @@
 
 Each page of ``../shared/corpora/news-pages`` is extracted as a crawl extracts it, then edited
 programmatically, once per kind of edit: six material ones (headline rewrite, number change,
-quote removal, sentence deletion, correction note, a name swapped) and three kinds of churn
-(a time stamp, a counter, a list of related links), plus the page unchanged. Prints, per kind,
-how often the change was judged material, and the precision and recall of ``material``.
+quote removal, sentence deletion, correction note, a name swapped) and four kinds of churn
+(a time stamp, a counter, a list of related links, a navigation menu), plus the page
+unchanged. Prints, per kind, how often the change was judged material, and the precision and
+recall of ``material``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from crawler.core.tokens import sentences  # noqa: E402
 from tests import oracle  # noqa: E402
 
 MATERIAL = ("headline", "number", "quote", "deletion", "correction", "name")
-CHURN = ("timestamp", "counter", "related links", "none")
+CHURN = ("timestamp", "counter", "related links", "navigation", "none")
+SECTIONS = ("Home", "World", "Politics", "Business", "Tech", "Science", "Health", "Sport",
+            "Culture", "Opinion", "Video", "Podcasts", "Newsletters", "Live")
 
 
 def _real(text: str) -> list[str]:
@@ -81,6 +84,10 @@ def edit(kind: str, page: Version, other_title: str, rng: random.Random) -> Vers
     if kind == "related links":
         return Version(title, f"{text}\nRelated articles\n{other_title}\nMore from the region",
                        page.author, page.date)
+    if kind == "navigation":  # a site's menu; its own draws leave the other kinds' as they were
+        menu_rng = random.Random(title)
+        menu = menu_rng.sample(SECTIONS, menu_rng.randrange(4, 9))
+        return Version(title, "\n".join([*menu, text]), page.author, page.date)
     return page
 
 

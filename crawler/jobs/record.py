@@ -129,8 +129,13 @@ def _record_page(archive: Archive, capture: Capture, blobs: list[Blob], schedule
     archive.checks.add(Check(capture.url_id, capture.run_id, capture.fetched_at, outcome,
                              capture.status, capture.final_url, snapshot_id,
                              redirects=capture.redirects))
+    # Validators are the answering URL's: a redirect's target's, sent to the URL that
+    # redirected, could get a 304 for a page never archived (they are stripped on the
+    # redirect itself, so a URL that keeps redirecting loses nothing).
+    own = not capture.redirects or capture.final_url == capture.requested_url
     _reschedule(archive, schedule, capture.url_id, outcome, capture.fetched_at,
-                etag=capture.etag, last_modified=capture.last_modified)
+                etag=capture.etag if own else None,
+                last_modified=capture.last_modified if own else None)
     return CheckResult(capture.url_id, outcome, snapshot_id, change=judgement.summary)
 
 

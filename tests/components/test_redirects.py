@@ -53,3 +53,25 @@ async def test_validators_do_not_follow_a_redirect(server, tmp_path):
     checks = api.history(server.url("/plain/moving"), db=str(db))
     assert checks[-1].status == 200, "a full answer from the new target, not a 304"
     assert [hop.location for hop in checks[-1].redirects] == [server.url("/plain/harbour")]
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_targets_validators_are_not_sent_to_the_url_that_redirected(server, tmp_path):
+    """The validators a redirect's target answered with are the target's: sent to the URL
+    that redirected (a consent or maintenance page today, its own article at the next
+    check), a 304 would confirm a page never archived, at every check from then on."""
+    stamp = "Wed, 25 Nov 2026 08:00:00 GMT"
+    server.route("/plain/moving", redirect("/plain/consent", 302),
+                 page("putin-offers.html", **{"Last-Modified": stamp}))
+    server.route("/plain/consent", page("russia-withdraw.html", **{"Last-Modified": stamp}))
+    db = tmp_path / "archive.db"
+    doc = cite(tmp_path / "notes.txt", [server.url("/plain/moving")])
+    assert (await crawl_here(db, [doc])).finished
+    assert (await crawl_here(db, [doc], everything=True)).finished
+    sent = [headers for path, headers in server.requests if path == "/plain/moving"][-1]
+    assert "If-Modified-Since" not in sent and "If-None-Match" not in sent
+    checks = api.history(server.url("/plain/moving"), db=str(db))
+    assert [check.status for check in checks] == [200, 200], "no 304 for a page never seen"
+    latest = list(api.snapshots(db=str(db)))[-1]
+    assert latest.final_url == server.url("/plain/moving") and latest.redirects == ()
+    assert b"Putin" in api.body(latest.body_sha256, db=str(db))
