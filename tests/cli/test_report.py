@@ -197,3 +197,27 @@ async def test_attention_means_something(invoke, server, tmp_path):
     assert f"removed since {shown_time(status['since'], utc=True)} " in report(
         invoke, db, "--utc"), "UTC when asked; JSON keeps ISO"
     assert not text.startswith("!! docs/note.md")
+
+
+@pytest_twisted.ensureDeferred
+async def test_an_html_document_is_compared_as_its_reader_sees_it(invoke, server, tmp_path):
+    """A saved web page is compared with its source as the text a reader sees: its markup
+    is never a passage "not in source", nor an attribute's value a quote."""
+    server.route("/saved", article(STORY), article(STORY[:6]))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    body = "".join(f"<p>{p}</p>" for p in STORY)
+    (docs / "saved.html").write_text(
+        f'<!doctype html><html><head><title>Council story</title><link rel="canonical" '
+        f'href="{server.url("/saved")}"></head><body><article><h1>Council story</h1>{body}'
+        f'</article></body></html>')
+    db = tmp_path / "a.db"
+    for _ in range(2):
+        await crawl(docs, db)
+    [entry] = json.loads(report(invoke, db, "--format", "json"))["documents"]
+    assert entry["quotes"] == []
+    [source] = entry["sources"]
+    assert source["url"] == server.url("/saved") and source["missing"]
+    assert all("<" not in passage and "href" not in passage for passage in source["missing"])
+    assert any(STORY[8] in passage for passage in source["missing"])
+    assert "<!doctype" not in report(invoke, db)

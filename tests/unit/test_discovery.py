@@ -391,6 +391,19 @@ def test_a_url_ending_a_wrapped_line_of_prose_is_not_glued_to_the_next_word(widt
     assert set(urls(textwrap.fill(prose, width))) == {"https://example.org/report"}
 
 
+@pytest.mark.parametrize("form, link", [
+    ("text", "(http://www.aussengedanken.de/category/themen/landwirtschaft"),
+    ("markdown", "[Gespräch](https://journalistenwatch.com/meldungen/gespraech"),
+])
+def test_a_path_s_last_slash_wrapped_onto_the_next_line_is_joined(form, link):
+    """A URL longer than a line, cut at the last column, the next line starting with its
+    path's last slash and the sentence's punctuation ("/), which"): the slash is the URL's
+    (over a hundred of the corpus's wrapped cases, tests/oracle.py, were such links)."""
+    assert len(link) == 60 and " " not in link
+    text = "\n".join([*textwrap.wrap(PROSE, 60), link,
+                      *textwrap.wrap("/), which the minister disputed. " + PROSE, 60)])
+    assert urls(text, form) == [link.split("(", 1)[1] + "/"]
+
 def test_what_follows_a_url_on_the_next_line_is_not_glued_on():
     assert urls("Read: https://x.com/a\n#Ukraine #news") == ["https://x.com/a"]
     assert urls("Read: https://x.com/a\n& more") == ["https://x.com/a"]

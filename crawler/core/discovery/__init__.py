@@ -34,7 +34,7 @@ from crawler.errors import InvalidURL
 # Raised whenever discovery finds something else in the same document: a document read with
 # an older discovery is read again (its citations replaced) the next time a crawl reads it,
 # so that an upgrade also fixes what older versions found (garbage URLs, missed links).
-VERSION = 2
+VERSION = 3
 
 __all__ = ["VERSION", "Options", "discover", "discover_html", "discover_text", "findings",
            "render"]

@@ -147,8 +147,9 @@ def _join(url: str, line: str, following: str, wrapping: _Wrapping, word: int) -
     token = following.split(None, 1)[0]
     if following.startswith("://") and url[-1].isalpha():
         return _Join.YES  # a scheme cut from its "://", inside a query ("?u=https" / "://")
-    if not any(char.isalnum() for char in token):
-        return _Join.NO  # "& more", "—"
+    if not any(char.isalnum() for char in token) and not (
+            token[0] == "/" and url[-1] not in _ENDS_SENTENCE and url[-1] != "/"):
+        return _Join.NO  # "& more", "—" (but "/), said" may be the path's last slash)
     length = len(line) if wrapping.folded else len(line.rstrip())
     full = wrapping.width > 0 and length >= 0.8 * wrapping.width
     exact = wrapping.width > 0 and length >= wrapping.width
