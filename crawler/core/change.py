@@ -8,14 +8,18 @@ where corrections and captions often sit outside the article). crawler.core.edit
 two versions differ; this module turns that into what the archive does:
 
 - ``new``: the first capture of the URL: body, article and page text kept;
-- ``unchanged``: the same body, or the same article and visible text as the latest capture
-  (only the markup changed: nonces, cache-busters): nothing stored but the check;
+- ``unchanged``: the same body as the latest capture: nothing stored but the check;
 - ``changed``: the article changed materially: a new text snapshot;
 - ``html-changed``: the article is the same but the page's visible text changed materially
   (a correction note under the article, a caption): the body and its page text are kept;
-- ``churn``: only time stamps, counters, link lists changed: the body is kept (nothing
-  received is discarded) but no text snapshot is made, and the schedule treats it as
-  unchanged.
+- ``churn``: only time stamps, counters, link lists changed, or only the markup (nonces,
+  cache-busters: the same article and visible text): the body is kept (nothing received is
+  discarded) but no text snapshot is made, and the schedule treats it as unchanged.
+
+The page's ``<title>`` (what a browser tab and a search result show, which trafilatura's
+headline, usually the ``<h1>``, need not be) is compared with the visible text: a title-only
+edit is ``html-changed``. Snapshots taken before titles were kept have none: a title is
+compared only when both sides have one.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ class Held:
     page_sha256: str | None
     article: Version | None
     page: str | None
+    page_title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class Fetched:
     page_sha256: str | None
     article: Version | None
     page: str | None
+    page_title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,7 @@ class Judgement:
 
 
 _NO_TEXT = Edit(Kind.MATERIAL, ("the content changed (no text to compare)",))
+_MARKUP = Edit(Kind.CHURN, ("only the markup changed",))
 
 
 def judge(held: Held | None, fetched: Fetched) -> Judgement:
@@ -91,21 +98,25 @@ def judge(held: Held | None, fetched: Fetched) -> Judgement:
     if fetched.text_sha256 == held.text_sha256 and (
             None in (fetched.page_sha256, held.page_sha256)
             or fetched.page_sha256 == held.page_sha256):
-        return Judgement(Outcome.UNCHANGED)  # only the markup changed
+        return Judgement(Outcome.CHURN, _MARKUP)
     assert fetched.article is not None
     edit = compare(held.article, fetched.article)
     if edit.kind is Kind.MATERIAL:
         return Judgement(Outcome.CHANGED, edit)
     if edit.kind is Kind.CHURN:
         return Judgement(Outcome.CHURN, edit)
-    page_edit = compare(Version(None, held.page), Version(None, fetched.page))
+    titles = (held.page_title, fetched.page_title)
+    if None in titles:
+        titles = (None, None)  # a snapshot from before titles were kept
+    page_edit = compare(Version(titles[0], held.page), Version(titles[1], fetched.page),
+                        title="page title")
     if page_edit.kind is Kind.MATERIAL:
         reasons = tuple(f"outside the article: {reason}" for reason in page_edit.reasons)
         return Judgement(Outcome.HTML_CHANGED, Edit(Kind.MATERIAL, reasons,
                                                     page_edit.changed, page_edit.sentences))
     if page_edit.kind is Kind.CHURN:
         return Judgement(Outcome.CHURN, page_edit)
-    return Judgement(Outcome.UNCHANGED)  # back to the text and page of the latest snapshot
+    return Judgement(Outcome.CHURN, _MARKUP)  # back to the latest snapshot's text and page
 
 
 def diff(old: str | None, new: str | None, old_label: str, new_label: str) -> list[str]:

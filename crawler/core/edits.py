@@ -65,7 +65,7 @@ class Edit:
             return "no change in the text"
         measure = f"{self.changed} of {self.sentences} sentences changed"
         return f"{self.kind}: {'; '.join(self.reasons) or measure}" + (
-            f" ({measure})" if self.reasons else "")
+            f" ({measure})" if self.reasons and self.sentences else "")
 
 
 _TIME = r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?|uhr|h)?\b"
@@ -221,14 +221,15 @@ def _count(number: int, what: str) -> str:
     return f"{number} {what}{'s' * (number != 1)}"
 
 
-def compare(old: Version, new: Version) -> Edit:
-    """How ``new`` differs from ``old``."""
+def compare(old: Version, new: Version, *, title: str = "headline") -> Edit:
+    """How ``new`` differs from ``old``; ``title`` names what their titles are (a page's
+    ``<title>`` is not the article's headline)."""
     if _normal(old.text or "") == _normal(new.text or "") and \
             _normal(old.title or "") == _normal(new.title or ""):
         return Edit(Kind.NONE)
     reasons: list[str] = []
     if _without_churn(old.title or "") != _without_churn(new.title or ""):
-        reasons.append(f"headline changed ('{(old.title or '')[:80]}' → "
+        reasons.append(f"{title} changed ('{(old.title or '')[:80]}' → "
                        f"'{(new.title or '')[:80]}')")
     if old.author and new.author and _normal(old.author) != _normal(new.author):
         reasons.append(f"byline changed ({old.author} → {new.author})")

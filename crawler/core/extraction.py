@@ -4,7 +4,8 @@ Kept free of Scrapy so that extraction runs the same in a worker process, in tes
 benchmarks. What is stored and compared is the *normalised* text's hash: whitespace churn in a
 page's markup must not count as a change of what the source says.
 
-Beside the article, the page's visible text *around* it is kept (one line per block, without
+Beside the article, the page's ``<title>`` (in the metadata: trafilatura's title is usually
+the ``<h1>``) and its visible text *around* it are kept (one line per block, without
 scripts, styles, the head, and the lines the article already has): a correction notice
 appended after the article container or a changed caption is not in trafilatura's article,
 but it is what a reader of the page saw, and it is compared and indexed too
@@ -108,12 +109,14 @@ def extract(body: bytes, encoding: str | None, url: str,
     tree = load_html(body if encoding is None else decode_body(body, encoding))
     if tree is None:
         return None
+    page_title = " ".join((tree.findtext(".//title") or "").split())
     document = bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, include_tables=True
     )
     if document is None or not document.text:
         return None
     extra = {name: getattr(document, name, None) for name in _EXTRA}
+    extra["page_title"] = page_title  # the <title>, compared (crawler.core.change)
     return Extraction(
         text=document.text,
         text_sha256=text_sha256(document.text),

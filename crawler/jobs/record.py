@@ -98,14 +98,16 @@ def _reschedule(archive: Archive, schedule: Schedule, url_id: int, outcome: Outc
 def _fetched(capture: Capture) -> Fetched:
     extraction = capture.extraction
     page = extraction.page_text if extraction else None
+    page_title = (extraction.metadata.get("page_title") or None) if extraction else None
+    seen = f"{extraction.title or ''}\n{page}" if extraction and page else None
     return Fetched(
         body_sha256=capture.body_sha256, text_sha256=capture.text_sha256,
-        # The page as a reader sees it: its title (a <title>-only edit is an edit) and text.
-        page_sha256=text_sha256(f"{extraction.title or ''}\n{page}") if extraction and page
-        else None,
+        # The page as a reader sees it: its headline, <title> and visible text.
+        page_sha256=text_sha256(seen if page_title is None else f"{page_title}\n{seen}")
+        if seen is not None else None,
         article=Version(extraction.title, extraction.text, extraction.author, extraction.date)
         if extraction else None,
-        page=page)
+        page=page, page_title=page_title)
 
 
 def _record_page(archive: Archive, capture: Capture, blobs: list[Blob], schedule: Schedule

@@ -137,10 +137,11 @@ class Snapshots:
         article = self._db.conn.execute(
             "SELECT title, text, author, date FROM snapshots WHERE url_id = ? AND"
             f" {_TEXT_SNAPSHOT} AND {_LIVE} ORDER BY id DESC LIMIT 1", [url_id]).fetchone()
-        page = self._db.one(
-            "SELECT page_text FROM snapshots WHERE url_id = ? AND page_text IS NOT NULL"
-            f" AND {_LIVE} ORDER BY id DESC LIMIT 1", [url_id])
-        return Held(*latest, Version(*article) if article else None, page)
+        page = self._db.conn.execute(
+            "SELECT page_text, json_extract(metadata, '$.page_title') FROM snapshots"
+            f" WHERE url_id = ? AND page_text IS NOT NULL AND {_LIVE} ORDER BY id DESC"
+            " LIMIT 1", [url_id]).fetchone() or (None, None)
+        return Held(*latest, Version(*article) if article else None, page[0], page[1] or None)
 
     def add(self, capture: Capture, judgement: Judgement, page_sha256: str | None,
             memento: Memento | None = None) -> int:

@@ -30,10 +30,10 @@ HEADLINE = "Amazon Liable for Defective Third-Party Products"
 
 
 def article(headline: str = HEADLINE, paragraphs: list[str] = PARAGRAPHS, stamp: str = "",
-            after: str = "") -> Reply:
+            after: str = "", title: str | None = None) -> Reply:
     """A news page: navigation, a time stamp, the article, and whatever follows it."""
     body = "".join(f"<p>{text}</p>" for text in paragraphs)
-    html = f"""<!doctype html><html lang="en"><head><title>{headline}</title>
+    html = f"""<!doctype html><html lang="en"><head><title>{title or headline}</title>
 <meta property="og:title" content="{headline}"></head><body>
 <nav><a href="/">Home</a> <a href="/news">News</a></nav>
 <div class="updated">{stamp}</div>
@@ -114,8 +114,33 @@ async def test_a_correction_outside_the_article_is_kept_and_searchable(server, t
 
 
 @pytest_twisted.ensureDeferred
-async def test_markup_only_changes_are_unchanged(server, tmp_path):
+async def test_markup_only_changes_keep_the_body_as_churn(server, tmp_path):
+    """Nothing received is discarded: a new nonce is a body of its own, kept (churn: no
+    text snapshot, no shorter interval); the same body again adds a check only."""
     db = tmp_path / "archive.db"
-    server.route("/story", article(), article(after="<script>var nonce = 'a81f';</script>"))
+    nonce = article(after="<script>var nonce = 'a81f';</script>")
+    server.route("/story", article(), nonce, nonce)
     await fetch(db, server, "/story")
+    markup = await fetch(db, server, "/story")
+    assert markup.outcome is Outcome.CHURN and markup.change == "churn: only the markup changed"
     assert (await fetch(db, server, "/story")).outcome is Outcome.UNCHANGED
+    snapshots = list(api.snapshots(db=str(db)))
+    assert [record.change for record in snapshots] == ["new", "churn"]
+    assert b"a81f" in api.body(snapshots[-1].body_sha256, db=str(db))
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_title_only_edit_is_kept_as_html_changed(server, tmp_path):
+    """The <title> (a browser tab, a search result) edited while the <h1> stays: trafilatura's
+    headline is the <h1>, so only the page's title tells."""
+    db = tmp_path / "archive.db"
+    server.route("/story", article(), article(title="Amazon cleared by court | Example"))
+    await fetch(db, server, "/story")
+    edited = await fetch(db, server, "/story")
+    assert edited.outcome is Outcome.HTML_CHANGED
+    assert edited.change.startswith(
+        "material: outside the article: page title changed ('Amazon Liable for Defective "
+        "Third-Party Products' → 'Amazon cleared by court | Example')")
+    latest = list(api.snapshots(db=str(db)))[-1]
+    assert latest.metadata["page_title"] == "Amazon cleared by court | Example"
+    assert b"Amazon cleared by court" in api.body(latest.body_sha256, db=str(db))

@@ -81,25 +81,29 @@ def test_a_document_is_added_once(archive):
         ("https://example.org/a", "original"), ("https://example.org/b", "cited")]
 
 
-def test_unchanged_text_stores_only_a_check(archive):
+def test_the_same_text_in_other_markup_keeps_the_body_not_the_text(archive):
     url = "https://example.org/a"
     url_id = add_url(archive, url)
     first = record(archive, page(url_id, url, b"<p>One thing happened.</p>",
                                  "One thing happened.", at(1)), None, SCHEDULE)
     assert first.outcome is Outcome.NEW
-    # Different markup, same text after whitespace normalisation: unchanged, no new body.
+    # Different markup, same text after whitespace normalisation: churn, the body kept (nothing
+    # received is discarded), no text snapshot; the same body again is a check only.
     body = b"<div>  One thing happened. </div>"
     again = record(archive, page(url_id, url, body, " One thing\nhappened. ", at(2)), None,
                    SCHEDULE)
-    assert (again.outcome, again.snapshot_id) == (Outcome.UNCHANGED, first.snapshot_id)
-    assert archive.snapshots.body(sha256(body)) is None
-    assert stored_bodies(archive) == 1 and archive.reads.status(NOW, 5).snapshots == 1
+    assert again.outcome is Outcome.CHURN and again.snapshot_id != first.snapshot_id
+    assert archive.snapshots.body(sha256(body)) == body
+    same = record(archive, page(url_id, url, body, " One thing\nhappened. ", at(3)), None,
+                  SCHEDULE)
+    assert (same.outcome, same.snapshot_id) == (Outcome.UNCHANGED, again.snapshot_id)
+    assert stored_bodies(archive) == 2 and archive.reads.status(NOW, 5).snapshots == 2
     two = b"<p>Two things happened.</p>"
-    assert outcome(archive, page(url_id, url, two, "Two things happened.", at(3))) is \
+    assert outcome(archive, page(url_id, url, two, "Two things happened.", at(4))) is \
         Outcome.CHANGED
     assert archive.snapshots.body(sha256(two)) == two
     assert [check.outcome for check in archive.checks.history(url_id)] == [
-        Outcome.NEW, Outcome.UNCHANGED, Outcome.CHANGED]
+        Outcome.NEW, Outcome.CHURN, Outcome.UNCHANGED, Outcome.CHANGED]
 
 
 def test_pages_without_text_compare_on_the_body(archive):

@@ -3,6 +3,7 @@ issue's examples, and what the archive does with each fetch (crawler.core.change
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -98,9 +99,11 @@ def _held(version: Version, page: str | None = None) -> Held:
                 text_sha256(f"{version.title}\n{page}") if page else None, version, page)
 
 
-def _fetched(version: Version, body: str = "body-2", page: str | None = None) -> Fetched:
+def _fetched(version: Version, body: str = "body-2", page: str | None = None,
+             title: str | None = None) -> Fetched:
+    seen = f"{title}\n{version.title}\n{page}" if title else f"{version.title}\n{page}"
     return Fetched(body, text_sha256(version.text or ""),
-                   text_sha256(f"{version.title}\n{page}") if page else None, version, page)
+                   text_sha256(seen) if page else None, version, page)
 
 
 def test_judging_fetches():
@@ -108,8 +111,9 @@ def test_judging_fetches():
     held = _held(ARTICLE, page)
     assert judge(None, _fetched(ARTICLE)).outcome is Outcome.NEW
     assert judge(held, _fetched(ARTICLE, body="body-1")).outcome is Outcome.UNCHANGED
-    assert judge(held, _fetched(ARTICLE, page=page)).outcome is Outcome.UNCHANGED, \
-        "only the markup changed"
+    markup = judge(held, _fetched(ARTICLE, page=page))
+    assert markup.outcome is Outcome.CHURN and markup.snapshot and not markup.keeps_text
+    assert markup.summary == "churn: only the markup changed"
     material = judge(held, _fetched(MATERIAL["headline rewritten"], page=page))
     assert material.outcome is Outcome.CHANGED and material.keeps_text
     churn = judge(held, _fetched(CHURN["time stamp"], page=page))
@@ -120,6 +124,19 @@ def test_judging_fetches():
     assert outside.summary.startswith("material: outside the article: 1 sentence added")
     ticking = judge(held, _fetched(ARTICLE, page=page + "\nUpdated 12:03"))
     assert ticking.outcome is Outcome.CHURN
+
+
+def test_a_page_title_is_compared_when_both_sides_have_one():
+    page = "Home\nNewsletter"
+    held = replace(_held(ARTICLE, page), page_title="Talks in Minsk | Example")
+    retitled = replace(_fetched(ARTICLE, page=page, title="Talks collapse | Example"),
+                       page_title="Talks collapse | Example")
+    edited = judge(held, retitled)
+    assert edited.outcome is Outcome.HTML_CHANGED
+    assert edited.summary.startswith("material: outside the article: page title changed "
+                                     "('Talks in Minsk | Example' → 'Talks collapse | Example')")
+    before_titles = judge(replace(held, page_title=None), retitled)
+    assert before_titles.outcome is Outcome.CHURN, "a snapshot from before titles were kept"
 
 
 def test_sentence_diff():
