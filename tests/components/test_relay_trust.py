@@ -16,7 +16,7 @@ from crawler.core.schedule import Schedule
 from crawler.errors import RelayError
 from crawler.fetch.items import FailureItem, PageItem
 from crawler.storage import Archive
-from tests.e2e.test_relay import needs_redis, redis_port  # noqa: F401 (a fixture)
+from tests.helpers import needs_redis
 
 
 relay_module = pytest.importorskip("crawler.jobs.distributed.relay",
@@ -27,7 +27,7 @@ pytestmark = needs_redis
 
 
 @pytest.fixture
-def writer(redis_port, tmp_path):  # noqa: F811 (the fixture imported above)
+def writer(redis_port, tmp_path):
     """A run that queued two URLs, and the writer that archives what comes back."""
     import redis
 

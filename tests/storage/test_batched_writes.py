@@ -18,7 +18,7 @@ from crawler.core.models import CheckResult, CrawlJob, Outcome
 from crawler.errors import ArchiveError
 from crawler.fetch.items import FailureItem
 from crawler.jobs.session import ArchiveSession
-from tests.storage.test_archive import NOW, page
+from tests.helpers import NOW, page_item as page
 
 
 @pytest.fixture
