@@ -23,12 +23,13 @@ from typing import Any
 
 __version__ = "0.1.0"
 
+# crawler.api.__all__ and __version__ (not read from crawler.api, which would load it).
 __all__ = [
-    "EXPORT_FORMATS", "REPORT_FORMATS", "Diff", "RefetchResult", "__version__", "body", "changes",
-    "changes_feed", "crawl", "cron_line", "diff", "discover", "documents", "export", "forget",
-    "history", "ingest", "list_urls", "recover", "refetch", "report", "schedule", "search",
-    "set_interval", "show", "snapshot", "snapshot_warc", "snapshots", "status",
-    "systemd_units", "url_states", "work", "write_changes", "write_report",
+    "BINARY_EXPORT_FORMATS", "EXPORT_FORMATS", "REPORT_FORMATS", "Diff", "RefetchResult",
+    "__version__", "body", "changes", "changes_feed", "crawl", "cron_line", "diff", "discover",
+    "documents", "export", "forget", "history", "ingest", "list_urls", "recover", "refetch",
+    "report", "schedule", "search", "set_interval", "show", "snapshot", "snapshot_warc",
+    "snapshots", "status", "systemd_units", "url_states", "work", "write_changes", "write_report",
 ]
 
 

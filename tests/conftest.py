@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIXTURES, fixture_site, render, run_cli
+from tests.helpers import (
+    FIXTURES, PYWB, fixture_site, free_port, render, run_cli, start_redis, tool,
+)
 from tests.server import FixtureServer
 
 
@@ -86,3 +88,26 @@ def sourcekeeper(tmp_path):
         return run_cli(*args, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def redis_port(tmp_path):
+    """A redis-server of this test's own on a free port: the port, and the servers started
+    on it (a test that stops Redis starts a new one and appends it)."""
+    port = free_port()
+    servers = [start_redis(port, tmp_path)]
+    yield port, servers
+    for server in servers:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_url(redis_port):
+    return f"redis://127.0.0.1:{redis_port[0]}/0"
+
+
+@pytest.fixture(scope="module")
+def pywb_bin():
+    """The folder of pywb's commands (installed once into a venv of its own)."""
+    return tool("pywb", PYWB, "wayback").parent

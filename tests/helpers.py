@@ -1,23 +1,34 @@
 """What the test tiers share: settings that make local crawls quick, fixture documents, an
-in-process crawl (components, CLI), the CLI as a subprocess (e2e), and readings through the
-public API. One module, so that test modules never import each other.
+in-process crawl (components, CLI), the CLI as a subprocess (e2e), local services (Redis,
+pywb), items written straight to an archive (storage) and readings through the public API.
+One module (its fixtures in tests/conftest.py), so that test modules never import each other.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
-import venv
 import sys
 import time
-from collections.abc import Callable
+import urllib.error
+import urllib.request
+import venv
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from crawler import api, config
-from crawler.core.models import CrawlResult, Outcome
+from crawler.core.hashing import text_sha256
+from crawler.core.mementos import Memento
+from crawler.core.models import CrawlResult, Extraction, Outcome
+from crawler.fetch.items import PageItem
 from crawler.storage import Archive
 from tests.server import FIXTURES, FixtureServer, Reply, gzipped, page, redirect
 
@@ -90,14 +101,101 @@ def tool(name: str, requirement: str, command: str) -> Path:
 def system_tool(command: str, package: str) -> str:
     """A program from the system's packages (Debian's ``package``): .ci/run installs it; a
     developer without it skips the tests that need it, CI (``SOURCEKEEPER_CI``) never."""
-    import pytest
-
     found = shutil.which(command)
     if found is None:
         if os.environ.get("SOURCEKEEPER_CI"):
             pytest.fail(f"{command} is missing: apt install {package}")
         pytest.skip(f"{command} is not installed (apt install {package})")
     return found
+
+
+# Local services the e2e tier (and the relay's components) run for real.
+
+REDIS_SERVER = shutil.which("redis-server") or (
+    "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None)
+
+
+needs_redis = pytest.mark.skipif(REDIS_SERVER is None,
+                                 reason="redis-server is not installed (apt install redis-server)")
+
+
+def start_redis(port: int, folder: Path) -> subprocess.Popen:
+    import redis
+
+    server = subprocess.Popen(
+        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+
+    def answers() -> bool:
+        try:
+            return bool(client.ping())
+        except redis.ConnectionError:
+            return False
+
+    wait_for(answers, timeout=10, what="redis-server to answer")
+    return server
+
+
+PYWB = "pywb>=2.8,<3"
+
+
+@contextlib.contextmanager
+def pywb(pywb_bin: Path, archive_file: Path, tmp_path: Path, *add: str) -> Iterator[str]:
+    """pywb serving ``archive_file`` (``add``: options of ``wb-manager add``, such as
+    ``--unpack-wacz``) on a free port: the collection's base URL."""
+    collections = tmp_path / "pywb"
+    collections.mkdir()
+    for args in (["init", "sources"], ["add", *add, "sources", str(archive_file)]):
+        done = subprocess.run([pywb_bin / "wb-manager", *args], cwd=collections,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    port = free_port()
+    wayback = subprocess.Popen([pywb_bin / "wayback", "-p", str(port), "-b", "127.0.0.1"],
+                               cwd=collections, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    try:
+        def up() -> bool:
+            try:
+                return get(f"http://127.0.0.1:{port}/")[0] == 200
+            except OSError:
+                return False
+
+        wait_for(up, timeout=60, what="pywb to start")
+        yield f"http://127.0.0.1:{port}/sources"
+    finally:
+        wayback.terminate()
+        wayback.wait(timeout=30)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def get(url: str, follow: bool = True) -> tuple[int, dict[str, str], bytes]:
+    """An HTTP GET as a browser's first request makes it: status, headers, body."""
+    opener = urllib.request.build_opener(*(() if follow else (_NoRedirects,)))
+    try:
+        with opener.open(url, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def timestamp(iso: str) -> str:
+    """A capture time as replay tools address it (14 digits)."""
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).strftime("%Y%m%d%H%M%S")
+
+
+def in_a_thread(function: Callable[[], Any]) -> Any:
+    """Playwright's sync API refuses a thread with an event loop (pytest-twisted's reactor
+    runs one in the main thread)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(function).result()
 
 
 def free_port() -> int:
@@ -146,6 +244,16 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None,
 def start_cli(*args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "crawler", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM, as a service manager stops a command; SIGKILL if it will not go."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 60, what: str = "condition") -> Any:
@@ -201,3 +309,55 @@ def help_examples(name: str) -> list[str]:
     block = re.search(r"\n\s*Examples?:\n((?:\s+sourcekeeper .+\n?)+)\s*$",
                       cli.commands[name].help or "")
     return [line.strip() for line in block[1].splitlines()] if block else []
+
+
+# Writing straight to an archive (storage tier), the way crawls do: through
+# crawler.jobs.record, the one write path.
+
+NOW = "2026-01-01T00:00:00.000Z"
+
+
+def at(second: int) -> str:
+    return f"2026-01-01T00:00:{second:02d}.000Z"
+
+
+def page_item(url_id: int, url: str, body: bytes, text: str | None, fetched_at: str = NOW,
+              **extra: Any) -> PageItem:
+    """A fetched page as the pipelines hand it over (extracted when it has text)."""
+    extraction = Extraction(text, text_sha256(text)) if text else None
+    content_type = "text/html" if text else "application/pdf"
+    return PageItem(url_id=url_id, requested_url=url, final_url=url, fetched_at=fetched_at,
+                    status=200, headers=[["Content-Type", content_type]],
+                    content_type=content_type, kind="html" if text else "binary", body=body,
+                    extraction=extraction, **extra)
+
+
+def outcome(archive: Archive, item: Any) -> Outcome:
+    from crawler.jobs.record import record
+
+    return record(archive, item, None, config.schedule({})).outcome
+
+
+# A web archive's copy of a news page that quotes the mayor (storage and CLI tiers).
+URL = "https://example.com/news/bridge"
+QUOTE = "we will rebuild the bridge before the winter comes"
+SAID = f'The mayor said "{QUOTE}" at the meeting on Tuesday evening in the town hall.'
+COPY = Memento("web.archive.org", f"https://web.archive.org/web/20250620101010/{URL}",
+               "2025-06-20T10:10:10.000Z", URL)
+
+
+def store_copy(archive: Archive, url_id: int, text: str, memento: Memento = COPY) -> int:
+    """The copy stored the way crawler.jobs.recovery stores one."""
+    from crawler.core.change import Judgement
+    from crawler.jobs.record import memento_capture
+
+    item = page_item(url_id, memento.uri, text.encode(), text, fetched_at=at(30),
+                     memento=memento)
+    item.extraction = Extraction(text, text_sha256(text), title="Bridge")
+
+    def store() -> int:
+        capture, blobs, page_sha256 = memento_capture(archive, item, None)
+        archive.snapshots.add_bodies(blobs)
+        return archive.snapshots.add(capture, Judgement(Outcome.NEW), page_sha256,
+                                     memento=item.memento)
+    return archive.write(store)

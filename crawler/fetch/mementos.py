@@ -190,7 +190,7 @@ class ArchiveRateLimitMiddleware:
     not asked again in this run, so that a dead endpoint costs a crawl seconds, not a
     backoff per look-up."""
 
-    def __init__(self, delay: float, timeout: float, longest: float = 300.0):
+    def __init__(self, delay: float, timeout: float, longest: float):
         self.delay = delay
         self.longest = longest  # RETRY_AFTER_MAX: a longer pause is not waited for
         self.timeout = timeout  # a request lost on its way never blocks the archive longer

@@ -33,3 +33,15 @@ def test_every_command_is_in_the_readme():
 def test_the_layers_are_in_the_readme():
     section = README.split("## How it is built", 1)[1].split("\n## ", 1)[0]
     assert "cli → api → jobs → {storage, fetch, outputs} → core" in section
+
+
+def test_the_package_exports_the_api_and_the_readme_names_it():
+    import crawler
+    from crawler import api
+
+    assert sorted(crawler.__all__) == sorted([*api.__all__, "__version__"])
+    section = README.split("## Python API", 1)[1].split("\n## ", 1)[0]
+    functions = [name for name in api.__all__ if callable(getattr(api, name))
+                 and name.islower()]
+    assert [name for name in functions if f"`{name}`" not in section
+            and f"crawler.{name}(" not in section] == []

@@ -120,7 +120,7 @@ def test_serve_refuses_other_addresses_without_a_token(invoke, crawled):
 def test_a_recovered_copy_is_shown_as_the_archive_s_not_ours(tmp_path):
     from crawler.storage import Archive
     from crawler.web.app import create_app
-    from tests.storage.test_mementos import COPY, QUOTE, SAID, URL, store_copy
+    from tests.helpers import COPY, QUOTE, SAID, URL, store_copy
 
     db = tmp_path / "a.db"
     with Archive(db) as archive:

@@ -4,11 +4,14 @@ a real archive, the writer's own loop), and the writer goes on."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import zlib
 
 import pytest
+import pytest_twisted
+from twisted.internet.defer import Deferred
 
 from crawler.core.clock import utcnow
 from crawler.core.models import CrawlJob, Target
@@ -16,7 +19,7 @@ from crawler.core.schedule import Schedule
 from crawler.errors import RelayError
 from crawler.fetch.items import FailureItem, PageItem
 from crawler.storage import Archive
-from tests.e2e.test_relay import needs_redis, redis_port  # noqa: F401 (a fixture)
+from tests.helpers import needs_redis
 
 
 relay_module = pytest.importorskip("crawler.jobs.distributed.relay",
@@ -27,7 +30,7 @@ pytestmark = needs_redis
 
 
 @pytest.fixture
-def writer(redis_port, tmp_path):  # noqa: F811 (the fixture imported above)
+def writer(redis_port, tmp_path):
     """A run that queued two URLs, and the writer that archives what comes back."""
     import redis
 
@@ -136,3 +139,28 @@ def test_with_a_relay_key_only_sealed_messages_and_items_count(writer):
     assert relay.target(queued).url == "https://news.example/a"
     with pytest.raises(RelayError):
         stranger.seal.open(queued)
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_worker_seals_what_it_delivers_with_the_relay_key(writer):
+    """The worker's relay pipeline, as Scrapy builds it from the worker's settings: with
+    ``RELAY_KEY`` set everywhere, what the workers fetch is archived, not quarantined."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler import config
+    from pipelines.relay import RelayPipeline
+
+    relay, archive, (a, b), write = writer(key="correct horse")
+    url = f"redis://127.0.0.1:{relay.redis.connection_pool.connection_kwargs['port']}/0"
+    settings = config.project_settings({"REDIS_URL": url, "RELAY_PREFIX": "t",
+                                        "RELAY_KEY": "correct horse"})
+    crawler = get_crawler(settings_dict={name: settings[name] for name in settings})
+    pipeline = RelayPipeline.from_crawler(crawler)
+    for item in (page(a, "https://news.example/a"),
+                 FailureItem(url_id=b, requested_url="https://news.example/b",
+                             fetched_at=utcnow(), reason="timeout")):
+        await Deferred.fromFuture(asyncio.ensure_future(pipeline.process_item(item)))
+    run_writer(relay, write)
+    assert relay.redis.lrange("t:dead", 0, -1) == []
+    assert archive.reads.status(utcnow(), 5).snapshots == 1
+    assert pipeline.relay.max_bytes == settings.getint("DOWNLOAD_MAXSIZE")

@@ -14,12 +14,9 @@ import urllib.request
 
 from crawler import api
 from crawler.cli import cli
-from tests.e2e.test_relay import needs_redis, redis_port, redis_url, stop
-from tests.helpers import FAST, help_examples as examples, wait_for
+from tests.helpers import FAST, help_examples as examples, needs_redis, stop, wait_for
 from tests.web_archive import WebArchive
 from tests.server import page
-
-__all__ = ["redis_port", "redis_url"]  # fixtures used here
 
 # The order a person meets them: discover, crawl, look, re-check, export, distribute.
 ORDER = ["urls", "crawl", "refetch", "recover", "list", "status", "show", "history", "search", "changes",

@@ -13,12 +13,9 @@ import pytest
 
 from crawler import api
 from crawler.core.views import QuoteStatus
-from tests.e2e.test_replay import get, pywb, pywb_bin, timestamp
-from tests.helpers import FAST
+from tests.helpers import FAST, get, pywb, timestamp
 from tests.server import Reply
 from tests.web_archive import WebArchive
-
-__all__ = ["pywb_bin"]  # a fixture used here
 
 QUOTE = "we will rebuild the bridge before the winter comes"
 BODY = ("The council met on Tuesday to discuss the future of the old bridge across the river, "
@@ -369,8 +366,7 @@ def test_a_person_sees_the_archived_copy_in_the_browser(sourcekeeper, server, ar
     import subprocess
     import sys
 
-    from tests.e2e.test_web_ui import in_a_thread
-    from tests.helpers import system_tool
+    from tests.helpers import in_a_thread, system_tool
 
     url = server.url("/news/bridge")
     captures(archive, url)

@@ -2,59 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import signal
 import subprocess
 import sys
 import time
 
-import pytest
-
 from crawler import api
 from crawler.errors import ArchiveError
-from tests.helpers import FAST, assert_archive_intact, free_port, run_statuses, wait_for
+from tests.helpers import (
+    FAST, assert_archive_intact, free_port, needs_redis, run_statuses, start_redis, stop, wait_for,
+)
 from tests.server import Reply
-
-REDIS_SERVER = shutil.which("redis-server") or (
-    "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None)
-needs_redis = pytest.mark.skipif(REDIS_SERVER is None,
-                                 reason="redis-server is not installed (apt install redis-server)")
-
-
-def start_redis(port: int, folder) -> subprocess.Popen:
-    import redis
-
-    server = subprocess.Popen(
-        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(folder)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = redis.Redis(port=port)
-
-    def answers() -> bool:
-        try:
-            return bool(client.ping())
-        except redis.ConnectionError:
-            return False
-
-    wait_for(answers, timeout=10, what="redis-server to answer")
-    return server
-
-
-@pytest.fixture
-def redis_port(tmp_path):
-    port = free_port()
-    servers = [start_redis(port, tmp_path)]
-    yield port, servers
-    for server in servers:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-@pytest.fixture
-def redis_url(redis_port):
-    return f"redis://127.0.0.1:{redis_port[0]}/0"
 
 
 def site(server, tmp_path, count, delay=0.0):
@@ -90,15 +48,6 @@ def run_status(db) -> str | None:
 def start(*args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "crawler", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @needs_redis

@@ -5,21 +5,11 @@ WARCs that did not replay: only a replay tool tells.)"""
 
 from __future__ import annotations
 
-import contextlib
-import subprocess
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from datetime import datetime
-
-import pytest
 
 from crawler import api
-from tests.helpers import FAST, cite, free_port, run_cli, tool, wait_for
+from tests.helpers import FAST, cite, get, pywb, run_cli, timestamp, wait_for
 from tests.server import Reply, redirect
-
-PYWB = "pywb>=2.8,<3"
 
 
 def article(title: str, sentence: str) -> Reply:
@@ -30,62 +20,11 @@ def article(title: str, sentence: str) -> Reply:
     return Reply(200, body.encode(), {"Content-Type": "text/html; charset=utf-8"})
 
 
-class NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def get(url: str, follow: bool = True) -> tuple[int, dict[str, str], bytes]:
-    opener = urllib.request.build_opener(*(() if follow else (NoRedirects,)))
-    try:
-        with opener.open(url, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-
-
 def next_second() -> None:
     """Wait until the wall clock enters a new second: replay tools address captures by
     14-digit timestamps, so two crawls within one second would be one capture time."""
     start = int(time.time())
     wait_for(lambda: int(time.time()) > start, timeout=5, what="the next second")
-
-
-def timestamp(iso: str) -> str:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).strftime("%Y%m%d%H%M%S")
-
-
-@pytest.fixture(scope="module")
-def pywb_bin():
-    return tool("pywb", PYWB, "wayback").parent
-
-
-@contextlib.contextmanager
-def pywb(pywb_bin, archive_file, tmp_path, *add: str) -> Iterator[str]:
-    """pywb serving ``archive_file`` (``add``: options of ``wb-manager add``, such as
-    ``--unpack-wacz``) on a free port: the collection's base URL."""
-    collections = tmp_path / "pywb"
-    collections.mkdir()
-    for args in (["init", "sources"], ["add", *add, "sources", str(archive_file)]):
-        done = subprocess.run([pywb_bin / "wb-manager", *args], cwd=collections,
-                              capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-    port = free_port()
-    wayback = subprocess.Popen([pywb_bin / "wayback", "-p", str(port), "-b", "127.0.0.1"],
-                               cwd=collections, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    try:
-        def up() -> bool:
-            try:
-                return get(f"http://127.0.0.1:{port}/")[0] == 200
-            except OSError:
-                return False
-
-        wait_for(up, timeout=60, what="pywb to start")
-        yield f"http://127.0.0.1:{port}/sources"
-    finally:
-        wayback.terminate()
-        wayback.wait(timeout=30)
 
 
 def test_an_export_replays_in_pywb(pywb_bin, server, tmp_path):

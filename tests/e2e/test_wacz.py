@@ -12,8 +12,7 @@ import zipfile
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler import api
-from tests.e2e.test_replay import PYWB
-from tests.helpers import FAST, PUTIN, tool
+from tests.helpers import FAST, PUTIN, PYWB, tool
 from tests.server import page
 
 

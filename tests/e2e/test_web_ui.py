@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from tests.helpers import FAST, RELATED, ROOT, system_tool
+from tests.helpers import FAST, RELATED, ROOT, in_a_thread, system_tool
 from tests.server import Reply, page
 
 playwright = pytest.importorskip("playwright.sync_api", reason="needs playwright (test extra)")
@@ -45,15 +45,6 @@ def served(sourcekeeper, documents, server, tmp_path):
     yield match[1], server
     process.terminate()
     process.wait(timeout=30)
-
-
-def in_a_thread(function):
-    """Playwright's sync API refuses a thread with an event loop (pytest-twisted's reactor
-    runs one in the main thread)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(function).result()
 
 
 def test_a_person_finds_what_needs_attention_and_what_a_source_said(served):

@@ -16,39 +16,20 @@ import pytest
 from crawler import config
 from crawler.core.discovery import discover_text
 from crawler.core.documents import parse_document
-from crawler.core.hashing import sha256, text_sha256
-from crawler.core.models import Extraction, Outcome
+from crawler.core.hashing import sha256
+from crawler.core.models import Outcome
 from crawler.errors import ArchiveUnavailable
-from crawler.fetch.items import FailureItem, PageItem
+from crawler.fetch.items import FailureItem
 from crawler.jobs.record import record
 from crawler.storage import Archive
 from crawler.storage.schema import SCHEMA_VERSION
+from tests.helpers import NOW, at, outcome, page_item as page
 
 SCHEDULE = config.schedule({})
-NOW = "2026-01-01T00:00:00.000Z"
-
-
-def at(second: int) -> str:
-    return f"2026-01-01T00:00:{second:02d}.000Z"
 
 
 def add_url(archive: Archive, url: str) -> int:
     return archive.write(archive.urls.add, url, url, NOW)
-
-
-def page(url_id: int, url: str, body: bytes, text: str | None, fetched_at: str = NOW,
-         **extra) -> PageItem:
-    """A fetched page as the pipelines hand it over (extracted when it has text)."""
-    extraction = Extraction(text, text_sha256(text)) if text else None
-    content_type = "text/html" if text else "application/pdf"
-    return PageItem(url_id=url_id, requested_url=url, final_url=url, fetched_at=fetched_at,
-                    status=200, headers=[["Content-Type", content_type]],
-                    content_type=content_type, kind="html" if text else "binary", body=body,
-                    extraction=extraction, **extra)
-
-
-def outcome(archive: Archive, item) -> Outcome:
-    return record(archive, item, None, SCHEDULE).outcome
 
 
 def stored_bodies(archive: Archive) -> int:

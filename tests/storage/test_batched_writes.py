@@ -18,7 +18,7 @@ from crawler.core.models import CheckResult, CrawlJob, Outcome
 from crawler.errors import ArchiveError
 from crawler.fetch.items import FailureItem
 from crawler.jobs.session import ArchiveSession
-from tests.storage.test_archive import NOW, page
+from tests.helpers import NOW, page_item as page
 
 
 @pytest.fixture
@@ -38,8 +38,11 @@ def urls(session: ArchiveSession, count: int) -> list[tuple[int, str]]:
     return [(archive.write(archive.urls.add, url, url, NOW), url) for url in found]
 
 
-def counted_rows(session: ArchiveSession, table: str) -> int:
-    return session.archive.database.one(f"SELECT count(*) FROM {table}")
+def stored(session: ArchiveSession) -> tuple[int, int, int]:
+    """Snapshots, checks and bodies in the archive, through its reads."""
+    archive = session.archive
+    status = archive.reads.status(NOW, 0)
+    return status.snapshots, len(list(archive.checks.records())), status.bodies
 
 
 def test_a_write_inside_a_write_is_rolled_back_alone(session):
@@ -56,9 +59,8 @@ def test_a_write_inside_a_write_is_rolled_back_alone(session):
         archive.urls.add("https://example.org/c", "https://example.org/c", NOW)
 
     archive.write(outer)
-    assert [row[0] for row in archive.database.conn.execute(
-        "SELECT url FROM urls ORDER BY url")] == ["https://example.org/a",
-                                                  "https://example.org/c"]
+    assert sorted(info.url for info in archive.urls.all()) == ["https://example.org/a",
+                                                               "https://example.org/c"]
 
 
 def test_a_refused_item_is_rolled_back_alone_and_not_counted(session):
@@ -70,9 +72,7 @@ def test_a_refused_item_is_rolled_back_alone_and_not_counted(session):
     assert [type(outcome) for outcome in outcomes] == [CheckResult, ArchiveError, CheckResult]
     assert [outcome.outcome for outcome in (outcomes[0], outcomes[2])] == [Outcome.NEW] * 2
     assert session.counts.new == 2 and session.counts.failed == 0
-    assert counted_rows(session, "snapshots") == 2
-    assert counted_rows(session, "checks") == 2
-    assert counted_rows(session, "bodies") == 2
+    assert stored(session) == (2, 2, 2)
 
 
 @pytest_twisted.ensureDeferred
@@ -88,5 +88,5 @@ async def test_items_arriving_together_share_a_few_commits_and_are_all_recorded(
     session.archive.database.conn.set_trace_callback(None)
     assert [result.outcome for result in results] == [Outcome.NEW] * 40
     assert [result.url_id for result in results] == [url_id for url_id, _ in targets]
-    assert session.counts.new == 40 and counted_rows(session, "snapshots") == 40
+    assert session.counts.new == 40 and stored(session)[0] == 40
     assert len(commits) <= 10  # one per batch (the first item may go alone), not one per item

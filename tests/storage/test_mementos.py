@@ -7,34 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.core.change import Judgement
-from crawler.core.hashing import text_sha256
 from crawler.core.mementos import Lookup, Memento, Reason, Scored
-from crawler.core.models import Document, Extraction, Mention, Outcome, Role
+from crawler.core.models import Document, Mention, Outcome, Role
 from crawler.core.views import QuoteStatus
-from crawler.jobs.record import memento_capture
 from crawler.jobs.report import build
 from crawler.storage import Archive
 from crawler.storage.snapshots import SnapshotFilter
-from tests.storage.test_archive import NOW, at, outcome, page
-
-URL = "https://example.com/news/bridge"
-QUOTE = "we will rebuild the bridge before the winter comes"
-SAID = f'The mayor said "{QUOTE}" at the meeting on Tuesday evening in the town hall.'
-COPY = Memento("web.archive.org", f"https://web.archive.org/web/20250620101010/{URL}",
-               "2025-06-20T10:10:10.000Z", URL)
-
-
-def store_copy(archive: Archive, url_id: int, text: str, memento: Memento = COPY) -> int:
-    item = page(url_id, memento.uri, text.encode(), text, fetched_at=at(30), memento=memento)
-    item.extraction = Extraction(text, text_sha256(text), title="Bridge")
-
-    def store() -> int:
-        capture, blobs, page_sha256 = memento_capture(archive, item, None)
-        archive.snapshots.add_bodies(blobs)
-        return archive.snapshots.add(capture, Judgement(Outcome.NEW), page_sha256,
-                                     memento=item.memento)
-    return archive.write(store)
+from tests.helpers import COPY, NOW, QUOTE, SAID, URL, at, outcome, page_item as page, store_copy
 
 
 @pytest.fixture

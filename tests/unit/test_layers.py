@@ -117,3 +117,20 @@ def test_every_setting_is_documented_where_it_is_read():
         else:
             assert set(readers) & set(documented), (
                 f"{name} is read in {readers} but documented in none of them")
+
+
+TEST_MODULES = sorted(path for path in (ROOT / "tests").rglob("test_*.py"))
+
+
+@pytest.mark.parametrize("path", TEST_MODULES, ids=lambda path: module_name(path))
+def test_test_modules_share_helpers_not_each_other(path):
+    """What tests share lives in tests/helpers.py (fixtures in tests/conftest.py): a test
+    module imported by another runs its tests' imports, fixtures and skips there too."""
+    tiers = {"tests.unit", "tests.storage", "tests.components", "tests.cli", "tests.e2e"}
+    imported = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+    assert not {name for name in imported if name.rsplit(".", 1)[0] in tiers}

@@ -182,8 +182,8 @@ class Relay:
     """The Redis keys of one archive's distributed crawls. ``key`` seals and checks every
     message and item (crawler.jobs.distributed.trust); ``max_bytes`` caps a body."""
 
-    def __init__(self, client: redis.Redis, prefix: str, *, key: str | None = None,
-                 max_bytes: int = 20 * 1024 * 1024):
+    def __init__(self, client: redis.Redis, prefix: str, *, max_bytes: int,
+                 key: str | None = None):
         self.redis = client
         self.prefix = prefix
         self.seal = Seal(key)
