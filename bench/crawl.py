@@ -4,9 +4,10 @@
 
 Serves the corpus from a local server (bench/corpus_server.py, every answer prepared in
 memory), writes documents citing ``--urls`` URLs (the 295 pages repeated with ``?v=N``), then
-measures, in one run: ``--runs`` times in a row, the limit (trafilatura alone on the same
-bodies with one process per CPU, bench/extract_alone.py) and a fresh crawl, both timed as
-whole processes from the command to its exit, and their ratio; the corpus server's share of
+measures, in one run: ``--runs`` times in a row, a fresh crawl between two measures of the
+limit (trafilatura alone on the same bodies with one process per CPU,
+bench/extract_alone.py), all timed as whole processes from the command to its exit, and the
+crawl's ratio to the mean of the limits around it; the corpus server's share of
 the CPU during the crawls; an unchanged re-crawl; trafilatura's own CLI and ``wget
 --warc-file`` on the same URLs; peak memory with 1k/10k/100k due URLs; archive size; export
 speed; and extraction quality against the corpus snippets. Prints one table. For the
@@ -215,9 +216,11 @@ def main() -> None:
         (work / "urls.txt").write_text("\n".join(urls) + "\n")
 
         ratios, speeds = [], []
+        # The limit is measured before and after each crawl (alone, crawl, alone, crawl, ...)
+        # and the crawl compared with the mean of the two around it: on a shared machine the
+        # cores' speed drifts by 10% from one minute to the next.
+        limits = [(extraction_alone(options.corpus, len(urls), base), last_cpu)]
         for attempt in range(1, options.runs + 1):
-            ceiling = extraction_alone(options.corpus, len(urls), base)
-            cpu_alone = last_cpu
             db = work / f"bench-{attempt}.db"
             served = cpu_of(server.pid)
             seconds, rss, code, kinds = run_sampled(
@@ -225,11 +228,15 @@ def main() -> None:
                 stdout=subprocess.DEVNULL)
             assert code == 0, f"crawl exited {code}"
             served = cpu_of(server.pid) - served
+            limits.append((extraction_alone(options.corpus, len(urls), base), last_cpu))
+            (before, cpu_before), (after, cpu_after) = limits[-2:]
+            ceiling, cpu_alone = (before + after) / 2, (cpu_before + cpu_after) / 2
             first = len(urls) / seconds
             ratios.append(first / ceiling)
             speeds.append(first)
             report(f"run {attempt}: 1. trafilatura alone, {os.cpu_count()} processes (pages/s)",
-                   f"{ceiling:.1f} ({cpu_alone / len(urls) * 1000:.1f} ms CPU a page)")
+                   f"{ceiling:.1f}, before and after the crawl {before:.1f} and {after:.1f} "
+                   f"({cpu_alone / len(urls) * 1000:.1f} ms CPU a page)")
             report(f"run {attempt}: 2. sourcekeeper crawl, fresh archive (pages/s)",
                    f"{first:.1f} ({sum(kinds.values()) / len(urls) * 1000:.1f} ms CPU a page: "
                    + ", ".join(f"{kind} {cpu / len(urls) * 1000:.1f}"

@@ -50,6 +50,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.fetch.url_length.UrlLengthLimitMiddleware": 50,
     "crawler.fetch.guard.AddressGuardMiddleware": 60,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    # Scrapy's, without decoding every page to find no refresh in it (crawler.fetch.meta_refresh).
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.fetch.meta_refresh.QuickMetaRefreshMiddleware": 580,
     "crawler.fetch.robots.RobotsMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.fetch.retry.BackoffRetryMiddleware": 550,
@@ -60,7 +63,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.fetch.capture.CaptureMiddleware": 950,
 }
 # A URL too long to fetch is recorded as failed (crawler.fetch.url_length), not dropped.
-SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None}
+# Nor do we follow links: there is no depth to count.
+SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+                      "scrapy.spidermiddlewares.depth.DepthMiddleware": None}
 EXTENSIONS = {"crawler.fetch.progress.ProgressExtension": 500}
 ITEM_PIPELINES = {
     "pipelines.dedupe.DedupePipeline": 100,

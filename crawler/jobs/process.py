@@ -16,7 +16,7 @@ from scrapy.settings import Settings
 
 from crawler.core.models import RunStatus
 from crawler.fetch.failures import Abandoned
-from crawler.jobs.process_setup import silence_robots_errors
+from crawler.jobs.process_setup import quiet_theirs
 
 
 class SignalledProcess(AsyncCrawlerProcess):
@@ -35,7 +35,7 @@ class SignalledProcess(AsyncCrawlerProcess):
         # own over it.
         settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
         super().__init__(settings)
-        silence_robots_errors(settings)  # Scrapy's dictConfig has just reset the level
+        quiet_theirs(settings)  # Scrapy's dictConfig has just reset the levels
 
     def _signal_shutdown(self, signum: int, frame: Any) -> None:
         self.received = signum

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from crawler import config
-from crawler.errors import RunFailed
+from crawler.errors import RunFailed, SettingError
 
 _ran = False
 
@@ -31,6 +31,7 @@ def install_logging(settings: Mapping[str, Any]) -> None:
     is silenced. And unless ``LOG_SCRAPY`` (``-vv``), Scrapy and Twisted log only their
     warnings: ``-v`` asks for our lines (each URL and what it was), not ~100 lines of
     banner, settings and stats around them."""
+    level = _level(settings)
     root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, _OURS, False)]:
         root.removeHandler(handler)
@@ -44,17 +45,37 @@ def install_logging(settings: Mapping[str, Any]) -> None:
     setattr(handler, _OURS, True)
     handler.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"),
                                            settings.get("LOG_DATEFORMAT")))
-    handler.setLevel(settings.get("LOG_LEVEL"))
+    handler.setLevel(level)
     if not config.get(settings, "LOG_SCRAPY"):
         handler.addFilter(_OursOrWarnings())
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    silence_robots_errors(settings)
+    root.setLevel(level)  # a record the handler would drop is not even made
+    quiet_theirs(settings)
 
 
-def silence_robots_errors(settings: Mapping[str, Any]) -> None:
-    if settings.get("LOG_LEVEL") != "DEBUG":
+def quiet_theirs(settings: Mapping[str, Any]) -> None:
+    """Scrapy's and Twisted's loggers at the level our handler shows them at, and the
+    robots.txt logger silenced (see :func:`install_logging`). Scrapy sets its logger to
+    DEBUG whenever it configures logging, and makes a debug record for every response and
+    every item: records made only to be dropped, work the crawling process, whose CPU is
+    the crawl's speed, does for nothing."""
+    level = _level(settings)
+    theirs = level if config.get(settings, "LOG_SCRAPY") else max(level, logging.WARNING)
+    for name in ("scrapy", "twisted"):
+        logging.getLogger(name).setLevel(theirs)
+    if level > logging.DEBUG:
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
+
+
+def _level(settings: Mapping[str, Any]) -> int:
+    value = settings.get("LOG_LEVEL") or "DEBUG"
+    if isinstance(value, int):
+        return value
+    try:
+        return logging.getLevelNamesMapping()[str(value).strip().upper()]
+    except KeyError:
+        raise SettingError(f"setting LOG_LEVEL={value!r}: expected DEBUG, INFO, WARNING, "
+                           "ERROR or CRITICAL") from None
 
 
 _OURS = "sourcekeeper_handler"

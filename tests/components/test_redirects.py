@@ -9,7 +9,7 @@ import pytest_twisted
 
 from crawler import api
 from tests.helpers import cite, crawl_here
-from tests.server import page, redirect
+from tests.server import Reply, page, redirect
 
 
 @pytest_twisted.ensureDeferred
@@ -75,3 +75,27 @@ async def test_a_targets_validators_are_not_sent_to_the_url_that_redirected(serv
     latest = list(api.snapshots(db=str(db)))[-1]
     assert latest.final_url == server.url("/plain/moving") and latest.redirects == ()
     assert b"Putin" in api.body(latest.body_sha256, db=str(db))
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_meta_refresh_is_followed_however_it_is_written(server, tmp_path):
+    """The crawling process scans bytes for a refresh before decoding a page: a refresh in
+    capitals, after 3 KB of head, or in UTF-16 (where a byte scan proves nothing) is still
+    followed; a page without one is archived as it is."""
+    def refreshing(target: str, encoding: str = "utf-8", padding: int = 0) -> Reply:
+        html = (f"<html><head><style>{'x' * padding}</style><META HTTP-EQUIV=\"REFRESH\" "
+                f"CONTENT=\"0; URL={target}\"></head><body>Moved.</body></html>")
+        return Reply(200, html.encode(encoding),
+                     {"Content-Type": f"text/html; charset={encoding}"})
+
+    server.route("/caps", refreshing("/plain/harbour", padding=3000))
+    server.route("/wide", refreshing("/plain/harbour", "utf-16"))
+    server.route("/plain/harbour", page("putin-offers.html"))
+    server.route("/plain/stays", page("putin-offers.html"))
+    db = tmp_path / "archive.db"
+    urls = [server.url(path) for path in ("/caps", "/wide", "/plain/stays")]
+    doc = cite(tmp_path / "notes.txt", urls)
+    assert (await crawl_here(db, [doc])).finished
+    finals = {snapshot.url: snapshot.final_url for snapshot in api.snapshots(db=str(db))}
+    assert finals == {urls[0]: server.url("/plain/harbour"),
+                      urls[1]: server.url("/plain/harbour"), urls[2]: urls[2]}
