@@ -90,3 +90,31 @@ async def test_items_arriving_together_share_a_few_commits_and_are_all_recorded(
     assert [result.url_id for result in results] == [url_id for url_id, _ in targets]
     assert session.counts.new == 40 and stored(session)[0] == 40
     assert len(commits) <= 10  # one per batch (the first item may go alone), not one per item
+
+
+@pytest_twisted.ensureDeferred
+async def test_pages_arriving_one_by_one_wait_to_share_a_commit(tmp_path):
+    """A crawl's pages come back one at a time: a write waits a moment for others to join
+    it, or nearly every page would be a transaction (and a full-text segment) of its own."""
+    document = tmp_path / "notes.txt"
+    document.write_text("".join(f"See https://example.org/{n}\n" for n in range(8)))
+    settings = config.project_settings({"ARCHIVE_DB": str(tmp_path / "a.db"),
+                                        "MEMENTO_FALLBACK": False})
+    session = ArchiveSession.open(CrawlJob((str(document),)), settings)
+    try:
+        assert session.counts.urls_due == 8
+        targets = [(info.id, info.url) for info in session.archive.urls.all()]
+        commits = []
+        session.archive.database.conn.set_trace_callback(
+            lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+        pending = []
+        for n, (url_id, url) in enumerate(targets):  # 5 ms apart, as a busy crawl's pages
+            pending.append(asyncio.ensure_future(
+                session.record(page(url_id, url, f"<p>{n}</p>".encode(), f"page {n}"))))
+            await Deferred.fromFuture(asyncio.ensure_future(asyncio.sleep(0.005)))
+        results = await Deferred.fromFuture(asyncio.ensure_future(asyncio.gather(*pending)))
+        session.archive.database.conn.set_trace_callback(None)
+        assert [result.outcome for result in results] == [Outcome.NEW] * 8
+        assert len(commits) <= 3, f"{len(commits)} commits for 8 pages"
+    finally:
+        session.close()
