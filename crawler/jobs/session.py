@@ -78,6 +78,14 @@ def _settle(done: asyncio.Future[Any], outcome: Any) -> None:
         done.set_result(outcome)
 
 
+_ALWAYS = ("archive/run_id", "urls/cited", "urls/due")
+
+
+def _settle_all(waiting: list[asyncio.Future[Any]], outcomes: list[Any]) -> None:
+    for done, outcome in zip(waiting, outcomes, strict=True):
+        _settle(done, outcome)
+
+
 class _Stats(Protocol):
     def set_value(self, key: str, value: Any) -> None: ...
 
@@ -101,6 +109,7 @@ class ArchiveSession:
         self._counting = threading.Lock()  # the writer thread and the event loop both count
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
         self._queued: list[tuple[Item, asyncio.Future[CheckResult]]] = []
+        self._published: dict[str, int | None] = {}
 
     @classmethod
     def open(cls, job: CrawlJob, settings: Any) -> ArchiveSession:
@@ -276,8 +285,8 @@ class ArchiveSession:
                 outcomes: list[Any] = self.record_batch([item for item, _ in batch])
             except BaseException as exc:  # the archive cannot be written: all of them fail
                 outcomes = [exc] * len(batch)
-            for (_, done), outcome in zip(batch, outcomes, strict=True):
-                loop.call_soon_threadsafe(_settle, done, outcome)
+            # One wake-up of the event loop for the whole batch.
+            loop.call_soon_threadsafe(_settle_all, [done for _, done in batch], outcomes)
 
     async def start_recovery(self, settings: Any) -> Recovery | None:
         """The run's look-ups in the web's archives (crawler.jobs.recovery), once its own
@@ -308,12 +317,13 @@ class ArchiveSession:
         await self._on_writer(self.finish_now, *status_of(finish_reason))
 
     def publish(self, stats: _Stats) -> None:
-        """Copy the counts into Scrapy-style stats (for its log and the progress bar)."""
+        """Copy the counts into Scrapy-style stats (for its log and the progress bar): only
+        those that changed since the last copy (this runs for every item)."""
         counts = self.counts
-        stats.set_value("archive/run_id", self.run_id)
-        stats.set_value("urls/cited", counts.urls_cited)
-        stats.set_value("urls/due", counts.urls_due)
-        for key, value in (("documents/read", counts.documents_read),
+        for key, value in (("archive/run_id", self.run_id),
+                           ("urls/cited", counts.urls_cited),
+                           ("urls/due", counts.urls_due),
+                           ("documents/read", counts.documents_read),
                            ("documents/new", counts.documents_new),
                            ("documents/skipped", counts.documents_skipped),
                            ("archive/snapshots/new", counts.new),
@@ -322,6 +332,8 @@ class ArchiveSession:
                            ("archive/not_modified", counts.not_modified),
                            ("archive/failures", counts.failed),
                            ("archive/errors", counts.errors)):
-            if value:
+            # The run, cited and due are published even when 0; the other counts once not 0.
+            if value != self._published.get(key, None if key in _ALWAYS else 0):
                 stats.set_value(key, value)
+                self._published[key] = value
 
