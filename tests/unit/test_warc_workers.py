@@ -12,6 +12,8 @@ import subprocess
 import sys
 import threading
 
+import pytest
+
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.core.views import SnapshotRecord
@@ -110,3 +112,27 @@ def test_an_index_hears_of_every_record_built_by_workers_in_order():
     assert [kind for kind, _, _ in seen] == [r[0] for r in records(out.getvalue())]
     assert [offset for _, offset, _ in seen] == [0, *[o + n for _, o, n in seen][:-1]]
     assert seen[-1][1] + seen[-1][2] == len(out.getvalue())
+
+
+def export_without_isal() -> tuple[bytes, str]:
+    """The export as a plain install makes it: ISA-L is not there, zlib compresses."""
+    from crawler.outputs import warc_records
+
+    return export([snapshot(n) for n in range(100)]), warc_records._deflate.__name__
+
+
+def test_the_fast_extra_writes_the_same_records_as_zlib():
+    """``sourcekeeper[fast]`` (ISA-L) compresses each record faster, into other bytes: the
+    records inside are the same, each its own gzip member either way."""
+    pytest.importorskip("isal")  # the test extra installs it
+    with_isal = export([snapshot(n) for n in range(100)])
+    code = ("import pickle, sys; sys.modules['isal'] = None;"  # as if not installed
+            " import tests.unit.test_warc_workers as module;"
+            " sys.stdout.buffer.write(pickle.dumps(module.export_without_isal()))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          check=True)
+    with_zlib, deflate = pickle.loads(done.stdout)
+    assert deflate == "zlib"
+    assert with_isal != with_zlib
+    assert records(with_isal) == records(with_zlib)
+    assert len(records(with_isal)) == 1 + 100 * 5
