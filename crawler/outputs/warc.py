@@ -219,7 +219,8 @@ class WarcExport:
         assert self._processes is not None
         number = self._run_number
         self._jobs[number] = self._run
-        self._runs[number] = self._processes.submit(build_chunk, self._run)
+        self._runs[number] = self._processes.submit(build_chunk, self._run,
+                                                    self.written is not None)
         self._pending.append((number, None))
         self._run, self._run_number = [], number + 1
         while len(self._runs) > 2 * self._workers:

@@ -230,14 +230,17 @@ class Builder:
         self._emit(request)
 
 
-def build_chunk(jobs: list[tuple[SnapshotRecord, str | None, bytes | None, First | None]]
-                ) -> list[tuple[list[tuple[Written, bytes]], First | None]]:
+def build_chunk(jobs: list[tuple[SnapshotRecord, str | None, bytes | None, First | None]],
+                indexed: bool = False
+                ) -> list[tuple[list[tuple[Written | None, bytes]], First | None]]:
     """In a worker: the records of each snapshot of ``jobs``, serialised and compressed,
     and its :data:`First` when it wrote a response. A job is (row, payload key, body,
-    first); a body of None with no first is a revisit of a payload earlier in ``jobs``."""
-    records: list[tuple[Written, bytes]] = []
+    first); a body of None with no first is a revisit of a payload earlier in ``jobs``.
+    Each record's headers come back only when ``indexed`` (a WACZ indexes them): pickling
+    them costs more than the record."""
+    records: list[tuple[Written | None, bytes]] = []
     builder = Builder(lambda record: records.append((
-        Written(record.rec_type, record.rec_headers, record.http_headers),
+        Written(record.rec_type, record.rec_headers, record.http_headers) if indexed else None,
         gzip_member(builder.serialise(record)))))
     firsts: dict[str | None, First] = {}
     out = []
