@@ -109,7 +109,7 @@ def extract(body: bytes, encoding: str | None, url: str,
     tree = load_html(body if encoding is None else decode_body(body, encoding))
     if tree is None:
         return None
-    page_title = " ".join((tree.findtext(".//title") or "").split())
+    page_title = " ".join((tree.findtext(".//head/title") or "").split())  # not an <svg>'s
     document = bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, include_tables=True
     )
