@@ -166,8 +166,10 @@ class Builder:
                 uri, digest, first_uri, first_date, http_headers=http,
                 warc_headers_dict={"WARC-Date": date, "WARC-Refers-To": first_id, **ip})
         else:
+            # With its length, warcio hashes the body once for each digest; without, it
+            # copied it to a temporary file and hashed it three times (the same record).
             response = self.writer.create_warc_record(
-                uri, "response", payload=io.BytesIO(body or b""), length=None,
+                uri, "response", payload=io.BytesIO(body or b""), length=size,
                 http_headers=http, warc_headers_dict={"WARC-Date": date, **ip})
         self._emit(response)
         response_id = response.rec_headers.get_header("WARC-Record-ID")
@@ -213,7 +215,7 @@ class Builder:
                                 protocol=hop.protocol or "HTTP/1.1")
         ip = {"WARC-IP-Address": hop.ip_address} if hop.ip_address else {}
         response = self.writer.create_warc_record(
-            hop.url, "response", payload=io.BytesIO(b""), length=None, http_headers=http,
+            hop.url, "response", payload=io.BytesIO(b""), length=0, http_headers=http,
             warc_headers_dict={"WARC-Date": date, **ip})
         self._emit(response)
         self._request(hop.url, hop.request_headers, date,
