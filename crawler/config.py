@@ -27,7 +27,7 @@ from crawler.core.schedule import Schedule
 from crawler.errors import InvalidDuration, SettingError
 
 __all__ = ["SETTINGS", "Setting", "check", "default", "default_db", "discovery", "get",
-           "plain_settings", "project_settings", "schedule"]
+           "log_level", "plain_settings", "project_settings", "schedule"]
 
 
 class _Readable(Protocol):
@@ -301,8 +301,24 @@ def plain_settings(overrides: Mapping[str, Any] | None = None) -> Mapping[str, A
 
     from crawler import settings as project
 
-    defaults = {name: value for name, value in vars(project).items() if name.isupper()}
+    defaults = {name: value for name, value in vars(project).items() if _public(name)}
     return ChainMap(dict(overrides or {}), defaults)
+
+
+def _public(name: str) -> bool:
+    return name.isupper() and not name.startswith("_")
+
+
+def log_level(value: Any) -> int | str:
+    """``LOG_LEVEL`` as logging and Scrapy both take it: a number, or a level's name in
+    capitals (``-s LOG_LEVEL=info`` is ``INFO``). Raises SettingError for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    name = _text(value).upper()
+    if name not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise SettingError(f"setting LOG_LEVEL={value!r}: expected DEBUG, INFO, WARNING, "
+                           "ERROR or CRITICAL")
+    return name
 
 
 def project_settings(overrides: Mapping[str, Any] | None = None) -> Any:
@@ -313,6 +329,8 @@ def project_settings(overrides: Mapping[str, Any] | None = None) -> Any:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.update(dict(overrides or {}), priority="cmdline")
+    if "LOG_LEVEL" in (overrides or {}):  # Scrapy's own log counter takes only capitals
+        settings.set("LOG_LEVEL", log_level(settings["LOG_LEVEL"]), "cmdline")
     if (contact := get(settings, "CONTACT")) and settings.getpriority("USER_AGENT") < 40:
         # Well-behaved crawlers say who runs them: a site owner can then write, not block.
         contact = contact if "@" in contact else f"+{contact}"
@@ -336,7 +354,7 @@ def _scrapy_names() -> set[str]:
 def _project_names() -> set[str]:
     from crawler import settings as project
 
-    return {name for name in vars(project) if name.isupper()}
+    return {name for name in vars(project) if _public(name)}
 
 
 def check(overrides: Mapping[str, Any], known: Iterable[str] = ()) -> list[str]:
@@ -347,6 +365,8 @@ def check(overrides: Mapping[str, Any], known: Iterable[str] = ()) -> list[str]:
     for name, value in overrides.items():
         if name in SETTINGS:
             _read(SETTINGS[name], value)
+    if "LOG_LEVEL" in overrides:
+        log_level(overrides["LOG_LEVEL"])
     schedule(overrides)
     names = set(SETTINGS) | _FOREIGN | set(known) | _project_names()
     if any(name not in names for name in overrides):

@@ -70,7 +70,8 @@ def snapshots(*, db: str | None = None, url: str | None = None, document: str | 
               since: str | None = None, until: str | None = None,
               latest: bool = False) -> Iterator[SnapshotRecord]:
     """Archived snapshots, oldest first, streamed: of one URL, of the URLs a document (id or
-    path) cites, fetched since/until an archive time, only the newest of each URL."""
+    path) cites, fetched since/until an archive time, only the newest version of each URL
+    (its newest snapshot with text, when one has text)."""
     with open_archive(db) as archive:
         yield from archive.snapshots.records(_filter(archive, url, document, since, until,
                                                      latest))
@@ -79,8 +80,9 @@ def snapshots(*, db: str | None = None, url: str | None = None, document: str | 
 def show(url: str, *, db: str | None = None, at: str | None = None,
          snapshot: int | None = None) -> SnapshotRecord:
     """One archived version of ``url`` (any form of it): snapshot number ``snapshot``, the
-    one current at ``at`` (the newest taken then or before), or the newest. Raises
-    NotArchived, InvalidTime."""
+    one current at ``at`` (the newest taken then or before), or the newest; without
+    ``snapshot``, the newest with text when there is one (churn after it, time stamps or
+    markup, repeats its article). Raises NotArchived, InvalidTime."""
     from crawler.errors import NotArchived
     from crawler.storage.snapshots import SnapshotFilter
 
@@ -88,9 +90,13 @@ def show(url: str, *, db: str | None = None, at: str | None = None,
         info = archive.urls.find(url)
         chosen = SnapshotFilter(url_id=info.id, snapshot_id=snapshot, latest=not (snapshot or at),
                                 until=_moment(at, end=True))
-        found = None
+        found = texted = None
         for found in archive.snapshots.records(chosen):
-            pass
+            if found.text is not None:
+                texted = found
+    if found is not None and found.text is None and texted is not None and not snapshot:
+        # Churn (time stamps, markup) repeats the article of the version before it.
+        found = texted
     if found is None:
         which = f"no snapshot {snapshot}" if snapshot else (
             f"no snapshot taken at or before {at}" if at else "no snapshot")

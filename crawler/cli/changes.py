@@ -12,7 +12,7 @@ from crawler.cli.options import db_option, echo_json, json_option, shown_time, u
 @cli.command()
 @db_option
 @click.option("--all", "everything", is_flag=True,
-              help="Also list churn (time stamps, counters, link lists).")
+              help="Also list churn (time stamps, counters, link lists, markup).")
 @click.option("--document", metavar="PATH|ID", help="Only the URLs this document cites.")
 @click.option("--format", "format_", type=click.Choice(("text", "atom")), default="text",
               show_default=True, help="atom: an Atom feed, for feed readers.")

@@ -20,7 +20,9 @@ from crawler.cli.options import Moment, db_option, output_options, quiet_option
               help="Only snapshots fetched at or after this date/time (UTC).")
 @click.option("--until", type=Moment(end=True),
               help="Only snapshots fetched at or before this date/time (UTC).")
-@click.option("--latest", is_flag=True, help="Only the newest snapshot of each URL.")
+@click.option("--latest", is_flag=True,
+              help="Only the newest version of each URL (its newest snapshot with text: churn "
+                   "after it repeats its article).")
 @click.option("--checks", is_flag=True,
               help="Every check instead, failures included (jsonl, csv): a dead-link list.")
 @click.option("--excel", is_flag=True,

@@ -44,7 +44,7 @@ class Outcome(StrEnum):
     NEW = "new"
     CHANGED = "changed"  # the article changed materially: a new text snapshot
     HTML_CHANGED = "html-changed"  # the same article, the page's visible text changed
-    CHURN = "churn"  # only time stamps, counters, link lists changed: the body is kept
+    CHURN = "churn"  # only time stamps, counters, link lists or markup: the body is kept
     UNCHANGED = "unchanged"
     FAILED = "failed"
 

@@ -22,6 +22,7 @@ from importlib.util import find_spec
 from typing import Any
 
 _WORKER_MODULE = "crawler.fetch.extract_worker"
+_WORKER_MAIN = "crawler.fetch.worker_main"  # what a worker runs as its main module
 _early: tuple[int, Future[ProcessPoolExecutor]] | None = None  # workers, the pool starting
 
 
@@ -43,12 +44,13 @@ def _light_main() -> Iterator[None]:
     """A worker process prepares itself by importing its parent's main module. Under the
     ``sourcekeeper`` console script that is a script importing the whole command line, which
     a worker never runs; while workers start, the main module names the worker's own module
-    instead (``python -m crawler`` needs nothing: a package's ``__main__`` is skipped)."""
+    instead (crawler.fetch.worker_main; ``python -m crawler`` needs nothing: a package's
+    ``__main__`` is skipped)."""
     main = sys.modules["__main__"]
     if getattr(main, "__spec__", None) is not None:
         yield
         return
-    main.__spec__ = find_spec(_WORKER_MODULE)
+    main.__spec__ = find_spec(_WORKER_MAIN)
     try:
         yield
     finally:

@@ -55,7 +55,11 @@ def crawl(job: CrawlJob, settings: Mapping[str, Any]) -> CrawlResult:
 
     mark_started()
     workers = config.get(plain, "EXTRACT_WORKERS")
-    process = SignalledProcess(config.project_settings(settings))
+    try:
+        process = SignalledProcess(config.project_settings(settings))
+    except BaseException:
+        session.close()  # the run is recorded as interrupted, the lock released
+        raise
     try:
         # The extraction processes start now, on the other core, while Scrapy starts.
         extract_pool.start_early((os.cpu_count() or 1) if workers is None else workers)

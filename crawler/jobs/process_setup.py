@@ -37,9 +37,14 @@ def install_logging(settings: Mapping[str, Any]) -> None:
         root.removeHandler(handler)
     handler: logging.Handler
     if settings.get("LOG_FILE"):
-        handler = logging.FileHandler(
-            settings["LOG_FILE"], mode="a" if config.flag(settings, "LOG_FILE_APPEND") else "w",
-            encoding=settings.get("LOG_ENCODING") or "utf-8")
+        try:
+            handler = logging.FileHandler(
+                settings["LOG_FILE"],
+                mode="a" if config.flag(settings, "LOG_FILE_APPEND") else "w",
+                encoding=settings.get("LOG_ENCODING"))
+        except OSError as exc:
+            raise SettingError(f"setting LOG_FILE={settings['LOG_FILE']!r}: "
+                               f"{exc.strerror or exc}") from None
     else:
         handler = logging.StreamHandler(sys.stderr)
     setattr(handler, _OURS, True)
@@ -49,7 +54,9 @@ def install_logging(settings: Mapping[str, Any]) -> None:
     if not config.get(settings, "LOG_SCRAPY"):
         handler.addFilter(_OursOrWarnings())
     root.addHandler(handler)
-    root.setLevel(level)  # a record the handler would drop is not even made
+    # A record the handler would drop is not even made. (The root logger is the process's:
+    # a program calling crawler.api.crawl keeps it at LOG_LEVEL afterwards.)
+    root.setLevel(level)
     quiet_theirs(settings)
 
 
@@ -68,14 +75,8 @@ def quiet_theirs(settings: Mapping[str, Any]) -> None:
 
 
 def _level(settings: Mapping[str, Any]) -> int:
-    value = settings.get("LOG_LEVEL") or "DEBUG"
-    if isinstance(value, int):
-        return value
-    try:
-        return logging.getLevelNamesMapping()[str(value).strip().upper()]
-    except KeyError:
-        raise SettingError(f"setting LOG_LEVEL={value!r}: expected DEBUG, INFO, WARNING, "
-                           "ERROR or CRITICAL") from None
+    level = config.log_level(settings.get("LOG_LEVEL"))
+    return level if isinstance(level, int) else logging.getLevelNamesMapping()[level]
 
 
 _OURS = "sourcekeeper_handler"

@@ -4,9 +4,9 @@ Shared by the archive pipeline (a crawl on one machine) and the Redis writer (it
 back from workers on other machines). Per item, in one transaction: the check; for a page
 that is not what the archive holds (crawler.core.change judges it: new, changed,
 html-changed or churn), its bodies (once per sha256) and a snapshot saying what changed and
-why; and the URL's next due time by the schedule. A page whose body, or whose article and
-visible text, equal the latest capture's adds a check only: a nightly re-crawl of unchanged
-pages costs almost nothing.
+why; and the URL's next due time by the schedule. A page whose body equals the latest
+capture's adds a check only: a nightly re-crawl of unchanged pages costs almost nothing (one
+whose markup alone changed keeps its body, as churn: nothing received is discarded).
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def _fetched(capture: Capture) -> Fetched:
     extraction = capture.extraction
     page = extraction.page_text if extraction else None
     page_title = (extraction.metadata.get("page_title") or None) if extraction else None
-    seen = f"{extraction.title or ''}\n{page}" if extraction and page else None
+    seen = f"{extraction.title or ''}\n{page or ''}" if extraction else None
     return Fetched(
         body_sha256=capture.body_sha256, text_sha256=capture.text_sha256,
         # The page as a reader sees it: its headline, <title> and visible text.

@@ -110,6 +110,7 @@ class ArchiveSession:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
         self._queued: list[tuple[Item, asyncio.Future[CheckResult]]] = []
         self._published: dict[str, int | None] = {}
+        self._waiting: asyncio.TimerHandle | None = None  # a write waiting for company
 
     @classmethod
     def open(cls, job: CrawlJob, settings: Any) -> ArchiveSession:
@@ -208,8 +209,19 @@ class ArchiveSession:
         self.status = RunStatus.QUEUED
 
     def close(self) -> None:
-        """Finish the run if nothing did (it was cut short), release the archive and lock."""
+        """Finish the run if nothing did (it was cut short), release the archive and lock.
+        Items still waiting for their write (a crawl stopped at once) are written first."""
+        if self._waiting is not None:
+            self._waiting.cancel()
         self._writer.shutdown(wait=True)
+        if self._queued:
+            items = [item for item, _ in self._queued]
+            self._queued.clear()
+            try:
+                self.record_batch(items)
+            except ArchiveError as exc:
+                logger.warning("%d pages fetched last could not be recorded: %s",
+                               len(items), exc)
         try:
             if self.status is None:
                 self.finish_now(RunStatus.INTERRUPTED)
@@ -274,7 +286,8 @@ class ArchiveSession:
         if len(self._queued) == 1:  # else a write is already on its way for this batch
             loop = asyncio.get_running_loop()
             wait = _WRITE_WAIT if self.counts.urls_due > 1 else 0
-            loop.call_later(wait, self._writer.submit, self._write_queued, loop)
+            self._waiting = loop.call_later(wait, self._writer.submit, self._write_queued,
+                                            loop)
         return await done
 
     def _write_queued(self, loop: asyncio.AbstractEventLoop) -> None:

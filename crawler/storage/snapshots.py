@@ -56,14 +56,21 @@ def _chosen(chosen: SnapshotFilter, table: str, time: str) -> tuple[list[str], l
         where.append(f"{table}.{time} <= ?")
         params.append(chosen.until)
     if chosen.latest and table == "snapshots":
-        # A URL's newest own fetch; an archive's copy only for a URL we never fetched.
+        # A URL's newest own fetch with text (churn after it, time stamps or markup, repeats
+        # its article), else its newest; an archive's copy only for a URL we never fetched.
         where.append("snapshots.id = (SELECT id FROM snapshots newest WHERE newest.url_id ="
-                     " snapshots.url_id ORDER BY newest.origin IS NOT NULL, newest.id DESC"
-                     " LIMIT 1)")
+                     " snapshots.url_id ORDER BY newest.origin IS NOT NULL,"
+                     " newest.text IS NULL, newest.id DESC LIMIT 1)")
     elif chosen.latest:
         where.append(f"{table}.id = (SELECT max(id) FROM {table} newest WHERE"
                      f" newest.url_id = {table}.url_id)")
     return where, params
+
+
+def _title_only(capture: Capture) -> dict[str, str]:
+    """What churn keeps of the extraction: the page's <title>, compared at the next fetch."""
+    title = capture.extraction.metadata.get("page_title") if capture.extraction else None
+    return {"page_title": title} if title else {}
 
 
 def _pairs(text: str | None) -> tuple[tuple[str, str], ...]:
@@ -137,11 +144,17 @@ class Snapshots:
         article = self._db.conn.execute(
             "SELECT title, text, author, date FROM snapshots WHERE url_id = ? AND"
             f" {_TEXT_SNAPSHOT} AND {_LIVE} ORDER BY id DESC LIMIT 1", [url_id]).fetchone()
-        page = self._db.conn.execute(
-            "SELECT page_text, json_extract(metadata, '$.page_title') FROM snapshots"
-            f" WHERE url_id = ? AND page_text IS NOT NULL AND {_LIVE} ORDER BY id DESC"
-            " LIMIT 1", [url_id]).fetchone() or (None, None)
-        return Held(*latest, Version(*article) if article else None, page[0], page[1] or None)
+        page = self._db.one(
+            "SELECT page_text FROM snapshots WHERE url_id = ? AND page_text IS NOT NULL"
+            f" AND {_LIVE} ORDER BY id DESC LIMIT 1", [url_id])
+        # Churn keeps the page's <title> too: an archive from before titles were kept gets
+        # one at its next capture of any kind.
+        title = self._db.one(
+            "SELECT json_extract(metadata, '$.page_title') FROM snapshots WHERE url_id = ?"
+            f" AND json_extract(metadata, '$.page_title') IS NOT NULL AND {_LIVE}"
+            " ORDER BY id DESC LIMIT 1",
+            [url_id])
+        return Held(*latest, Version(*article) if article else None, page, title or None)
 
     def add(self, capture: Capture, judgement: Judgement, page_sha256: str | None,
             memento: Memento | None = None) -> int:
@@ -168,7 +181,8 @@ class Snapshots:
             "date": extraction.date if extraction else None,
             "sitename": extraction.sitename if extraction else None,
             "language": extraction.language if extraction else None,
-            "metadata": json.dumps(dict(extraction.metadata) if extraction else {}),
+            "metadata": json.dumps(dict(extraction.metadata) if extraction else _title_only(
+                capture)),
             "request_headers": json.dumps([list(h) for h in capture.request_headers]),
             "raw_sha256": capture.raw_sha256, "change": str(judgement.outcome),
             "reasons": json.dumps(list(edit.reasons)) if edit else None,

@@ -127,6 +127,10 @@ async def test_markup_only_changes_keep_the_body_as_churn(server, tmp_path):
     snapshots = list(api.snapshots(db=str(db)))
     assert [record.change for record in snapshots] == ["new", "churn"]
     assert b"a81f" in api.body(snapshots[-1].body_sha256, db=str(db))
+    # The newest version of the page is still the article of the first snapshot.
+    assert api.show(server.url("/story"), db=str(db)).text == snapshots[0].text
+    assert [record.id for record in api.snapshots(db=str(db), latest=True)] == [
+        snapshots[0].id]
 
 
 @pytest_twisted.ensureDeferred

@@ -188,6 +188,24 @@ def test_quiet_prints_only_errors(sourcekeeper, documents, server, tmp_path):
     assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 2
 
 
+def test_log_settings_are_read_as_people_write_them(sourcekeeper, documents, tmp_path):
+    """A level in lower case is a level (Scrapy's own counter took only capitals and logged
+    a traceback); a level or log file that cannot be is one line, before anything starts."""
+    db = str(tmp_path / "archive.db")
+    doc = str(documents / "moscow-times.txt")
+    crawl = sourcekeeper("crawl", doc, "--db", db, "-s", "LOG_LEVEL=info", *FAST)
+    assert crawl.returncode == 0 and "Traceback" not in crawl.stderr
+    assert "ERROR" not in crawl.stderr and "INFO: new " in crawl.stderr
+    loud = sourcekeeper("crawl", doc, "--db", db, "-s", "LOG_LEVEL=loud", *FAST)
+    assert (loud.returncode, loud.stderr) == (2, "sourcekeeper: setting LOG_LEVEL='loud': "
+                                                  "expected DEBUG, INFO, WARNING, ERROR or "
+                                                  "CRITICAL\n")
+    nowhere = str(tmp_path / "missing" / "crawl.log")
+    unwritable = sourcekeeper("crawl", doc, "--db", db, "-s", f"LOG_FILE={nowhere}", *FAST)
+    assert (unwritable.returncode, unwritable.stderr) == (
+        2, f"sourcekeeper: setting LOG_FILE={nowhere!r}: No such file or directory\n")
+
+
 def test_recheck_a_part_of_the_archive(sourcekeeper, server, tmp_path):
     """crawl --failing, --url, --document check what they name now, due or not."""
     server.route("/down", Reply(503, b"busy"))
