@@ -112,9 +112,17 @@ def _looks_binary(text: str) -> bool:
     return controls > max(8, len(sample) // 100)
 
 
+# Markdown on the standard input (no file name to say so): a link or image to a URL, a fenced
+# code block or an ATX heading. Read as text, its code spans were cited and its links seen
+# twice.
+_MARKDOWN = re.compile(r"\]\((?:https?:)?//|^```|^#{1,6} \S", re.MULTILINE)
+
+
 def _sniffed_kind(text: str) -> str:
     head = text.lstrip()[:200].lower()
-    return "html" if head.startswith(("<!doctype html", "<html")) else "text"
+    if head.startswith(("<!doctype html", "<html")):
+        return "html"
+    return "markdown" if _MARKDOWN.search(text, 0, 100_000) else "text"
 
 
 def parse_documents(path: str, data: bytes, max_bytes: int) -> list[Document]:

@@ -63,3 +63,15 @@ def test_stdin_and_unreadable_documents(tmp_path):
     assert result.stderr.strip() == (
         f"sourcekeeper: warning: skipped {tmp_path / 'old.doc'}: a Word 97-2003 document, "
         "which sourcekeeper does not read (save it as PDF, DOCX or text)")
+
+
+def test_markdown_on_stdin_is_read_as_markdown():
+    """No file name says so: a link, a fence or a heading does. Its code is not cited and a
+    link whose text is its URL is one finding."""
+    piped = ("# Notes\n\nSee [https://example.org/a](https://example.org/a) and "
+             "`curl https://example.org/not-cited`.\n")
+    result = CliRunner().invoke(cli, ["urls", "-", "--format", "json"], input=piped)
+    assert result.exit_code == 0, result.output
+    findings = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(found["written"], found["dropped"]) for found in findings] == [
+        ("https://example.org/a", None), ("https://example.org/not-cited", "in code")]
