@@ -10,7 +10,10 @@ running or interrupted, URL failed), 2 usage error; 128 + N when stopped by sign
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
 import warnings
 from typing import Any
 
@@ -94,6 +97,21 @@ class SourcekeeperGroup(click.Group):
             warnings.showwarning = _default_show_warning
 
 
+def _exit_at_once_on_signals(exit_code: int) -> None:
+    """The command is done (a crawl's end recorded): a Ctrl-C or SIGTERM while Python shuts
+    down (joining threads and extraction processes, under a second) ends the process at once
+    with the command's exit code, not with a KeyboardInterrupt from an exit handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: os._exit(exit_code))
+
+
 @click.group(cls=SourcekeeperGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sourcekeeper")
 def cli() -> None:
@@ -101,7 +119,13 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli(prog_name="sourcekeeper")
+    """The ``sourcekeeper`` program (and ``python -m crawler``)."""
+    try:
+        cli(prog_name="sourcekeeper")
+    except SystemExit as done:
+        code = done.code
+        _exit_at_once_on_signals(0 if code is None else code if isinstance(code, int) else 1)
+        raise
 
 
 # The command modules register themselves on ``cli``.

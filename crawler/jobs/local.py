@@ -55,6 +55,7 @@ def crawl(job: CrawlJob, settings: Mapping[str, Any]) -> CrawlResult:
 
     mark_started()
     workers = config.get(plain, "EXTRACT_WORKERS")
+    before = _handlers()  # given back once the run is closed (Scrapy's would outlive it)
     try:
         process = SignalledProcess(config.project_settings(settings))
     except BaseException:
@@ -69,27 +70,37 @@ def crawl(job: CrawlJob, settings: Mapping[str, Any]) -> CrawlResult:
     except KeyboardInterrupt:
         process.received = signal.SIGINT
     finally:
-        with _signals_remembered(process):
+        with _signals_remembered(process, before):
             extract_pool.discard()
             session.close()
     return session.result(process.received)
 
 
+_STOPPING = (signal.SIGINT, signal.SIGTERM)
+
+
+def _handlers() -> dict[int, Any]:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signum: signal.getsignal(signum) for signum in _STOPPING}
+
+
 @contextmanager
-def _signals_remembered(process: SignalledProcess) -> Iterator[None]:
+def _signals_remembered(process: SignalledProcess, before: dict[int, Any]) -> Iterator[None]:
     """While the run closes (workers stopped, the run's end recorded), a Ctrl-C or SIGTERM
-    is remembered, not raised: Scrapy has given the default handlers back by then, and a
-    second Ctrl-C there would kill the process before the archive says how the run ended."""
+    is remembered, not raised: a second Ctrl-C there would kill the process before the
+    archive says how the run ended. Then the handlers from ``before`` the run are given back:
+    Scrapy's own, left in place, would try to stop a reactor that no longer runs."""
     def remember(signum: int, frame: object) -> None:
         process.received = process.received or signum
 
-    if threading.current_thread() is not threading.main_thread():
+    if not before:
         yield  # only the main thread has signal handlers
         return
-    previous = {signum: signal.signal(signum, remember)
-                for signum in (signal.SIGINT, signal.SIGTERM)}
+    for signum in _STOPPING:
+        signal.signal(signum, remember)
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        for signum, handler in before.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
