@@ -77,9 +77,9 @@ REDIS_START_URLS_BATCH_SIZE = 16
 
 FEED_EXPORT_ENCODING = "utf-8"
 
-# Logging is ours (crawler.jobs.process.install_logging), installed before Scrapy is imported
-# (a run with nothing due never imports it): Scrapy's defaults, written here so that they are
-# read without it. The command line sets the level and format (-v, -vv).
+# Logging is ours (crawler.jobs.process_setup.install_logging), installed before Scrapy is
+# imported (a run with nothing due never imports it): Scrapy's defaults, written here so that
+# they are read without it. The command line sets the level and format (-v, -vv).
 LOG_LEVEL = "DEBUG"
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 LOG_DATEFORMAT = "%Y-%m-%d %H:%M:%S"
