@@ -299,14 +299,15 @@ def plain_settings(overrides: Mapping[str, Any] | None = None) -> Mapping[str, A
     with nothing due never needs it, and 0.1 s is a quarter of its budget."""
     from collections import ChainMap
 
+    return ChainMap(dict(overrides or {}), _project())
+
+
+def _project() -> dict[str, Any]:
+    """The project's settings (crawler.settings), by name."""
     from crawler import settings as project
 
-    defaults = {name: value for name, value in vars(project).items() if _public(name)}
-    return ChainMap(dict(overrides or {}), defaults)
-
-
-def _public(name: str) -> bool:
-    return name.isupper() and not name.startswith("_")
+    return {name: value for name, value in vars(project).items()
+            if name.isupper() and not name.startswith("_")}
 
 
 def log_level(value: Any) -> int | str:
@@ -351,12 +352,6 @@ def _scrapy_names() -> set[str]:
     return {name for name in dir(default_settings) if name.isupper()}
 
 
-def _project_names() -> set[str]:
-    from crawler import settings as project
-
-    return {name for name in vars(project) if _public(name)}
-
-
 def check(overrides: Mapping[str, Any], known: Iterable[str] = ()) -> list[str]:
     """Read every setting in ``overrides`` as it will be read during the run.
 
@@ -368,7 +363,7 @@ def check(overrides: Mapping[str, Any], known: Iterable[str] = ()) -> list[str]:
     if "LOG_LEVEL" in overrides:
         log_level(overrides["LOG_LEVEL"])
     schedule(overrides)
-    names = set(SETTINGS) | _FOREIGN | set(known) | _project_names()
+    names = set(SETTINGS) | _FOREIGN | set(known) | set(_project())
     if any(name not in names for name in overrides):
         names |= _scrapy_names()
     warnings = []
