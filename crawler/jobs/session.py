@@ -69,21 +69,18 @@ _ITEMS_PER_WRITE = 32
 _WRITE_WAIT = 0.1
 
 
-def _settle(done: asyncio.Future[Any], outcome: Any) -> None:
-    if done.cancelled():
-        return
-    if isinstance(outcome, BaseException):
-        done.set_exception(outcome)
-    else:
-        done.set_result(outcome)
-
-
 _ALWAYS = ("archive/run_id", "urls/cited", "urls/due")
 
 
 def _settle_all(waiting: list[asyncio.Future[Any]], outcomes: list[Any]) -> None:
+    """Each waiting item's result, or its error (on the event loop)."""
     for done, outcome in zip(waiting, outcomes, strict=True):
-        _settle(done, outcome)
+        if done.cancelled():
+            continue
+        if isinstance(outcome, BaseException):
+            done.set_exception(outcome)
+        else:
+            done.set_result(outcome)
 
 
 class _Stats(Protocol):
@@ -248,9 +245,6 @@ class ArchiveSession:
                 lambda: list(itertools.islice(pending, _TARGETS_PER_HOP))):
             for target in batch:
                 yield target
-
-    async def latest(self, url_id: int) -> LatestSnapshot | None:
-        return await self._on_writer(self.archive.snapshots.latest, url_id)
 
     async def held(self, url_id: int, body_sha256: str) -> tuple[LatestSnapshot | None, bool]:
         """A URL's latest snapshot, and whether the archive holds a body (one hop)."""
