@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from crawler.core.clock import iso
+from crawler.core.clock import iso, parse_iso
 from crawler.core.models import Document
 
 __all__ = ["FROM_FIRST_SEEN", "FROM_METADATA", "FROM_MTIME", "written_in"]
@@ -47,13 +47,10 @@ def _month(name: str) -> int | None:
 
 def _moment(text: str) -> str | None:
     """An ISO date or date-time (UTC unless it says otherwise) as archive time text."""
-    text = text.strip().replace(" ", "T", 1)
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = parse_iso(text.strip().replace(" ", "T", 1))
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
     return _plausible(moment)
 
 

@@ -95,12 +95,13 @@ def classify(url: str, checks: Sequence[CheckInfo], first: SnapshotInfo | None,
     return Assessment(UrlState.OK)
 
 
-def worth_recovering(url: str, checks: Sequence[CheckInfo], first: SnapshotInfo | None,
+def worth_recovering(url: str, checks: Sequence[CheckInfo],
                      latest: SnapshotInfo | None) -> UrlState | None:
     """The state that makes a source worth looking up in the web's archives, or None. Unlike
     :func:`classify`, one failed check is enough: a look-up costs nothing to the source and
-    its copy is evidence whatever the next night brings."""
-    state = classify(url, checks, first, latest).state
+    its copy is evidence whatever the next night brings. Whether the page changed since its
+    first snapshot does not matter here: that text comparison is not made."""
+    state = classify(url, checks, None, latest).state
     if state in (UrlState.GONE, UrlState.UNREACHABLE, UrlState.SOFT_404, UrlState.BLOCKED,
                  UrlState.MOVED):
         return state

@@ -97,9 +97,8 @@ def _ago(now: str, seconds: float) -> str:
 
 
 def _broken(archive: Archive, url_id: int, url: str) -> bool:
-    first, latest = archive.snapshots.ends(url_id)
-    return worth_recovering(url, archive.checks.recent(url_id, _CHECKS), first,
-                            latest) is not None
+    _, latest = archive.snapshots.ends(url_id)
+    return worth_recovering(url, archive.checks.recent(url_id, _CHECKS), latest) is not None
 
 
 def wanted(archive: Archive, run_id: int | None, recover: Recover | None, options: Options,
@@ -131,6 +130,8 @@ def wanted(archive: Archive, run_id: int | None, recover: Recover | None, option
         recent = archive.mementos.looked_up_since([url_id for url_id, _, _ in checked],
                                                   _ago(now, options.cache))
         for url_id, url, outcome in checked:
+            if len(broken) >= options.per_run:
+                break  # broken sources come first: the run looks up no more
             if url_id in recent:
                 continue
             if _broken(archive, url_id, url):

@@ -145,12 +145,9 @@ class WarcExport:
         self.offset += len(data)
 
     def _finished(self, number: int) -> list[Any]:
-        """A worker's run, once built; the payloads it wrote first are known from then on."""
-        built = self._runs[number].result()
-        for (_, key, _, _), (_, made) in zip(self._jobs.pop(number), built, strict=True):
-            if made is not None and self.seen.get(key) == number:
-                self.seen[key] = made
-        del self._runs[number]
+        """A worker's run, once built (and forgotten: it is being written)."""
+        built = self._learn(number)
+        del self._jobs[number], self._runs[number]
         return built
 
     def close(self) -> None:
@@ -183,7 +180,7 @@ class WarcExport:
         key = row.raw_sha256 if raw else row.body_sha256
         first = self.seen.get(key)
         if isinstance(first, int) and first != self._run_number:
-            self._finished_early(first)  # a revisit of a payload a worker is building
+            self._learn(first)  # a revisit of a payload a worker is building (written later)
             first = self.seen[key]
         # A revisit's body is the one already written, of the same length: not read again.
         body = None if first is not None else (self.body(key) if key else None) or b""
@@ -201,12 +198,13 @@ class WarcExport:
         if len(self._run) >= _CHUNK:
             self._send_run()
 
-    def _finished_early(self, number: int) -> None:
-        """Wait for run ``number`` to learn its first responses (it is written later)."""
+    def _learn(self, number: int) -> list[Any]:
+        """Run ``number``, once built: the payloads it wrote first are known from then on."""
         built = self._runs[number].result()
         for (_, key, _, _), (_, made) in zip(self._jobs[number], built, strict=True):
             if made is not None and self.seen.get(key) == number:
                 self.seen[key] = made
+        return built
 
     def _start_workers(self) -> None:
         """Fork the workers now (this process has no thread yet: see the docstring)."""

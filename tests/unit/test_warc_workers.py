@@ -26,10 +26,20 @@ BODIES = {hashlib.sha256(f"page {n}".encode()).hexdigest():
 KEYS = sorted(BODIES)
 
 
+def payload(n: int) -> str:
+    """Snapshot ``n``'s body: the first 64 (built by the exporting process) have 30 bodies;
+    the other 30 first appear once workers build runs of 16, each revisited in a later run
+    and, every 16th snapshot, at once in the same run."""
+    if n < 64:
+        return KEYS[n % 30]
+    if n % 16 == 5:
+        return payload(n - 1)
+    return KEYS[30 + (n * 7) % 30]
+
+
 def snapshot(n: int) -> SnapshotRecord:
-    """Snapshot ``n``: 300 snapshots of 60 bodies, so most are revisits, some near their
-    first response (in the same run of a worker) and some far from it."""
-    key = KEYS[(n * 7) % 60 if n % 5 else n % 60]
+    """Snapshot ``n``: 300 snapshots of 60 bodies, so most are revisits (see payload)."""
+    key = payload(n)
     return SnapshotRecord(
         id=n, url=f"http://a.example/{n}", canonical_url=f"http://a.example/{n}",
         final_url=f"http://a.example/{n}", redirects=(),
