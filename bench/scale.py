@@ -133,7 +133,6 @@ def url_of(url_id: int, pages: Pages, local_from: int, port: int) -> tuple[str, 
 
 def _write_documents(conn, pages, cites, read_at, local_from, port, rng, progress) -> None:
     doc_rows, file_rows, mention_rows = [], [], []
-    first_cite: dict[int, int] = {}
     for doc, urls in enumerate(cites):
         row = pages.rows[doc % len(pages.rows)]
         lines = [f"# Notes on {row['title']}", ""]
@@ -157,7 +156,6 @@ def _write_documents(conn, pages, cites, read_at, local_from, port, rng, progres
         file_rows.append((path, path, doc_id, "missing" if missing else "live", when, when,
                           iso(read_at[doc] + DAY) if missing else None, None))
         for url_id, url, role, anchor, line in mentions:
-            first_cite.setdefault(url_id, doc)
             mention_rows.append((doc_id, url_id + 1, url, role, anchor, line, None))
         if len(mention_rows) >= BATCH:
             _flush(conn, doc_rows, file_rows, mention_rows)

@@ -15,6 +15,7 @@ import hashlib
 import io
 import re
 import sys
+from itertools import zip_longest
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,13 +52,15 @@ def records(path: Path) -> Iterator[tuple[str, list[tuple[str, str]], str]]:
 def main() -> int:
     first, second = Path(sys.argv[1]), Path(sys.argv[2])
     count = 0
-    for count, (one, other) in enumerate(zip(records(first), records(second), strict=False), 1):
+    missing = object()
+    for count, (one, other) in enumerate(
+            zip_longest(records(first), records(second), fillvalue=missing), 1):
+        if one is missing or other is missing:
+            print(f"not the same number of records (one file ends at record {count})")
+            return 1
         if one != other:
             print(f"record {count} differs:\n  {one}\n  {other}")
             return 1
-    if sum(1 for _ in records(first)) != sum(1 for _ in records(second)):
-        print("not the same number of records")
-        return 1
     print(f"{count} records identical")
     return 0
 

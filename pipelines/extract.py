@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -40,8 +39,8 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
-        workers = config.get(crawler.settings, "EXTRACT_WORKERS")
-        return cls((os.cpu_count() or 1) if workers is None else workers, crawler.stats)
+        return cls(extract_pool.pool_size(config.get(crawler.settings, "EXTRACT_WORKERS")),
+                   crawler.stats)
 
     def close_spider(self) -> None:
         if self.pool is not None and self.pool.done() and not self.pool.exception():

@@ -88,15 +88,9 @@ def show(url: str, *, db: str | None = None, at: str | None = None,
 
     with open_archive(db) as archive:
         info = archive.urls.find(url)
-        chosen = SnapshotFilter(url_id=info.id, snapshot_id=snapshot, latest=not (snapshot or at),
+        chosen = SnapshotFilter(url_id=info.id, snapshot_id=snapshot, latest=not snapshot,
                                 until=_moment(at, end=True))
-        found = texted = None
-        for found in archive.snapshots.records(chosen):
-            if found.text is not None:
-                texted = found
-    if found is not None and found.text is None and texted is not None and not snapshot:
-        # Churn (time stamps, markup) repeats the article of the version before it.
-        found = texted
+        found = next(iter(archive.snapshots.records(chosen)), None)
     if found is None:
         which = f"no snapshot {snapshot}" if snapshot else (
             f"no snapshot taken at or before {at}" if at else "no snapshot")

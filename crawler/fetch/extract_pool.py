@@ -57,6 +57,11 @@ def _light_main() -> Iterator[None]:
         main.__spec__ = None
 
 
+def pool_size(setting: int | None) -> int:
+    """The number of extraction processes ``EXTRACT_WORKERS`` asks for: unset, one per CPU."""
+    return (os.cpu_count() or 1) if setting is None else setting
+
+
 def start_pool(workers: int) -> ProcessPoolExecutor:
     """A pool of ``workers`` extraction processes, started (forkserver: forking under a
     running reactor is unsafe), importing only crawler.fetch.extract_worker."""

@@ -9,7 +9,6 @@ runs (crawler.jobs.repeat) start one process per run.
 
 from __future__ import annotations
 
-import os
 import signal
 import threading
 from collections.abc import Iterator, Mapping
@@ -63,7 +62,7 @@ def crawl(job: CrawlJob, settings: Mapping[str, Any]) -> CrawlResult:
         raise
     try:
         # The extraction processes start now, on the other core, while Scrapy starts.
-        extract_pool.start_early((os.cpu_count() or 1) if workers is None else workers)
+        extract_pool.start_early(extract_pool.pool_size(workers))
         crawler = process.create_crawler("sources")
         process.crawl(crawler, session=session)
         process.start()

@@ -58,9 +58,12 @@ def _chosen(chosen: SnapshotFilter, table: str, time: str) -> tuple[list[str], l
     if chosen.latest and table == "snapshots":
         # A URL's newest own fetch with text (churn after it, time stamps or markup, repeats
         # its article), else its newest; an archive's copy only for a URL we never fetched.
+        # With ``until``, the newest then.
+        by = " AND newest.fetched_at <= ?" if chosen.until else ""
         where.append("snapshots.id = (SELECT id FROM snapshots newest WHERE newest.url_id ="
-                     " snapshots.url_id ORDER BY newest.origin IS NOT NULL,"
+                     f" snapshots.url_id{by} ORDER BY newest.origin IS NOT NULL,"
                      " newest.text IS NULL, newest.id DESC LIMIT 1)")
+        params.extend([chosen.until] if chosen.until else [])
     elif chosen.latest:
         where.append(f"{table}.id = (SELECT max(id) FROM {table} newest WHERE"
                      f" newest.url_id = {table}.url_id)")
@@ -137,7 +140,8 @@ class Snapshots:
     def held(self, url_id: int) -> Held | None:
         """What the archive holds of a URL to judge a new fetch against (None: nothing)."""
         latest = self._db.conn.execute(
-            "SELECT id, body_sha256, text_sha256, page_sha256 FROM snapshots WHERE url_id = ?"
+            "SELECT id, body_sha256, text_sha256, page_sha256,"
+            " json_extract(metadata, '$.page_title') FROM snapshots WHERE url_id = ?"
             f" AND {_LIVE} ORDER BY id DESC LIMIT 1", [url_id]).fetchone()
         if latest is None:
             return None
@@ -147,14 +151,13 @@ class Snapshots:
         page = self._db.one(
             "SELECT page_text FROM snapshots WHERE url_id = ? AND page_text IS NOT NULL"
             f" AND {_LIVE} ORDER BY id DESC LIMIT 1", [url_id])
-        # Churn keeps the page's <title> too: an archive from before titles were kept gets
-        # one at its next capture of any kind.
-        title = self._db.one(
+        # Every capture keeps the page's <title> (churn too): the latest one's, or for an
+        # archive from before titles were kept, the newest there is.
+        title = latest[4] or self._db.one(
             "SELECT json_extract(metadata, '$.page_title') FROM snapshots WHERE url_id = ?"
             f" AND json_extract(metadata, '$.page_title') IS NOT NULL AND {_LIVE}"
-            " ORDER BY id DESC LIMIT 1",
-            [url_id])
-        return Held(*latest, Version(*article) if article else None, page, title or None)
+            " ORDER BY id DESC LIMIT 1", [url_id])
+        return Held(*latest[:4], Version(*article) if article else None, page, title or None)
 
     def add(self, capture: Capture, judgement: Judgement, page_sha256: str | None,
             memento: Memento | None = None) -> int:

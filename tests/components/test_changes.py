@@ -129,6 +129,8 @@ async def test_markup_only_changes_keep_the_body_as_churn(server, tmp_path):
     assert b"a81f" in api.body(snapshots[-1].body_sha256, db=str(db))
     # The newest version of the page is still the article of the first snapshot.
     assert api.show(server.url("/story"), db=str(db)).text == snapshots[0].text
+    at_churn = api.show(server.url("/story"), db=str(db), at=snapshots[1].fetched_at)
+    assert at_churn.id == snapshots[0].id
     assert [record.id for record in api.snapshots(db=str(db), latest=True)] == [
         snapshots[0].id]
 
