@@ -135,7 +135,9 @@ def test_a_live_source_archived_late_is_looked_up_and_diffed(sourcekeeper, serve
     assert diff.stdout.startswith("archived copy taken 2025-06-20 10:10:10 UTC -> ")
     assert f'-The mayor said "{QUOTE}" at the meeting.' in diff.stdout
 
-    # A second crawl within MEMENTO_CACHE asks the archive nothing more.
+    # A second crawl within MEMENTO_CACHE asks the archive nothing more, even though the
+    # source is now gone (which alone would ask for a look-up).
+    server.route("/news/bridge", Reply(404, b"gone", {"Content-Type": "text/plain"}))
     before = len(archive.requests)
     again = sourcekeeper("crawl", "--all", "--db", db, *memento_settings(archive))
     assert again.returncode == 0, again.stderr
