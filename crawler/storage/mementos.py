@@ -92,14 +92,9 @@ class Mementos:
 
     def looked_up_since(self, url_ids: Iterable[int], since: str) -> set[int]:
         """Which of these URLs were looked up at or after ``since``."""
-        ids = list(url_ids)
-        found: set[int] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            found.update(row[0] for row in self._db.conn.execute(
-                f"SELECT url_id FROM memento_lookups WHERE url_id IN"
-                f" ({', '.join('?' * len(chunk))}) AND looked_up_at >= ?", [*chunk, since]))
-        return found
+        return {row[0] for row in self._db.conn.execute(
+            "SELECT url_id FROM memento_lookups WHERE url_id IN (SELECT value FROM"
+            " json_each(?)) AND looked_up_at >= ?", [json.dumps(list(url_ids)), since])}
 
     # Look-ups.
 
@@ -155,15 +150,16 @@ class Mementos:
 
     def cited_pending(self, url_ids: Iterable[int] | None = None) -> list[tuple[int, Memento]]:
         """Cited copies not fetched yet (of these URLs)."""
-        wanted = None if url_ids is None else set(url_ids)
+        only = "" if url_ids is None else \
+            " AND url_id IN (SELECT value FROM json_each(?))"
         return [(row["url_id"], Memento(row["archive"], row["uri"], row["datetime"],
                                         row["url"]))
                 for row in self._db.rows(
                     "SELECT cited_mementos.*, urls.url FROM cited_mementos"
                     " JOIN urls ON urls.id = cited_mementos.url_id"
                     " WHERE snapshot_id IS NULL AND error IS NULL AND urls.forgotten_at IS NULL"
-                    " ORDER BY url_id, uri")
-                if wanted is None or row["url_id"] in wanted]
+                    f"{only} ORDER BY url_id, uri",
+                    [] if url_ids is None else [json.dumps(list(url_ids))])]
 
     def cited_fetched(self, url_id: int, uri: str, snapshot_id: int | None,
                       error: str | None) -> None:
