@@ -100,13 +100,10 @@ class Scored:
 @dataclass(frozen=True)
 class Citing:
     """A document citing a URL, as a look-up needs it: its text and when it was written
-    (archive time text) and how we know (crawler.core.document_dates)."""
+    (archive time text: crawler.core.document_dates; undated, when first read)."""
 
-    document_id: str
-    path: str
     text: str
     written: str
-    written_from: str
 
 
 @dataclass(frozen=True)

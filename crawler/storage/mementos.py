@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from crawler.core.document_dates import FROM_FIRST_SEEN
 from crawler.core.mementos import Citing, Lookup, Memento, Reason, Scored
 from crawler.core.models import Outcome
 from crawler.core.views import SnapshotText
@@ -58,12 +57,10 @@ class Mementos:
     def citing(self, url_id: int) -> list[Citing]:
         """The documents citing a URL, oldest written first (undated ones: when first
         read)."""
-        return [Citing(row["id"], row["path"], row["text"] or "",
-                       row["written_at"] or row["read_at"],
-                       row["written_from"] or FROM_FIRST_SEEN)
+        return [Citing(row["text"] or "", row["written_at"] or row["read_at"])
                 for row in self._db.rows(
-                    "SELECT documents.id, documents.path, documents.text, documents.read_at,"
-                    " documents.written_at, documents.written_from FROM mentions"
+                    "SELECT documents.text, documents.read_at, documents.written_at"
+                    " FROM mentions"
                     " JOIN documents ON documents.id = mentions.document_id"
                     " WHERE mentions.url_id = ?"
                     " ORDER BY coalesce(documents.written_at, documents.read_at)", [url_id])]
