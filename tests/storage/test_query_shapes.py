@@ -114,3 +114,8 @@ def test_a_url_is_found_by_any_form_of_it(tmp_path):
                                "https://Example.org/a?y=2&x=1#top", NOW)
         assert archive.urls.find("https://EXAMPLE.org/a?y=2&x=1").id == url_id
         assert archive.urls.find("https://Example.org/a?y=2&x=1#top").id == url_id
+        # Stored under a canonical form an older sourcekeeper made (not today's): found as
+        # written.
+        older = archive.write(archive.urls.add, "https://example.org/b?old-form",
+                              "https://example.org/b?z=1&a=2", NOW)
+        assert archive.urls.find("https://example.org/b?z=1&a=2").id == older
