@@ -109,3 +109,8 @@ def test_forgetting_a_url_with_purge_takes_its_look_ups_and_copies_too(archive):
     assert archive.mementos.lookup(url_id) is None
     assert archive.mementos.cited_pending() == []
     assert archive.checks.history(url_id) == []
+    # cited_pending leaves forgotten URLs out anyway: the rows themselves must be gone.
+    for table in ("cited_mementos", "wayback_saves", "memento_lookups"):
+        left = archive.database.conn.execute(
+            f"SELECT count(*) FROM {table} WHERE url_id = ?", [url_id]).fetchone()[0]
+        assert left == 0, f"{table} kept {left} rows of a purged URL"
