@@ -15,6 +15,7 @@ import unicodedata
 from pathlib import PurePath
 
 from charset_normalizer import from_bytes
+from w3lib.encoding import resolve_encoding
 
 from crawler.core.formats import FORMATS, UNREADABLE, convert
 from crawler.core.hashing import sha256
@@ -80,8 +81,14 @@ def decode(data: bytes, kind: str = "text") -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     if kind == "html" and (declared := _META_CHARSET.search(data[:4096])):
+        # As browsers read the label (gb2312 as GB18030, latin-1 as cp1252), named as written
+        # when that is the same codec.
+        name = declared[1].decode("ascii")
+        resolved = resolve_encoding(name)
+        if resolved and codecs.lookup(resolved).name != codecs.lookup(name).name:
+            name = resolved
         try:
-            return data.decode(declared[1].decode("ascii")), declared[1].decode("ascii").lower()
+            return data.decode(name), name.lower()
         except (LookupError, UnicodeDecodeError):
             pass
     if _UTF8_MULTIBYTE.search(data):

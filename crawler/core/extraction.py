@@ -31,8 +31,9 @@ _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 
 def decode_body(body: bytes, encoding: str | None) -> str:
-    """The page's text, in the charset Scrapy determined (header, BOM, meta) when the bytes
-    agree with it; a server that declares the wrong charset gets its bytes sniffed instead."""
+    """The page's text, in the charset the response declares (BOM, Content-Type, ``<meta>``:
+    crawler.fetch.requests) when the bytes agree with it; a page that declares none, or the
+    wrong one, gets its bytes sniffed instead (crawler.core.documents.decode)."""
     if encoding:
         try:
             return body.decode(encoding)
@@ -105,8 +106,10 @@ def extract(body: bytes, encoding: str | None, url: str,
     ``metadata`` holds trafilatura's other fields. The language comes from the page's ``lang``
     attribute, else the ``Content-Language`` header.
     """
-    # Without a known charset, trafilatura's own detection (meta tags, then guessing) wins.
-    tree = load_html(body if encoding is None else decode_body(body, encoding))
+    # ``encoding`` is what the response declares; without one, the bytes are sniffed as
+    # documents are (UTF-8, then a Western charset, then a guess): trafilatura's guess read
+    # a cp1252 page for cp1250 ("Genève" became "Genčve"), and so did Scrapy's.
+    tree = load_html(decode_body(body, encoding))
     if tree is None:
         return None
     page_title = " ".join((tree.findtext(".//head/title") or "").split())  # not an <svg>'s

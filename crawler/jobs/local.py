@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from crawler import config
 from crawler.core.models import CrawlJob, CrawlResult, RunStatus
-from crawler.jobs.process_setup import install_logging, mark_started, once_per_process
+from crawler.jobs.process_setup import (collected_rarely, install_logging, mark_started,
+                                        once_per_process)
 from crawler.jobs.session import ArchiveSession
 from crawler.jobs.signals import Stopped, stop_signals
 
@@ -65,7 +66,8 @@ def crawl(job: CrawlJob, settings: Mapping[str, Any]) -> CrawlResult:
         extract_pool.start_early(extract_pool.pool_size(workers))
         crawler = process.create_crawler("sources")
         process.crawl(crawler, session=session)
-        process.start()
+        with collected_rarely():
+            process.start()
     except KeyboardInterrupt:
         process.received = signal.SIGINT
     finally:

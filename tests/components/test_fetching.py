@@ -83,10 +83,17 @@ async def test_hostile_servers(server, tmp_path):
     server.route("/no-charset", Reply(200, article, {"Content-Type": "text/html"}))
     server.route("/wrong-charset", Reply(200, article.decode().encode("cp1252"),
                                          {"Content-Type": "text/html; charset=utf-8"}))
+    # Nothing declared, legacy bytes: the extraction worker detects the charset (the
+    # crawling process reads only what a response declares: crawler.fetch.requests).
+    server.route("/undeclared-cp1252", Reply(200, article.decode().encode("cp1252"),
+                                             {"Content-Type": "text/html"}))
+    server.route("/undeclared-text", Reply(200, "Zürich und Genève, à l'été.\n".encode("cp1252")
+                                           * 20, {"Content-Type": "text/plain"}))
     server.route("/empty", Reply(200, b"", {"Content-Type": "text/html"}))
     server.route("/never", Reply(502, b"bad gateway"))
     paths = ["/drip", "/bomb", "/loop", "/chain/0", "/reset", "/garbage", "/no-charset",
-             "/wrong-charset", "/empty", "/never", "/climate"]
+             "/wrong-charset", "/undeclared-cp1252", "/undeclared-text", "/empty", "/never",
+             "/climate"]
     _, reasons = await crawl_urls(tmp_path, [server.url(p) for p in paths],
                                   DOWNLOAD_TIMEOUT=1.5)
     assert reasons == {
@@ -101,6 +108,8 @@ async def test_hostile_servers(server, tmp_path):
     snapshots = snapshots_by_path(tmp_path / "archive.db", server.base)
     assert "Zürich und Genève" in snapshots["/no-charset"].text
     assert "Zürich und Genève" in snapshots["/wrong-charset"].text
+    assert "Zürich und Genève" in snapshots["/undeclared-cp1252"].text
+    assert "Zürich und Genève, à l'été." in snapshots["/undeclared-text"].text
     assert snapshots["/empty"].body_size == 0
     assert snapshots["/garbage"].status == 200
     assert "redress the climate crisis" in snapshots["/climate"].text

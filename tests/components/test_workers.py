@@ -107,3 +107,14 @@ def test_a_crawl_with_nothing_due_never_imports_scrapy(tmp_path):
                           check=True)
     assert done.stdout.splitlines() == ["finished 1 0", "[]"]
     assert "logged: " in done.stderr and "huge.txt" in done.stderr
+
+
+def test_the_collector_is_tuned_while_a_crawl_runs_and_given_back():
+    import gc
+
+    from crawler.jobs.process_setup import collected_rarely
+
+    before = gc.get_threshold()
+    with collected_rarely():
+        assert gc.get_threshold()[0] > before[0] and gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

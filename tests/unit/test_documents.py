@@ -28,6 +28,13 @@ def test_html_meta_charset_is_honoured():
     assert "Łódź" in text and encoding == "iso-8859-2"
 
 
+def test_a_meta_charset_is_read_as_browsers_read_it():
+    # A page labelled latin-1 is cp1252 (its dashes and quotes are not control characters).
+    text, encoding = decode('<meta charset="iso-8859-1"><p>„Bernd“ – das Brot</p>'
+                            .encode("cp1252"), "html")
+    assert "„Bernd“ – das Brot" in text and encoding == "cp1252"
+
+
 @pytest.mark.parametrize("data, reason", [
     (b"", "empty file"),
     (b"  \n\t\n", "empty file"),
