@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import Executor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -25,7 +23,7 @@ from scrapy.crawler import Crawler
 from crawler import config
 from crawler.core.models import Blob, Extraction
 from crawler.fetch import extract_pool
-from crawler.fetch.extract_pool import extract_and_pack, start_pool
+from crawler.fetch.extract_pool import ExtractionPool, extract_and_pack, start_pool
 from crawler.fetch.items import Item, PageItem
 
 logger = logging.getLogger(__name__)
@@ -35,7 +33,7 @@ class ExtractPipeline:
     def __init__(self, workers: int, stats: Any):
         self.workers = workers
         self.stats = stats
-        self.pool: asyncio.Future[Executor] | None = None
+        self.pool: asyncio.Future[ExtractionPool] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -44,7 +42,7 @@ class ExtractPipeline:
 
     def close_spider(self) -> None:
         if self.pool is not None and self.pool.done() and not self.pool.exception():
-            self.pool.result().shutdown(wait=True, cancel_futures=True)
+            self.pool.result().shutdown()
         extract_pool.discard()  # started early for pages that all needed none
 
     async def process_item(self, item: Item) -> Item:
@@ -82,9 +80,5 @@ class ExtractPipeline:
             early = extract_pool.take(self.workers)
             self.pool = asyncio.wrap_future(early) if early is not None else (
                 asyncio.ensure_future(asyncio.to_thread(start_pool, self.workers)))
-        pool = await self.pool
-        try:
-            return await asyncio.wrap_future(pool.submit(extract_and_pack, *args))
-        except BrokenProcessPool:
-            self.pool = None
-            raise
+        pool = await self.pool  # a worker that dies fails its page, and is replaced
+        return await pool.run(extract_and_pack, *args)

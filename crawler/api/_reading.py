@@ -169,6 +169,7 @@ def export(destination: str = "-", *, format: str = "jsonl", db: str | None = No
             if chosen.document_ids else []
         with output(destination, binary=format in BINARY) as stream:
             return EXPORTERS[format](records, stream, body=archive.snapshots.body,
+                                     packed_body=archive.snapshots.packed_body,
                                      filename=os.path.basename(destination), checks=checks,
                                      excel=excel, documents=cited)
 

@@ -73,13 +73,15 @@ class _Index:
 
 def write_wacz(records: Iterable[SnapshotRecord], out: IO[bytes], *,
                body: Callable[[str], bytes | None], documents: Iterable[DocumentInfo] = (),
-               title: str = "Sources archived by sourcekeeper", **_: Any) -> int:
+               title: str = "Sources archived by sourcekeeper",
+               packed_body: Callable[[str], tuple[str, bytes] | None] | None = None,
+               **_: Any) -> int:
     """Write ``records`` (and ``documents``, as resource records) as a WACZ to the seekable
     or streamed binary ``out``; return the number of snapshots."""
     index = _Index()
     titles: dict[str, str] = {}
     with tempfile.TemporaryFile() as warc:
-        export = WarcExport(body, warc, WARC_NAME, written=index)
+        export = WarcExport(body, warc, WARC_NAME, written=index, packed_body=packed_body)
         count = 0
         try:
             for record in records:

@@ -55,7 +55,7 @@ from typing import IO, Any
 from crawler import __version__
 from crawler.core.views import SnapshotRecord
 from crawler.outputs.warc_records import (
-    Builder, First, build_chunk, gzip_member, _text, _uri,
+    Builder, First, Packed, build_chunk, gzip_member, _text, _uri,
 )
 
 # Snapshots built in this process before a large export starts its workers.
@@ -68,10 +68,11 @@ _INLINE = 32 * 1024
 
 def write_warc(records: Iterable[SnapshotRecord], out: IO[bytes], *,
                body: Callable[[str], bytes | None], filename: str = "sourcekeeper.warc.gz",
-               **_: Any) -> int:
-    """Write snapshots as WARC records to ``out``; ``body`` reads a stored body by hash.
+               packed_body: Callable[[str], Packed | None] | None = None, **_: Any) -> int:
+    """Write snapshots as WARC records to ``out``; ``body`` reads a stored body by hash
+    (``packed_body``, if given, reads it still compressed: see :class:`WarcExport`).
     Returns the number of snapshots written."""
-    export = WarcExport(body, out, filename)
+    export = WarcExport(body, out, filename, packed_body=packed_body)
     try:
         return export.write(records)
     finally:
@@ -91,8 +92,13 @@ class WarcExport:
 
     def __init__(self, body: Callable[[str], bytes | None], out: IO[bytes],
                  filename: str = "sourcekeeper.warc.gz",
-                 written: Callable[[Any, int, int], None] | None = None):
+                 written: Callable[[Any, int, int], None] | None = None,
+                 packed_body: Callable[[str], Packed | None] | None = None):
         self.body = body
+        # A body a worker builds records of is handed to it compressed, as stored, and
+        # decompressed there: pickling and piping whole bodies, and decompressing them
+        # here, took most of this process's time (bench/export.py: 32 -> ? MB/s).
+        self.packed_body = packed_body
         self.out = out
         self.offset = 0  # where the next record starts in ``out``
         self.written = written  # told of each record with its offset and length (an index)
@@ -109,7 +115,8 @@ class WarcExport:
         self._pending: deque[tuple[Any, Any]] = deque()
         # The first response of each payload, or the number of the run building it.
         self.seen: dict[str | None, First | int] = {}
-        self._run: list[tuple[SnapshotRecord, str | None, bytes | None, First | None]] = []
+        self._run: list[tuple[SnapshotRecord, str | None, bytes | Packed | None,
+                              First | None]] = []
         self._runs: dict[int, Future[Any]] = {}
         self._jobs: dict[int, list[Any]] = {}
         self._run_number = 0
@@ -182,11 +189,17 @@ class WarcExport:
         if isinstance(first, int) and first != self._run_number:
             self._learn(first)  # a revisit of a payload a worker is building (written later)
             first = self.seen[key]
-        # A revisit's body is the one already written, of the same length: not read again.
-        body = None if first is not None else (self.body(key) if key else None) or b""
         if self._processes is None and self._built >= _BUILT_HERE and self._fork:
             self._start_workers()
         self._built += 1
+        # A revisit's body is the one already written, of the same length: not read again.
+        body: bytes | Packed | None
+        if first is not None:
+            body = None
+        elif self._processes is None or self.packed_body is None or not key:
+            body = (self.body(key) if key else None) or b""
+        else:
+            body = self.packed_body(key) or b""
         if self._processes is None:
             made = self.builder.snapshot(row, body, first)  # type: ignore[arg-type]
             if made is not None and key not in self.seen:

@@ -23,11 +23,14 @@ from urllib.parse import urlsplit
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from crawler.core.codec import decompress
 from crawler.core.models import Headers, Hop
 from crawler.core.views import SnapshotRecord
 
 # The first response of a payload: its record ID, URI, date, payload digest and size.
 First = tuple[str, str, str, str, int]
+# A body as the archive stores it: its codec and compressed bytes (crawler.core.codec).
+Packed = tuple[str, bytes]
 
 _DROPPED = {"transfer-encoding", "content-length"}
 
@@ -232,12 +235,14 @@ class Builder:
         self._emit(request)
 
 
-def build_chunk(jobs: list[tuple[SnapshotRecord, str | None, bytes | None, First | None]],
+def build_chunk(jobs: list[tuple[SnapshotRecord, str | None, bytes | Packed | None,
+                                  First | None]],
                 indexed: bool = False
                 ) -> list[tuple[list[tuple[Written | None, bytes]], First | None]]:
     """In a worker: the records of each snapshot of ``jobs``, serialised and compressed,
     and its :data:`First` when it wrote a response. A job is (row, payload key, body,
-    first); a body of None with no first is a revisit of a payload earlier in ``jobs``.
+    first); a body of None with no first is a revisit of a payload earlier in ``jobs``; a
+    :data:`Packed` body is decompressed here.
     Each record's headers come back only when ``indexed`` (a WACZ indexes them): pickling
     them costs more than the record."""
     records: list[tuple[Written | None, bytes]] = []
@@ -249,6 +254,8 @@ def build_chunk(jobs: list[tuple[SnapshotRecord, str | None, bytes | None, First
     for row, key, body, first in jobs:
         if first is None and body is None:
             first = firsts[key]
+        if isinstance(body, tuple):
+            body = decompress(*body)
         made = builder.snapshot(row, body, first)
         if made is not None:
             firsts.setdefault(key, made)

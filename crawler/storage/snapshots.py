@@ -215,9 +215,15 @@ class Snapshots:
 
     def body(self, sha256: str) -> bytes | None:
         """A stored body, decompressed."""
+        packed = self.packed_body(sha256)
+        return decompress(*packed) if packed else None
+
+    def packed_body(self, sha256: str) -> tuple[str, bytes] | None:
+        """A stored body as stored, ``(codec, data)``: for a process that decompresses it
+        itself (crawler.core.codec.decompress), five times fewer bytes to hand it."""
         row = self._db.conn.execute(
             "SELECT codec, data FROM bodies WHERE sha256 = ?", [sha256]).fetchone()
-        return decompress(*row) if row else None
+        return (row[0], row[1]) if row else None
 
     def ends(self, url_id: int) -> tuple[SnapshotInfo | None, SnapshotInfo | None]:
         """A URL's first and latest snapshots."""

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 import subprocess
 import sys
 import types
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from crawler.fetch import extract_pool
 from crawler.fetch.extract_pool import extract_and_pack, start_pool
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, wait_for
 
 HEAVY = ("sqlite_utils", "sqlite3", "click", "scrapy", "twisted", "redis", "tenacity",
          "crawler.storage", "crawler.jobs", "crawler.cli", "crawler.api")
@@ -19,14 +24,26 @@ def heavy(modules: list[str]) -> list[str]:
                   if any(name == top or name.startswith(top + ".") for top in HEAVY))
 
 
+def on_a_loop(coroutine):
+    """Run ``coroutine`` on an event loop of its own (this process's test reactor runs one
+    already, which asyncio.run would refuse)."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, asyncio.wait_for(coroutine, 60)).result()
+
+
+def run(pool, function, *args):
+    """``function(*args)`` in one of the pool's workers, awaited as the crawl awaits it."""
+    return on_a_loop(pool.run(function, *args))
+
+
 def loaded_in_a_worker() -> list[str]:
     pool = start_pool(1)
     try:
         body = (FIXTURES / "pages" / "putin-offers.html").read_bytes()
-        extraction, blob = pool.submit(extract_and_pack, body, "utf-8",
-                                       "https://www.themoscowtimes.com/x", None).result(60)
+        extraction, blob = run(pool, extract_and_pack, body, "utf-8",
+                               "https://www.themoscowtimes.com/x", None)
         assert extraction.title.startswith("Putin Offers") and blob.size == len(body)
-        return pool.submit(eval, "sorted(__import__('sys').modules)").result(60)
+        return run(pool, eval, "sorted(__import__('sys').modules)")
     finally:
         pool.shutdown()
 
@@ -66,9 +83,62 @@ def test_a_pool_started_early_is_taken_once_and_works():
     pool = early.result(60)
     try:
         body = (FIXTURES / "pages" / "putin-offers.html").read_bytes()
-        extraction, _ = pool.submit(extract_and_pack, body, "utf-8",
-                                    "https://www.themoscowtimes.com/x", None).result(60)
+        extraction, _ = run(pool, extract_and_pack, body, "utf-8",
+                            "https://www.themoscowtimes.com/x", None)
         assert extraction.title.startswith("Putin Offers")
+    finally:
+        pool.shutdown()
+
+
+def test_a_worker_that_dies_fails_its_page_and_is_replaced():
+    pool = start_pool(1)
+    try:
+        first = run(pool, os.getpid)
+        try:
+            run(pool, os.kill, first, signal.SIGKILL)
+        except Exception as exc:
+            assert "an extraction process died" in str(exc)
+        else:
+            raise AssertionError("a killed worker's task succeeded")
+        assert run(pool, os.getpid) != first
+        assert run(pool, sum, [1, 2, 3]) == 6
+    finally:
+        pool.shutdown()
+
+
+def test_an_exception_in_a_worker_is_raised_where_the_page_is_awaited():
+    pool = start_pool(1)
+    try:
+        try:
+            run(pool, int, "not a number")
+        except ValueError as exc:
+            assert "not a number" in str(exc)
+        else:
+            raise AssertionError("no ValueError")
+        assert run(pool, int, "7") == 7
+    finally:
+        pool.shutdown()
+
+
+def test_a_ctrl_c_does_not_stop_a_worker_in_the_middle_of_a_page():
+    pool = start_pool(1)
+    try:
+        worker = run(pool, os.getpid)
+        os.kill(worker, signal.SIGINT)
+        assert run(pool, os.getpid) == worker
+    finally:
+        pool.shutdown()
+
+
+def test_many_pages_at_once_each_get_their_answer():
+    pool = start_pool(2)
+
+    async def many():
+        return await asyncio.gather(*(pool.run(len, b"x" * size)
+                                      for size in range(0, 3_000_000, 100_000)))
+
+    try:
+        assert on_a_loop(many()) == list(range(0, 3_000_000, 100_000))
     finally:
         pool.shutdown()
 
@@ -118,3 +188,29 @@ def test_the_collector_is_tuned_while_a_crawl_runs_and_given_back():
     with collected_rarely():
         assert gc.get_threshold()[0] > before[0] and gc.get_freeze_count() > 0
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_a_worker_that_dies_between_two_pages_is_replaced():
+    pool = start_pool(1)
+    try:
+        first = run(pool, os.getpid)
+        os.kill(first, signal.SIGKILL)
+        wait_for(lambda: not _running(first), what="the worker to die")
+        try:
+            # Sent to its successor; or, when the forkserver that forked the worker has not
+            # yet closed its copy of the worker's pipe, to the dead worker, and failed.
+            assert run(pool, sum, [1, 2]) == 3
+        except BrokenProcessPool:
+            pass
+        assert run(pool, os.getpid) != first
+        assert run(pool, sum, [1, 2]) == 3
+    finally:
+        pool.shutdown()
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except OSError:
+        return False
