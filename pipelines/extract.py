@@ -41,7 +41,8 @@ class ExtractPipeline:
                    crawler.stats)
 
     def close_spider(self) -> None:
-        if self.pool is not None and self.pool.done() and not self.pool.exception():
+        if (self.pool is not None and self.pool.done() and not self.pool.cancelled()
+                and not self.pool.exception()):
             self.pool.result().shutdown()
         extract_pool.discard()  # started early for pages that all needed none
 
@@ -80,5 +81,6 @@ class ExtractPipeline:
             early = extract_pool.take(self.workers)
             self.pool = asyncio.wrap_future(early) if early is not None else (
                 asyncio.ensure_future(asyncio.to_thread(start_pool, self.workers)))
-        pool = await self.pool  # a worker that dies fails its page, and is replaced
+        # Shielded: a page given up on (a second Ctrl-C) must not cancel the pool itself.
+        pool = await asyncio.shield(self.pool)  # a worker that dies fails its page only
         return await pool.run(extract_and_pack, *args)

@@ -84,14 +84,13 @@ def decode(data: bytes, kind: str = "text") -> tuple[str, str]:
         # As browsers read the label (gb2312 as GB18030, latin-1 as cp1252), named as written
         # when that is the same codec.
         name = declared[1].decode("ascii")
-        resolved = resolve_encoding(name)
-        if resolved and codecs.lookup(resolved).name != codecs.lookup(name).name:
-            name = resolved
+        if (resolved := resolve_encoding(name)) and not _same_codec(name, resolved):
+            name = resolved  # windows-874, x-sjis: labels browsers know and Python does not
         try:
             return data.decode(name), name.lower()
         except (LookupError, UnicodeDecodeError):
             pass
-    if _UTF8_MULTIBYTE.search(data):
+    if _mostly_utf8(data):
         return data.decode("utf-8", errors="sourcekeeper-cp1252"), "utf-8+cp1252"
     if _reads_as_western(data):
         return data.decode("cp1252", errors="sourcekeeper-cp1252"), "cp1252"
@@ -99,6 +98,26 @@ def decode(data: bytes, kind: str = "text") -> tuple[str, str]:
     if guess is not None and guess.encoding not in _WESTERN:
         return data.decode(guess.encoding, errors="replace"), guess.encoding
     return data.decode("cp1252", errors="sourcekeeper-cp1252"), "cp1252"
+
+
+def _same_codec(label: str, other: str) -> bool:
+    try:
+        return codecs.lookup(label).name == codecs.lookup(other).name
+    except LookupError:
+        return False
+
+
+_HIGH_BYTES = bytes(range(128, 256))
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Whether UTF-8 sequences make most of the non-ASCII bytes: a UTF-8 file with a few
+    cp1252 bytes pasted in, not a legacy charset whose byte pairs now and then look like
+    UTF-8 (GBK, Shift_JIS, cp1251: a single such pair sent them down this path once)."""
+    sample = data[:65536]
+    non_ascii = len(sample) - len(sample.translate(None, _HIGH_BYTES))
+    in_utf8 = sum(len(found) for found in _UTF8_MULTIBYTE.findall(sample))
+    return in_utf8 > 0 and in_utf8 >= 0.8 * non_ascii
 
 
 def _reads_as_western(data: bytes) -> bool:

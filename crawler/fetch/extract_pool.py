@@ -8,20 +8,19 @@ the run is planned (:func:`start_early`), it overlaps Scrapy's own start-up, on 
 The crawling process never imports trafilatura: the functions the pool runs are sent by name
 from this module, which imports the worker's module only inside the worker process.
 
-Why not ``concurrent.futures.ProcessPoolExecutor`` (used until 2026-11-26): each page went
-through four threads of the crawling process (the event loop, the executor's manager thread,
-the queue's feeder thread, the manager again for the result, then the event loop), 0.3 ms of
-the crawling process's CPU a page spent waking threads and handing the GIL around, CPU taken
-from extraction on a busy machine (bench/README.md). Here each worker has a pipe for its tasks
+Why not ``concurrent.futures.ProcessPoolExecutor`` (used until 2026-11-26): each page was
+handed over five times between three threads of the crawling process (the event loop, the
+executor's manager thread, the queue's feeder thread, the manager again for the result, then
+the event loop), 0.3 ms of the crawling process's CPU a page spent waking threads and
+handing the GIL around, CPU taken from extraction on a busy machine (bench/README.md). Here each worker has a pipe for its tasks
 and one for its results, and is given one page at a time: the event loop writes the page into
-the pipe of an idle worker (the pipe is made large enough that this never waits) and is woken
-by the worker's result pipe like by any socket. No thread of ours is involved.
+the pipe of an idle worker (a pipe of 1 MB: for all but the largest pages, this never waits)
+and is woken by the worker's result pipe like by any socket. No thread of ours is involved.
 """
 
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import multiprocessing
 import os
 import pickle
@@ -37,14 +36,20 @@ from importlib.util import find_spec
 from multiprocessing.connection import Connection
 from typing import Any
 
+try:
+    import fcntl
+except ImportError:  # not a Unix: no pipe sizes to set
+    fcntl = None  # type: ignore[assignment]
+
 _WORKER_MODULE = "crawler.fetch.extract_worker"
 _WORKER_MAIN = "crawler.fetch.worker_main"  # what a worker runs as its main module
 _early: tuple[int, Future[ExtractionPool]] | None = None  # workers, the pool starting
-# A pipe this large takes a whole page at once (most are under 1 MB): writing a task to an
-# idle worker never blocks the event loop, nor does a worker's answer wait for the loop to
-# read it. Linux only; elsewhere, or for a larger page, a write waits for its reader.
+# A task pipe this large takes a whole page at once (most are under 1 MB): writing it to an
+# idle worker never blocks the event loop. Linux only; elsewhere, or for a larger page, the
+# write waits for the worker to read. (Answer pipes keep the default 64 KB: a worker may wait
+# for the loop to read a large answer, and a user's pipe buffers are counted by the kernel.)
 _PIPE_SIZE = 1 << 20
-_F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+_F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux's number, where Python lacks it
 _STOP_WAIT = 5.0  # seconds a worker is given to exit once its task pipe is closed
 
 
@@ -69,14 +74,17 @@ def _serve(tasks: Connection, results: Connection, crawl_pid: int) -> None:
             function, args = pickle.loads(tasks.recv_bytes())
         except (EOFError, OSError):
             return
+        answer: tuple[bool, Any]
         try:
             answer = (True, function(*args))
         except Exception as exc:
             answer = (False, exc)
         try:
             data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # an exception that does not pickle: its words do
-            data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+        except Exception as exc:  # what does not pickle is sent as words
+            said = (f"{type(answer[1]).__name__}: {answer[1]}" if not answer[0]
+                    else f"an answer that cannot be sent back ({exc})")
+            data = pickle.dumps((False, RuntimeError(said)))
         try:
             results.send_bytes(data)
         except OSError:  # the crawl is gone, or gave up on this task
@@ -156,15 +164,20 @@ class ExtractionPool:
         results_out, results_in = self._context.Pipe(duplex=False)
         process = self._context.Process(target=_serve, args=(tasks_out, results_in, os.getpid()),
                                         name="sourcekeeper-extract", daemon=True)
-        with _light_main():
-            process.start()
+        try:
+            with _light_main():
+                process.start()
+        except BaseException:
+            for end in (tasks_out, tasks_in, results_out, results_in):
+                end.close()
+            raise
         tasks_out.close()
         results_in.close()
-        for pipe in (tasks_in, results_out):
-            try:
-                fcntl.fcntl(pipe.fileno(), _F_SETPIPE_SZ, _PIPE_SIZE)
-            except OSError:
-                pass  # not Linux, or above the system's limit: writes may wait a little
+        try:
+            if fcntl is not None:
+                fcntl.fcntl(tasks_in.fileno(), _F_SETPIPE_SZ, _PIPE_SIZE)
+        except OSError:
+            pass  # not Linux, or above the system's limit: writes may wait a little
         worker = _Worker(process, tasks_in, results_out)
         with self._lock:
             self._workers.append(worker)
@@ -175,6 +188,11 @@ class ExtractionPool:
         name: a module-level function)."""
         if self._closed:
             raise RuntimeError("the extraction pool is shut down")
+        if not self._workers:  # each died, and none could be started in its place then
+            try:
+                self._idle.append(self._start_worker())
+            except Exception as exc:
+                raise BrokenProcessPool(f"no extraction process could start: {exc}") from None
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         self._waiting.append((function, args, future))
@@ -270,6 +288,7 @@ class ExtractionPool:
             if (future := worker.task_done()) is not None:
                 future.cancel()
             worker.tasks.close()  # the worker's end of file: it exits once its task is done
+            worker.results.close()  # and sends its answer to nobody, without waiting
         for worker in workers:
             worker.process.join(_STOP_WAIT)
             self._stop(worker, wait=0.0)

@@ -7,7 +7,7 @@ starts light and stays small.
 
 A worker must not outlive its crawl: a crawl killed with SIGKILL cannot stop its pool, and
 orphaned workers (about 90 MB each) would pile up under cron. Each worker watches the crawl
-process that started it (:func:`watch_crawl`, the pool's initializer) and exits when it is
+process that started it (:func:`watch_crawl`, called as the worker starts) and exits when it is
 gone; on Linux the kernel also signals it when its parent (the forkserver) dies.
 """
 

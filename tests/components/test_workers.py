@@ -214,3 +214,24 @@ def _running(pid: int) -> bool:
             return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
     except OSError:
         return False
+
+
+def refuse_with_a_lock() -> None:
+    """Raises an exception that cannot be pickled back (it holds a lock)."""
+    import threading
+
+    raise ValueError("the page said no", threading.Lock())
+
+
+def test_an_exception_that_cannot_be_sent_back_is_told_in_words():
+    pool = start_pool(1)
+    try:
+        try:
+            run(pool, refuse_with_a_lock)
+        except RuntimeError as exc:
+            assert str(exc).startswith("ValueError: ('the page said no'")
+        else:
+            raise AssertionError("no error")
+        assert run(pool, sum, [2, 2]) == 4
+    finally:
+        pool.shutdown()

@@ -60,3 +60,19 @@ def test_invalid_utf8_is_decoded_not_dropped():
     data = b"Bad bytes \xff\xfe\xfd in an otherwise ASCII note https://example.org/x\n"
     text, _ = decode(data)
     assert "https://example.org/x" in text and text.startswith("Bad bytes ")
+
+
+@pytest.mark.parametrize("text, charset", [
+    ("北京时间今天上午，国家统计局发布了最新的经济数据，显示工业生产稳步增长。", "gbk"),
+    ("東京都は本日、新しい交通計画を発表しました。市民の皆様のご協力をお願いします。", "shift_jis"),
+    ("Київ оголосив про нові заходи підтримки для малого бізнесу та громадян.", "cp1251"),
+])
+def test_legacy_text_that_declares_nothing_is_not_taken_for_utf8(text, charset):
+    # A few of its byte pairs look like UTF-8: that alone does not make it UTF-8.
+    assert decode(text.encode(charset), "html")[0] == text
+
+
+def test_a_meta_charset_python_does_not_know_by_that_name():
+    data = '<meta charset="windows-874"><p>'.encode() + "สวัสดีครับ".encode("cp874")
+    text, encoding = decode(data, "html")
+    assert "สวัสดีครับ" in text and encoding == "cp874"

@@ -16,6 +16,7 @@ import pytest
 
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.core.codec import compress
 from crawler.core.views import SnapshotRecord
 from crawler.outputs.warc import WarcExport, write_warc
 from tests.helpers import ROOT
@@ -81,8 +82,10 @@ def in_a_fresh_process(function: str) -> object:
 
 
 def forked_export() -> tuple[bytes, bool]:
+    """The workers get each body as the archive stores it (compressed) and decompress it."""
     out = io.BytesIO()
-    export_ = WarcExport(BODIES.get, out)
+    export_ = WarcExport(BODIES.get, out,
+                         packed_body=lambda key: compress(BODIES[key]) if key in BODIES else None)
     export_.write(snapshot(n) for n in range(300))
     forked = bool(multiprocessing.active_children())
     export_.close()
