@@ -11,6 +11,8 @@ import types
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+import pytest
+
 from crawler.fetch import extract_pool
 from crawler.fetch.extract_pool import extract_and_pack, start_pool
 from tests.helpers import FIXTURES, wait_for
@@ -90,44 +92,32 @@ def test_a_pool_started_early_is_taken_once_and_works():
         pool.shutdown()
 
 
-def test_a_worker_that_dies_fails_its_page_and_is_replaced():
-    pool = start_pool(1)
-    try:
-        first = run(pool, os.getpid)
-        try:
-            run(pool, os.kill, first, signal.SIGKILL)
-        except Exception as exc:
-            assert "an extraction process died" in str(exc)
-        else:
-            raise AssertionError("a killed worker's task succeeded")
-        assert run(pool, os.getpid) != first
-        assert run(pool, sum, [1, 2, 3]) == 6
-    finally:
-        pool.shutdown()
+@pytest.fixture
+def pool():
+    """A pool of one extraction process."""
+    started = start_pool(1)
+    yield started
+    started.shutdown()
 
 
-def test_an_exception_in_a_worker_is_raised_where_the_page_is_awaited():
-    pool = start_pool(1)
-    try:
-        try:
-            run(pool, int, "not a number")
-        except ValueError as exc:
-            assert "not a number" in str(exc)
-        else:
-            raise AssertionError("no ValueError")
-        assert run(pool, int, "7") == 7
-    finally:
-        pool.shutdown()
+def test_a_worker_that_dies_fails_its_page_and_is_replaced(pool):
+    first = run(pool, os.getpid)
+    with pytest.raises(BrokenProcessPool, match="an extraction process died"):
+        run(pool, os.kill, first, signal.SIGKILL)
+    assert run(pool, os.getpid) != first
+    assert run(pool, sum, [1, 2, 3]) == 6
 
 
-def test_a_ctrl_c_does_not_stop_a_worker_in_the_middle_of_a_page():
-    pool = start_pool(1)
-    try:
-        worker = run(pool, os.getpid)
-        os.kill(worker, signal.SIGINT)
-        assert run(pool, os.getpid) == worker
-    finally:
-        pool.shutdown()
+def test_an_exception_in_a_worker_is_raised_where_the_page_is_awaited(pool):
+    with pytest.raises(ValueError, match="not a number"):
+        run(pool, int, "not a number")
+    assert run(pool, int, "7") == 7
+
+
+def test_a_ctrl_c_does_not_stop_a_worker(pool):
+    worker = run(pool, os.getpid)
+    os.kill(worker, signal.SIGINT)  # the crawl decides what stops, and tells its workers
+    assert run(pool, os.getpid) == worker
 
 
 def test_many_pages_at_once_each_get_their_answer():
@@ -190,22 +180,18 @@ def test_the_collector_is_tuned_while_a_crawl_runs_and_given_back():
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
-def test_a_worker_that_dies_between_two_pages_is_replaced():
-    pool = start_pool(1)
+def test_a_worker_that_dies_between_two_pages_is_replaced(pool):
+    first = run(pool, os.getpid)
+    os.kill(first, signal.SIGKILL)
+    wait_for(lambda: not _running(first), what="the worker to die")
     try:
-        first = run(pool, os.getpid)
-        os.kill(first, signal.SIGKILL)
-        wait_for(lambda: not _running(first), what="the worker to die")
-        try:
-            # Sent to its successor; or, when the forkserver that forked the worker has not
-            # yet closed its copy of the worker's pipe, to the dead worker, and failed.
-            assert run(pool, sum, [1, 2]) == 3
-        except BrokenProcessPool:
-            pass
-        assert run(pool, os.getpid) != first
+        # Sent to its successor; or, when the forkserver that forked the worker has not
+        # yet closed its copy of the worker's pipe, to the dead worker, and failed.
         assert run(pool, sum, [1, 2]) == 3
-    finally:
-        pool.shutdown()
+    except BrokenProcessPool:
+        pass
+    assert run(pool, os.getpid) != first
+    assert run(pool, sum, [1, 2]) == 3
 
 
 def _running(pid: int) -> bool:
@@ -223,15 +209,7 @@ def refuse_with_a_lock() -> None:
     raise ValueError("the page said no", threading.Lock())
 
 
-def test_an_exception_that_cannot_be_sent_back_is_told_in_words():
-    pool = start_pool(1)
-    try:
-        try:
-            run(pool, refuse_with_a_lock)
-        except RuntimeError as exc:
-            assert str(exc).startswith("ValueError: ('the page said no'")
-        else:
-            raise AssertionError("no error")
-        assert run(pool, sum, [2, 2]) == 4
-    finally:
-        pool.shutdown()
+def test_an_exception_that_cannot_be_sent_back_is_told_in_words(pool):
+    with pytest.raises(RuntimeError, match=r"^ValueError: \('the page said no'"):
+        run(pool, refuse_with_a_lock)
+    assert run(pool, sum, [2, 2]) == 4
