@@ -111,13 +111,14 @@ _HIGH_BYTES = bytes(range(128, 256))
 
 
 def _mostly_utf8(data: bytes) -> bool:
-    """Whether UTF-8 sequences make most of the non-ASCII bytes: a UTF-8 file with a few
-    cp1252 bytes pasted in, not a legacy charset whose byte pairs now and then look like
-    UTF-8 (GBK, Shift_JIS, cp1251: a single such pair sent them down this path once)."""
+    """Whether UTF-8 sequences make most of the non-ASCII bytes (two thirds or more): a
+    UTF-8 file with cp1252 bytes pasted in, not a legacy charset whose byte pairs now and
+    then look like UTF-8 (a third of GBK's or Shift_JIS's non-ASCII bytes do, none of
+    cp1251's; a single such pair sent them down this path once)."""
     sample = data[:65536]
     non_ascii = len(sample) - len(sample.translate(None, _HIGH_BYTES))
     in_utf8 = sum(len(found) for found in _UTF8_MULTIBYTE.findall(sample))
-    return in_utf8 > 0 and in_utf8 >= 0.8 * non_ascii
+    return in_utf8 > 0 and 3 * in_utf8 >= 2 * non_ascii
 
 
 def _reads_as_western(data: bytes) -> bool:

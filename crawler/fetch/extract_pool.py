@@ -71,14 +71,19 @@ def _serve(tasks: Connection, results: Connection, crawl_pid: int) -> None:
     watch_crawl(crawl_pid)
     while True:
         try:
-            function, args = pickle.loads(tasks.recv_bytes())
+            task = tasks.recv_bytes()
         except (EOFError, OSError):
             return
         answer: tuple[bool, Any]
         try:
-            answer = (True, function(*args))
-        except Exception as exc:
-            answer = (False, exc)
+            function, args = pickle.loads(task)
+        except Exception as exc:  # a function this process cannot import
+            answer = (False, RuntimeError(f"a task that cannot be read here: {exc}"))
+        else:
+            try:
+                answer = (True, function(*args))
+            except Exception as exc:
+                answer = (False, exc)
         try:
             data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # what does not pickle is sent as words

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import types
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -202,14 +203,18 @@ def _running(pid: int) -> bool:
         return False
 
 
-def refuse_with_a_lock() -> None:
-    """Raises an exception that cannot be pickled back (it holds a lock)."""
-    import threading
-
-    raise ValueError("the page said no", threading.Lock())
-
-
-def test_an_exception_that_cannot_be_sent_back_is_told_in_words(pool):
-    with pytest.raises(RuntimeError, match=r"^ValueError: \('the page said no'"):
-        run(pool, refuse_with_a_lock)
+def test_an_answer_that_cannot_be_sent_back_is_told_in_words(pool):
+    # A lock cannot be pickled: the worker says so instead of dying.
+    with pytest.raises(RuntimeError, match="an answer that cannot be sent back"):
+        run(pool, threading.Lock)
     assert run(pool, sum, [2, 2]) == 4
+
+
+def test_a_task_the_worker_cannot_read_is_told_in_words(pool, monkeypatch):
+    # A function of a module that exists only in this process: the worker cannot import it.
+    module = types.ModuleType("sourcekeeper_nowhere")
+    exec("def nothing():\n    return None\n", module.__dict__)
+    monkeypatch.setitem(sys.modules, "sourcekeeper_nowhere", module)
+    with pytest.raises(RuntimeError, match="a task that cannot be read here: No module named"):
+        run(pool, module.nothing)
+    assert run(pool, sum, [2, 3]) == 5

@@ -76,3 +76,10 @@ def test_a_meta_charset_python_does_not_know_by_that_name():
     data = '<meta charset="windows-874"><p>'.encode() + "สวัสดีครับ".encode("cp874")
     text, encoding = decode(data, "html")
     assert "สวัสดีครับ" in text and encoding == "cp874"
+
+
+def test_utf8_with_much_cp1252_pasted_in_keeps_both():
+    data = ("Déjà vu, café crème. " * 20).encode() + ("Résumé à l'été. " * 10).encode("cp1252")
+    text, encoding = decode(data, "html")
+    assert text == "Déjà vu, café crème. " * 20 + "Résumé à l'été. " * 10
+    assert encoding == "utf-8+cp1252"
