@@ -10,6 +10,7 @@ running or interrupted, URL failed), 2 usage error; 128 + N when stopped by sign
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import sys
@@ -100,7 +101,11 @@ class SourcekeeperGroup(click.Group):
 def _exit_at_once_on_signals(exit_code: int) -> None:
     """The command is done (a crawl's end recorded): a Ctrl-C or SIGTERM while Python shuts
     down (joining threads and extraction processes, under a second) ends the process at once
-    with the command's exit code, not with a KeyboardInterrupt from an exit handler."""
+    with the command's exit code, not with a KeyboardInterrupt from an exit handler. From
+    the exit handlers on, such a signal is ignored: Python's last steps put the default
+    action back for every signal with a handler of ours, and a Ctrl-C landing then killed the
+    process (exit status -2 instead of the command's code; seen in tests/e2e/test_crash.py
+    when a second Ctrl-C met a crawl that was already ending)."""
     if threading.current_thread() is not threading.main_thread():
         return
     for stream in (sys.stdout, sys.stderr):
@@ -110,6 +115,12 @@ def _exit_at_once_on_signals(exit_code: int) -> None:
             pass
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: os._exit(exit_code))
+    atexit.register(_ignore_stop_signals)  # registered last: run first
+
+
+def _ignore_stop_signals() -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
 
 
 @click.group(cls=SourcekeeperGroup, context_settings={"help_option_names": ["-h", "--help"]})

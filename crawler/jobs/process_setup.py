@@ -122,10 +122,12 @@ def collected_rarely() -> Iterator[None]:
     peak memory did not grow (123-125 MB against 126-134). The collector's settings are
     given back afterwards."""
     thresholds = gc.get_threshold()
+    frozen_before = gc.get_freeze_count() > 0  # by the program that called us: left so
     gc.freeze()  # not collected first: that pass alone took 50 ms of a crawl's start-up
     gc.set_threshold(_YOUNG_THRESHOLD, *thresholds[1:])
     try:
         yield
     finally:
         gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()

@@ -1,4 +1,5 @@
-"""What runs in other processes stays light: extraction workers load the domain only."""
+"""What runs in other processes stays light (extraction workers load the domain only), and
+the extraction pool answers every page: a worker's error, death or Ctrl-C included."""
 
 from __future__ import annotations
 
@@ -175,10 +176,11 @@ def test_the_collector_is_tuned_while_a_crawl_runs_and_given_back():
 
     from crawler.jobs.process_setup import collected_rarely
 
-    before = gc.get_threshold()
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
     with collected_rarely():
-        assert gc.get_threshold()[0] > before[0] and gc.get_freeze_count() > 0
-    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+        assert gc.get_threshold()[0] > before[0] and gc.get_freeze_count() > frozen
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == frozen or frozen > 0  # a program's own freeze stays
 
 
 def test_a_worker_that_dies_between_two_pages_is_replaced(pool):
