@@ -197,7 +197,7 @@ class ExtractionPool:
             try:
                 self._idle.append(self._start_worker())
             except Exception as exc:
-                raise BrokenProcessPool(f"no extraction process could start: {exc}") from None
+                raise _none_started(exc) from None
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         self._waiting.append((function, args, future))
@@ -265,7 +265,7 @@ class ExtractionPool:
             except Exception as exc:
                 for _, _, waiting in self._waiting:
                     if not waiting.done():
-                        waiting.set_exception(BrokenProcessPool(f"no extraction process: {exc}"))
+                        waiting.set_exception(_none_started(exc))
                 self._waiting.clear()
                 return
         self._dispatch(loop)
@@ -297,6 +297,10 @@ class ExtractionPool:
         for worker in workers:
             worker.process.join(_STOP_WAIT)
             self._stop(worker, wait=0.0)
+
+
+def _none_started(error: Exception) -> BrokenProcessPool:
+    return BrokenProcessPool(f"no extraction process could start: {error}")
 
 
 def pool_size(setting: int | None) -> int:

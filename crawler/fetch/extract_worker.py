@@ -53,12 +53,12 @@ def watch_crawl(crawl_pid: int) -> None:
 
 
 def _watch(crawl_pid: int) -> None:
-    while _alive(crawl_pid):
+    while alive(crawl_pid):
         time.sleep(_WATCH_EVERY)
     os._exit(0)  # nothing to flush: the crawl that wanted our results is gone
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     """Whether process ``pid`` still runs (a zombie, killed but not yet reaped, does not)."""
     try:
         os.kill(pid, 0)

@@ -17,6 +17,7 @@ import pytest
 
 from crawler.fetch import extract_pool
 from crawler.fetch.extract_pool import extract_and_pack, start_pool
+from crawler.fetch.extract_worker import alive
 from tests.helpers import FIXTURES, wait_for
 
 HEAVY = ("sqlite_utils", "sqlite3", "click", "scrapy", "twisted", "redis", "tenacity",
@@ -186,7 +187,7 @@ def test_the_collector_is_tuned_while_a_crawl_runs_and_given_back():
 def test_a_worker_that_dies_between_two_pages_is_replaced(pool):
     first = run(pool, os.getpid)
     os.kill(first, signal.SIGKILL)
-    wait_for(lambda: not _running(first), what="the worker to die")
+    wait_for(lambda: not alive(first), what="the worker to die")
     try:
         # Sent to its successor; or, when the forkserver that forked the worker has not
         # yet closed its copy of the worker's pipe, to the dead worker, and failed.
@@ -195,14 +196,6 @@ def test_a_worker_that_dies_between_two_pages_is_replaced(pool):
         pass
     assert run(pool, os.getpid) != first
     assert run(pool, sum, [1, 2]) == 3
-
-
-def _running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
-    except OSError:
-        return False
 
 
 def test_an_answer_that_cannot_be_sent_back_is_told_in_words(pool):
